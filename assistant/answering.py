@@ -1,0 +1,164 @@
+"""Grounded answers without an LLM: a lead from the best knowledge item or article, then quoted articles.
+
+Every citation's text is a verbatim span of the cited article (or the verbatim quote a
+curated item carries); nothing is paraphrased as if it were law. An optional LLM may
+rephrase the lead (``assistant/llm.py``); it never adds or changes citations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.excerpts import best_excerpt, best_sentence
+from assistant.llm import LlmClient
+from assistant.models import Citation
+from assistant.retrieval import Hit, HybridRetriever, Retrieval
+from assistant.scope import ScopeDecision, ScopeGate
+from ingest.chunks import Chunk
+from kb.corpus import Corpus
+from kb.knowledge import KnowledgeBase
+from kb.lexical import Tokenizer
+from kb.schema import Grounded
+
+MAX_CITATIONS = 4
+RETRIEVE = 10
+OUT_OF_SCOPE_ANSWER = (
+    "抱歉，这个问题不在筹备期审批辅导的知识范围内（{reason}），我无法给出可靠的依据。"
+    "请联系您的专员或行政审批窗口工作人员咨询。"
+)
+CLOSING = "以上内容供筹备参考，具体以审批部门的审查意见为准；如有疑问请联系您的专员。"
+PENDING = "依据待补充"
+
+
+@dataclass
+class Answer:
+    text: str
+    citations: list[Citation]
+    out_of_scope: bool
+    scope: ScopeDecision
+    retrieval: Retrieval | None = None
+    items: list[str] = field(default_factory=list)  # knowledge items the answer used
+
+
+class Assistant:
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        scope: ScopeGate,
+        kb: KnowledgeBase,
+        corpus: Corpus,
+        tokenizer: Tokenizer,
+        llm: LlmClient | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.scope = scope
+        self.kb = kb
+        self.corpus = corpus
+        self.tokenizer = tokenizer
+        self.llm = llm
+        self._items: dict[str, Grounded] = {
+            **{item.id: item for item in kb.all_requirements()},
+            **{item.id: item for item in kb.all_problems()},
+            **kb.faq,
+        }
+
+    def ask(self, question: str, project_types: list[str] | None = None) -> Answer:
+        retrieval = self.retriever.search(self._contextualise(question, project_types), k=RETRIEVE)
+        decision = self.scope.decide(question, retrieval)
+        if not decision.in_scope:
+            return Answer(OUT_OF_SCOPE_ANSWER.format(reason=decision.reason), [], True, decision, retrieval)
+        hits = self._relevant(retrieval.hits, project_types)
+        lead, citations, items = self._compose(hits, retrieval.tokens)
+        if self.llm is not None:
+            lead = self.llm.rephrase(question, lead, citations) or lead
+        text = "\n\n".join(part for part in (lead, self._sources_line(citations), CLOSING) if part)
+        return Answer(text, citations, False, decision, retrieval, items)
+
+    # -- composition ---------------------------------------------------------
+
+    def _contextualise(self, question: str, project_types: list[str] | None) -> str:
+        """In a project's chat, a question that names no project type is about that project."""
+        if not project_types or self.scope.covered_terms(question):
+            return question
+        names = "、".join(self.kb.types[t].name for t in project_types if t in self.kb.types)
+        return f"{names}：{question}" if names else question
+
+    def _relevant(self, hits: list[Hit], project_types: list[str] | None) -> list[Hit]:
+        """Drop knowledge items of other project types when the project is known."""
+        if not project_types:
+            return hits
+        allowed = {t.id for t in self.kb.expand(project_types)}
+        return [
+            hit
+            for hit in hits
+            if hit.chunk.kind in ("regulation", "document")
+            or not hit.chunk.project_types
+            or allowed & set(hit.chunk.project_types.split(","))
+        ]
+
+    def _compose(self, hits: list[Hit], tokens: list[str]) -> tuple[str, list[Citation], list[str]]:
+        citations: dict[tuple[str, str], Citation] = {}
+        items: list[str] = []
+        lead = ""
+        for hit in hits[:3]:
+            item = self._items.get(hit.chunk.item_id) if hit.chunk.item_id else None
+            if item is None:
+                continue
+            if not lead:
+                lead = self._item_lead(hit.chunk, item)
+                items.append(hit.chunk.item_id)
+                for basis in item.basis:
+                    citation = Citation.from_basis(basis, self.corpus)
+                    citations.setdefault(citation.key, citation)
+        for hit in hits:
+            if len(citations) >= MAX_CITATIONS:
+                break
+            if hit.chunk.kind not in ("regulation", "document"):
+                continue
+            if not lead:
+                sentence = best_sentence(hit.chunk.text, tokens, self.tokenizer)
+                lead = f"根据{hit.chunk.label}：“{sentence}”"
+            if not self._worth_citing(hit, hits):
+                continue
+            citation = self._citation(hit.chunk, tokens)
+            citations.setdefault(citation.key, citation)
+        return lead, list(citations.values()), items
+
+    def _worth_citing(self, hit: Hit, hits: list[Hit]) -> bool:
+        """Keep sources that both legs found, or that rank near the top of either."""
+        both = hit.dense_rank is not None and hit.lexical_rank is not None
+        near_top = min(r for r in (hit.dense_rank, hit.lexical_rank) if r is not None) <= 3
+        return both or near_top
+
+    def _item_lead(self, chunk: Chunk, item: Grounded) -> str:
+        if chunk.kind == "faq":
+            text = f"{chunk.text}"
+        elif chunk.kind == "problem":
+            text = f"常见问题：{chunk.title}。{chunk.text.replace(chr(10), ' ')}"
+        else:
+            text = f"{chunk.title}：{chunk.text}"
+        if item.basis_pending:
+            text += f"（{PENDING}：{item.pending_note}）"
+        return text
+
+    def _citation(self, chunk: Chunk, tokens: list[str]) -> Citation:
+        return Citation(
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            article=chunk.article,
+            text=best_excerpt(chunk.text, tokens, self.tokenizer),
+            level=chunk.level or None,
+            version_date=chunk.version_date or None,
+            caveat=chunk.caveat or None,
+        )
+
+    @staticmethod
+    def _sources_line(citations: list[Citation]) -> str:
+        if not citations:
+            return f"（{PENDING}：知识库中暂无可引用的条文，请向专员确认。）"
+        labels = "；".join(f"《{c.title}》{c.article}" for c in citations)
+        caveats = [f"《{c.title}》" for c in citations if c.caveat]
+        line = f"依据：{labels}。"
+        if caveats:
+            line += f"其中{'、'.join(dict.fromkeys(caveats))}的收录文本可能不是现行版本，请以现行文本为准。"
+        return line

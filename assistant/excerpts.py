@@ -1,0 +1,65 @@
+"""Choosing what to quote from an article: a contiguous, verbatim span that best answers the question."""
+
+from __future__ import annotations
+
+import re
+
+from kb.lexical import Tokenizer
+
+WHOLE_ARTICLE = 260
+WINDOW = 220
+_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of sentences and list items, in order."""
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+
+
+def best_excerpt(text: str, tokens: list[str], tokenizer: Tokenizer) -> str:
+    """The whole text if short; else the best-scoring sentence widened to ~WINDOW chars of neighbours."""
+    text = text.strip()
+    if len(text) <= WHOLE_ARTICLE:
+        return text
+    spans = sentences(text)
+    if not spans:
+        return text[:WINDOW]
+    wanted = set(tokens)
+    scores = [len(wanted & set(tokenizer.tokens(text[start:end]))) for start, end in spans]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    low = high = best
+    # Prefer context before the hit (a list's lead-in), then after, within the window.
+    while True:
+        grown = False
+        if low > 0 and spans[high][1] - spans[low - 1][0] <= WINDOW:
+            low -= 1
+            grown = True
+        if high + 1 < len(spans) and spans[high + 1][1] - spans[low][0] <= WINDOW and scores[high + 1] > 0:
+            high += 1
+            grown = True
+        if not grown:
+            break
+    return text[spans[low][0] : spans[high][1]].strip()
+
+
+def best_sentence(text: str, tokens: list[str], tokenizer: Tokenizer) -> str:
+    spans = sentences(text)
+    if not spans:
+        return text.strip()
+    wanted = set(tokens)
+    scores = [len(wanted & set(tokenizer.tokens(text[start:end]))) for start, end in spans]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    start, end = spans[best]
+    # A list item alone reads badly: keep the lead-in sentence that introduces the list.
+    if best > 0 and re.match(r"\s*[（(][一二三四五六七八九十]+[)）]", text[start:end]):
+        lead_start = spans[_lead_in(text, spans, best)][0]
+        if end - lead_start <= WINDOW:
+            start = lead_start
+    return text[start:end].strip()
+
+
+def _lead_in(text: str, spans: list[tuple[int, int]], index: int) -> int:
+    for i in range(index - 1, -1, -1):
+        if not re.match(r"\s*[（(][一二三四五六七八九十]+[)）]", text[spans[i][0] : spans[i][1]]):
+            return i
+    return 0

@@ -1,0 +1,110 @@
+"""The ``chubei`` command line: thin wrappers over the services."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chubei.services import Services
+from chubei.settings import get_settings
+from kb.cli import kb_app
+
+app = typer.Typer(help="Chubei 筹备期审批辅导：知识库与智能助手", no_args_is_help=True, add_completion=False)
+app.add_typer(kb_app, name="kb")
+cache_app = typer.Typer(help="嵌入缓存", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+def _services() -> Services:
+    return Services(get_settings(), show_progress=True)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="文件或目录（PDF/DOCX/HTML/Markdown/TXT）")] = None,
+) -> None:
+    """索引文件或目录；不给路径时索引随产品发布的法规语料和知识库。未变化的文件会跳过。"""
+    services = _services()
+    if paths:
+        report = services.indexer.ingest_paths(paths)
+    else:
+        report = services.ensure_index()
+    for warning in report.warnings:
+        typer.echo(f"提示：{warning}", err=True)
+    for failure in report.failed:
+        typer.echo(f"失败：{failure}", err=True)
+    typer.echo(report.summary())
+    if report.failed and report.files == len(report.failed):
+        raise typer.Exit(1)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="问题")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 API 响应体（JSON）")] = False,
+) -> None:
+    """提问，例如：chubei ask "网吧离学校要多远？" """
+    from assistant.models import AskRequest, AskResponse
+
+    try:
+        request = AskRequest(question=question)
+    except ValueError as error:
+        typer.echo(f"问题有误：{_first_error(error)}", err=True)
+        raise typer.Exit(2) from None
+    services = _services()
+    services.ensure_index()
+    answer = services.assistant.ask(request.question)
+    if as_json:
+        body = AskResponse(
+            answer=answer.text, citations=answer.citations, out_of_scope=answer.out_of_scope, session_id="cli"
+        )
+        typer.echo(json.dumps(body.model_dump(exclude_none=True), ensure_ascii=False, indent=2))
+        return
+    typer.echo(answer.text)
+    for number, citation in enumerate(answer.citations, start=1):
+        typer.echo(f"\n[{number}] 《{citation.title}》{citation.article}（{citation.level or '文件'}）")
+        typer.echo(f"    “{citation.text}”")
+        if citation.caveat:
+            typer.echo(f"    注意：{citation.caveat}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="监听地址")] = None,
+    port: Annotated[int | None, typer.Option(help="端口")] = None,
+) -> None:
+    """启动 HTTP 服务（API、经营者聊天页、工作人员页面）。首次启动会建立索引。"""
+    import uvicorn
+
+    from api.app import create_app
+    from api.keys import ensure_staff_key, key_file
+
+    settings = get_settings()
+    services = Services(settings, show_progress=True)
+    report = services.ensure_index()
+    typer.echo(f"索引就绪：{report.summary()}")
+    _, new_key = ensure_staff_key(settings)
+    if new_key:
+        typer.echo(f"已生成工作人员密钥（保存在 {key_file(settings)}）：{new_key}")
+    host, port = host or settings.host, port or settings.port
+    typer.echo(f"Chubei 已启动：http://{host}:{port}/  （API 文档 /api/docs）")
+    uvicorn.run(create_app(settings, services), host=host, port=port, log_level="warning")
+
+
+@cache_app.command("build")
+def cache_build() -> None:
+    """为随产品发布的语料和知识库重建嵌入缓存文件（kb/embeddings/<模型>.npz）。"""
+    from ingest.shipped import build_shipped_cache
+
+    path, total, fresh = build_shipped_cache(_services())
+    typer.echo(f"已写入 {path}：{total} 条向量（新嵌入 {fresh} 条）")
+
+
+def _first_error(error: ValueError) -> str:
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        return str(errors()[0]["msg"]).removeprefix("Value error, ")
+    return str(error)

@@ -1,0 +1,122 @@
+"""The composition root: every long-lived component, built once from the settings, on first use."""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from assistant.answering import Assistant
+from assistant.llm import LlmClient
+from assistant.retrieval import HybridRetriever
+from assistant.scope import ScopeGate
+from chubei.settings import Settings
+from ingest.embedders import make_embedder
+from ingest.embedders.cache import CachedEmbedder
+from ingest.indexer import Indexer, IngestReport
+from ingest.state import IngestState
+from kb.corpus import CORPUS_DIR, Corpus, shipped_corpus
+from kb.knowledge import KnowledgeBase
+from kb.lexical import LexicalIndex, Tokenizer, default_tokenizer
+from kb.schema import Grounded
+from kb.vectorstore import VectorStore
+
+
+class Services:
+    def __init__(self, settings: Settings, show_progress: bool = False) -> None:
+        self.settings = settings
+        self.show_progress = show_progress
+        self._lexical: LexicalIndex | None = None
+        self._lock = threading.Lock()
+
+    @cached_property
+    def corpus(self) -> Corpus:
+        return shipped_corpus()
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        return default_tokenizer()
+
+    @cached_property
+    def embedder(self) -> CachedEmbedder:
+        return make_embedder(self.settings)
+
+    @cached_property
+    def store(self) -> VectorStore:
+        return VectorStore.from_settings(self.settings, self.embedder.model_id)
+
+    @cached_property
+    def state(self) -> IngestState:
+        return IngestState(self.settings.ingest_state_path)
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        return Indexer(
+            self.store, self.embedder, self.state, self.tokenizer, self.settings.lexical_dir, self.show_progress
+        )
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._kb
+
+    @cached_property
+    def _kb(self) -> KnowledgeBase:
+        return KnowledgeBase.load(overlay_dir=self.settings.kb_overlay_dir)
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index; rebuilt from the store when another process has changed the store since."""
+        expected = f"{self.store.identity}/{self.state.generation}"
+        if self._lexical is None or self._lexical.fingerprint != expected:
+            with self._lock:
+                self._lexical = self.indexer.refresh_lexical()
+        return self._lexical
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(
+            self.store,
+            self.embedder,
+            self.lexical,
+            self.tokenizer,
+            candidates=self.settings.candidates,
+            rrf_k=self.settings.rrf_k,
+            cited_articles=self.cited_articles,
+        )
+
+    def cited_articles(self, item_id: str) -> list[tuple[str, str]]:
+        item = self.knowledge_items.get(item_id)
+        return [(basis.doc_id, basis.article) for basis in item.basis] if item else []
+
+    @cached_property
+    def knowledge_items(self) -> dict[str, Grounded]:
+        kb = self.kb
+        return {item.id: item for item in (*kb.all_requirements(), *kb.all_problems(), *kb.faq.values())}
+
+    @cached_property
+    def scope(self) -> ScopeGate:
+        return ScopeGate(self.kb, self.settings.scope_min_dense, self.settings.scope_min_lexical)
+
+    @cached_property
+    def assistant(self) -> Assistant:
+        llm = None
+        if self.settings.llm_base_url:
+            llm = LlmClient(
+                self.settings.llm_base_url,
+                self.settings.llm_model,
+                self.settings.llm_api_key,
+                self.settings.llm_timeout_s,
+            )
+        return Assistant(self.retriever, self.scope, self.kb, self.corpus, self.tokenizer, llm)
+
+    # -- index lifecycle -------------------------------------------------------
+
+    def ensure_index(self) -> IngestReport:
+        """Index the shipped corpus and knowledge; unchanged sources are skipped, so this is cheap when done."""
+        report = self.indexer.ingest_paths([CORPUS_DIR])
+        report.chunks += self.indexer.ingest_knowledge(self.kb)
+        return report
+
+    def reload_knowledge(self) -> int:
+        """After staff add a case or FAQ entry: reload the KB, re-index it, rebuild what depends on it."""
+        for name in ("_kb", "scope", "assistant", "knowledge_items"):
+            self.__dict__.pop(name, None)
+        return self.indexer.ingest_knowledge(self.kb)

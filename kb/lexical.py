@@ -1,0 +1,213 @@
+"""The lexical leg: jieba tokens with a domain dictionary, colloquial synonyms, and BM25.
+
+The BM25 index is derived data: it is rebuilt from the vector store's chunks after every
+ingest and persisted beside the vector index with the fingerprint of what it was built from.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+import yaml
+
+from ingest.chunks import Chunk
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "或",
+        "等",
+        "要",
+        "吗",
+        "呢",
+        "啊",
+        "吧",
+        "呀",
+        "嘛",
+        "我",
+        "我们",
+        "你",
+        "你们",
+        "他",
+        "她",
+        "它",
+        "这",
+        "那",
+        "这个",
+        "那个",
+        "个",
+        "一",
+        "一个",
+        "些",
+        "什么",
+        "怎么",
+        "怎么办",
+        "怎样",
+        "如何",
+        "多少",
+        "哪些",
+        "哪个",
+        "需要",
+        "可以",
+        "能",
+        "能不能",
+        "不",
+        "没",
+        "没有",
+        "有",
+        "有没有",
+        "就",
+        "都",
+        "也",
+        "还",
+        "又",
+        "把",
+        "被",
+        "对",
+        "从",
+        "向",
+        "给",
+        "让",
+        "请问",
+        "问",
+        "想",
+        "打算",
+        "准备",
+        "开",
+        "办",
+        "弄",
+        "搞",
+        "一下",
+        "现在",
+        "之前",
+        "以后",
+        "时候",
+        "应该",
+        "应当",
+        "规定",
+        "本",
+        "其",
+        "之",
+        "为",
+        "由",
+        "于",
+        "以",
+        "上",
+        "下",
+        "中",
+        "内",
+        "外",
+    ]
+)
+_KEEP = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+class Tokenizer:
+    """jieba in search mode with the domain dictionary; queries also get synonym expansions."""
+
+    def __init__(self, lexicon_dir: Path = LEXICON_DIR) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.load_userdict(str(lexicon_dir / "userdict.txt"))
+        raw = yaml.safe_load((lexicon_dir / "synonyms.yaml").read_text(encoding="utf-8")) or {}
+        self.synonyms: dict[str, list[str]] = {str(k).lower(): [str(v) for v in vs] for k, vs in raw.items()}
+        for word in self.synonyms:
+            self._jieba.add_word(word, freq=1000)
+
+    def tokens(self, text: str) -> list[str]:
+        words = (word.strip().lower() for word in self._jieba.lcut_for_search(text))
+        return [word for word in words if word and word not in STOPWORDS and _KEEP.search(word)]
+
+    def query_tokens(self, text: str) -> list[str]:
+        tokens = self.tokens(text)
+        expanded = list(tokens)
+        lowered = text.lower()
+        for word, formal in self.synonyms.items():
+            if word in lowered:
+                for term in formal:
+                    expanded += self.tokens(term)
+        return expanded
+
+
+@lru_cache(maxsize=1)
+def default_tokenizer() -> Tokenizer:
+    return Tokenizer()
+
+
+class LexicalIndex:
+    """BM25 over chunk texts; keeps the chunks themselves so a hit needs no store round trip."""
+
+    def __init__(self, chunks: list[Chunk], model: bm25s.BM25 | None, fingerprint: str) -> None:
+        self.chunks = chunks
+        self.model = model
+        self.fingerprint = fingerprint
+        self.by_id = {chunk.id: chunk for chunk in chunks}
+        self._vocab = set(model.vocab_dict) if model is not None else set()
+
+    @classmethod
+    def build(cls, chunks: list[Chunk], tokenizer: Tokenizer, fingerprint: str) -> LexicalIndex:
+        if not chunks:
+            return cls([], None, fingerprint)
+        model = bm25s.BM25()
+        model.index([tokenizer.tokens(chunk.embedding_text) or ["∅"] for chunk in chunks], show_progress=False)
+        return cls(chunks, model, fingerprint)
+
+    def search(self, tokens: list[str], k: int, kinds: tuple[str, ...] | None = None) -> list[tuple[Chunk, float]]:
+        """Top ``k`` chunks with a positive score; unknown tokens are ignored."""
+        known = [token for token in tokens if token in self._vocab]
+        if self.model is None or not known:
+            return []
+        scores = self.model.get_scores(known)
+        hits: list[tuple[Chunk, float]] = []
+        for i in np.argsort(-scores):
+            if scores[i] <= 0 or len(hits) == k:
+                break
+            if kinds is None or self.chunks[i].kind in kinds:
+                hits.append((self.chunks[i], float(scores[i])))
+        return hits
+
+    def save(self, directory: Path) -> None:
+        """Write to a sibling temp dir then swap, so a crash never leaves a half-written index."""
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.model is not None:
+            self.model.save(str(tmp), show_progress=False)
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as handle:
+            for chunk in self.chunks:
+                handle.write(chunk.model_dump_json() + "\n")
+        (tmp / "fingerprint.txt").write_text(self.fingerprint, encoding="utf-8")
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex | None:
+        """The saved index, or None when it is missing or unreadable (it is then rebuilt)."""
+        fingerprint_path = directory / "fingerprint.txt"
+        if not fingerprint_path.exists():
+            return None
+        try:
+            with (directory / "chunks.jsonl").open(encoding="utf-8") as handle:
+                chunks = [Chunk.model_validate_json(line) for line in handle if line.strip()]
+            model = bm25s.BM25.load(str(directory), show_progress=False) if chunks else None
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(chunks, model, fingerprint_path.read_text(encoding="utf-8"))

@@ -1,0 +1,189 @@
+"""Schema of the curated knowledge: project types, requirements, 高发问题, steps, cases, FAQ.
+
+The data lives in YAML under ``kb/data`` (one file per project type, plus cases and FAQ).
+Every statement carries a ``basis`` quoting the shipped corpus verbatim, or says
+``basis_pending: true`` with the missing source in ``pending_note``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kb.facts import FACT_NAMES, ProjectFacts
+
+Dimension = Literal["房产", "主体", "人员", "设备", "消防", "卫生", "环保", "其他"]
+DIMENSIONS: tuple[str, ...] = ("房产", "主体", "人员", "设备", "消防", "卫生", "环保", "其他")
+Category = Literal["文旅", "医疗", "高危体育", "住宿餐饮", "社会事务", "通用"]
+ITEM_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+TYPE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Basis(Strict):
+    doc_id: str = Field(description="corpus file slug, e.g. yule-changsuo-guanli-tiaoli")
+    article: str = Field(pattern=r"^第[零〇一二三四五六七八九十百千两]+条(之[一二三四五六七八九十]+)?$")
+    quote: str = Field(min_length=4, description="verbatim text of that article")
+
+
+class Condition(Strict):
+    """One test on a project fact; a list of conditions means all must hold.
+
+    ``is`` compares equality (bool or text), ``in`` membership, ``gt/gte/lt/lte`` numbers.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    fact: str
+    is_: bool | str | None = Field(None, alias="is")
+    in_: list[str] | None = Field(None, alias="in")
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Condition:
+        if self.fact not in FACT_NAMES:
+            raise ValueError(f"未知的事实字段 {self.fact!r}（可用：{', '.join(sorted(FACT_NAMES))}）")
+        tests = [self.is_, self.in_, self.gt, self.gte, self.lt, self.lte]
+        if sum(test is not None for test in tests) != 1:
+            raise ValueError(f"条件 {self.fact} 必须且只能有一个比较（is/in/gt/gte/lt/lte）")
+        return self
+
+    def holds(self, facts: ProjectFacts) -> bool | None:
+        """True/False on a known fact, None when the fact is unknown."""
+        value = getattr(facts, self.fact)
+        if value is None:
+            return None
+        if self.is_ is not None:
+            return value == self.is_
+        if self.in_ is not None:
+            return str(value) in self.in_
+        number = float(value)
+        for bound, passes in (
+            (self.gt, lambda b: number > b),
+            (self.gte, lambda b: number >= b),
+            (self.lt, lambda b: number < b),
+            (self.lte, lambda b: number <= b),
+        ):
+            if bound is not None:
+                return passes(bound)
+        return None
+
+
+class Grounded(Strict):
+    """Something the assistant states: it must quote the law or say the basis is pending."""
+
+    basis: list[Basis] = Field(default_factory=list)
+    basis_pending: bool = False
+    pending_note: str | None = Field(None, description="缺失的依据来源，如“GB 19079.1 游泳场所”")
+
+    @model_validator(mode="after")
+    def _grounded(self) -> Grounded:
+        if not self.basis and not self.basis_pending:
+            raise ValueError("没有 basis 时必须标注 basis_pending: true")
+        if self.basis_pending and not self.pending_note:
+            raise ValueError("basis_pending 为 true 时 pending_note 必须写明缺失的依据来源")
+        return self
+
+
+class Conditional(Strict):
+    """An item that applies only when its conditions hold on the project facts."""
+
+    when: list[Condition] = Field(default_factory=list)
+    when_unknown: Literal["include", "exclude"] = Field(
+        "include", description="事实未知时是否仍列出（同时提出澄清问题）"
+    )
+
+    def applies(self, facts: ProjectFacts) -> bool | None:
+        """True/False, or None when some deciding fact is unknown (and none is False)."""
+        results = [condition.holds(facts) for condition in self.when]
+        if any(result is False for result in results):
+            return False
+        if any(result is None for result in results):
+            return None
+        return True
+
+    def unknown_facts(self, facts: ProjectFacts) -> list[str]:
+        return [c.fact for c in self.when if c.holds(facts) is None]
+
+
+class Requirement(Grounded, Conditional):
+    id: str = Field(pattern=ITEM_ID.pattern)
+    dimension: Dimension
+    title: str
+    detail: str
+    materials: list[str] = Field(default_factory=list)
+    department: str | None = None
+    deferrable: bool = Field(False, description="通常可容缺受理（材料可后补）")
+    deferrable_note: str | None = None
+    keywords: list[str] = Field(default_factory=list, description="经营者常用说法，帮助检索")
+
+
+class Problem(Grounded, Conditional):
+    id: str = Field(pattern=ITEM_ID.pattern)
+    dimension: Dimension = "其他"
+    title: str
+    detail: str = Field(description="问题是怎么发生的")
+    advice: str = Field(description="如何避免")
+    cases: list[str] = Field(default_factory=list, description="来源案例 id")
+    keywords: list[str] = Field(default_factory=list)
+
+
+class Step(Grounded, Conditional):
+    id: str = Field(pattern=ITEM_ID.pattern)
+    order: int = Field(ge=1)
+    title: str
+    department: str | None = None
+    detail: str | None = None
+    duration: str | None = Field(None, description="法定时限，仅在法规明确规定时填写")
+
+
+class ProjectType(Strict):
+    id: str = Field(pattern=TYPE_ID.pattern)
+    name: str
+    category: Category
+    aliases: list[str] = Field(default_factory=list, description="经营者口头说法")
+    description: str
+    block: bool = Field(False, description="共用模块：不单独匹配，只被 includes 引用")
+    includes: list[str] = Field(default_factory=list, description="合并其条目的共用模块 id")
+    composes_with: list[str] = Field(default_factory=list, description="常一起出现的其他类型 id")
+    excludes_keywords: list[str] = Field(
+        default_factory=list, description="出现这些词时不应判为本类型（如“宠物医院”之于诊所）"
+    )
+    requirements: list[Requirement] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+
+
+class Case(Strict):
+    id: str = Field(pattern=r"^case\.[a-z0-9_]+$")
+    title: str
+    project_types: list[str]
+    situation: str
+    problems_met: list[str] = Field(default_factory=list)
+    problem_ids: list[str] = Field(default_factory=list)
+    resolution: str
+    outcome: str
+    illustrative: bool = Field(True, description="示例案例（非真实公开案例）")
+    source: str | None = Field(None, description="真实案例的公开出处")
+
+    @model_validator(mode="after")
+    def _real_cases_have_source(self) -> Case:
+        if not self.illustrative and not self.source:
+            raise ValueError("真实案例（illustrative: false）必须写明 source")
+        return self
+
+
+class FaqEntry(Grounded):
+    id: str = Field(pattern=r"^faq\.[a-z0-9_]+$")
+    question: str
+    answer: str
+    project_types: list[str] = Field(default_factory=list)
+    created_by: str | None = None
