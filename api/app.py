@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.keys import ensure_staff_key
-from api.routes import ask, health
+from api.routes import ask, guidance, health
 from chubei.services import Services
 from chubei.settings import Settings, get_settings
 
@@ -18,6 +18,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services or Services(settings)
     app.state.staff_keys, _ = ensure_staff_key(settings)
     errors.install(app)
-    for module in (health, ask):
+    for module in (health, ask, guidance):
         app.include_router(module.router)
     return app

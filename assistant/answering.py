@@ -68,10 +68,10 @@ class Assistant:
         if not decision.in_scope:
             return Answer(OUT_OF_SCOPE_ANSWER.format(reason=decision.reason), [], True, decision, retrieval)
         hits = self._relevant(retrieval.hits, project_types)
-        lead, citations, items = self._compose(hits, retrieval.tokens)
+        lead, citations, items = self._compose(hits, retrieval.tokens, question)
         if self.llm is not None:
             lead = self.llm.rephrase(question, lead, citations) or lead
-        text = "\n\n".join(part for part in (lead, self._sources_line(citations), CLOSING) if part)
+        text = "\n\n".join(part for part in (lead, self._quotes(citations), CLOSING) if part)
         return Answer(text, citations, False, decision, retrieval, items)
 
     # -- composition ---------------------------------------------------------
@@ -96,39 +96,48 @@ class Assistant:
             or allowed & set(hit.chunk.project_types.split(","))
         ]
 
-    def _compose(self, hits: list[Hit], tokens: list[str]) -> tuple[str, list[Citation], list[str]]:
+    def _compose(self, hits: list[Hit], tokens: list[str], question: str) -> tuple[str, list[Citation], list[str]]:
+        """Lead from a curated item that clearly matches, else from the best article; then the quotes."""
         citations: dict[tuple[str, str], Citation] = {}
         items: list[str] = []
         lead = ""
-        for hit in hits[:3]:
-            item = self._items.get(hit.chunk.item_id) if hit.chunk.item_id else None
-            if item is None:
-                continue
-            if not lead:
-                lead = self._item_lead(hit.chunk, item)
-                items.append(hit.chunk.item_id)
-                for basis in item.basis:
-                    citation = Citation.from_basis(basis, self.corpus)
-                    citations.setdefault(citation.key, citation)
-        for hit in hits:
+        item_hit = self._leading_item(hits)
+        if item_hit is not None:
+            item = self._items[item_hit.chunk.item_id]
+            lead = self._item_lead(item_hit.chunk, item)
+            items.append(item.id)
+            for basis in item.basis:
+                citation = Citation.from_basis(basis, self.corpus)
+                citations.setdefault(citation.key, citation)
+        sources = [hit for hit in hits if hit.chunk.kind in ("regulation", "document")]
+        for index, hit in enumerate(sources):
             if len(citations) >= MAX_CITATIONS:
                 break
-            if hit.chunk.kind not in ("regulation", "document"):
-                continue
             if not lead:
-                sentence = best_sentence(hit.chunk.text, tokens, self.tokenizer)
+                sentence = best_sentence(hit.chunk.text, tokens, self.tokenizer, question)
                 lead = f"根据{hit.chunk.label}：“{sentence}”"
-            if not self._worth_citing(hit, hits):
+            if index > 0 and not self._worth_citing(hit):
                 continue
-            citation = self._citation(hit.chunk, tokens)
+            citation = self._citation(hit.chunk, tokens, question)
             citations.setdefault(citation.key, citation)
         return lead, list(citations.values()), items
 
-    def _worth_citing(self, hit: Hit, hits: list[Hit]) -> bool:
-        """Keep sources that both legs found, or that rank near the top of either."""
-        both = hit.dense_rank is not None and hit.lexical_rank is not None
-        near_top = min(r for r in (hit.dense_rank, hit.lexical_rank) if r is not None) <= 3
-        return both or near_top
+    def _leading_item(self, hits: list[Hit]) -> Hit | None:
+        """A curated FAQ, requirement or problem that ranks first and that both retrieval legs found."""
+        for hit in hits[:2]:
+            if hit.chunk.item_id not in self._items:
+                continue
+            agreed = hit.dense_rank is not None and hit.lexical_rank is not None
+            if hit is hits[0] and (agreed or hit.chunk.kind == "faq"):
+                return hit
+            if agreed and max(hit.dense_rank, hit.lexical_rank) <= 2:
+                return hit
+        return None
+
+    @staticmethod
+    def _worth_citing(hit: Hit) -> bool:
+        """Keep sources that two rankings agree on, or that rank near the top of one."""
+        return len(hit.ranks) >= 2 or min(hit.ranks) <= 3
 
     def _item_lead(self, chunk: Chunk, item: Grounded) -> str:
         if chunk.kind == "faq":
@@ -141,24 +150,24 @@ class Assistant:
             text += f"（{PENDING}：{item.pending_note}）"
         return text
 
-    def _citation(self, chunk: Chunk, tokens: list[str]) -> Citation:
+    def _citation(self, chunk: Chunk, tokens: list[str], question: str) -> Citation:
         return Citation(
             doc_id=chunk.doc_id,
             title=chunk.title,
             article=chunk.article,
-            text=best_excerpt(chunk.text, tokens, self.tokenizer),
+            text=best_excerpt(chunk.text, tokens, self.tokenizer, question),
             level=chunk.level or None,
             version_date=chunk.version_date or None,
             caveat=chunk.caveat or None,
         )
 
     @staticmethod
-    def _sources_line(citations: list[Citation]) -> str:
+    def _quotes(citations: list[Citation]) -> str:
         if not citations:
             return f"（{PENDING}：知识库中暂无可引用的条文，请向专员确认。）"
-        labels = "；".join(f"《{c.title}》{c.article}" for c in citations)
-        caveats = [f"《{c.title}》" for c in citations if c.caveat]
-        line = f"依据：{labels}。"
-        if caveats:
-            line += f"其中{'、'.join(dict.fromkeys(caveats))}的收录文本可能不是现行版本，请以现行文本为准。"
-        return line
+        lines = ["相关规定："]
+        lines += [f"{n}. 《{c.title}》{c.article}：“{c.text}”" for n, c in enumerate(citations, start=1)]
+        outdated = list(dict.fromkeys(f"《{c.title}》" for c in citations if c.caveat))
+        if outdated:
+            lines.append(f"注：{'、'.join(outdated)}的收录文本可能不是现行版本，请以现行文本为准。")
+        return "\n".join(lines)

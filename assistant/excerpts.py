@@ -9,6 +9,27 @@ from kb.lexical import Tokenizer
 WHOLE_ARTICLE = 260
 WINDOW = 220
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
+# A question about an amount (多久, 几年, 多少钱, 多远…) is answered by a sentence with a quantity.
+_ASKS_QUANTITY = re.compile(r"多久|多长|多少|几[天年月日个人台张名岁次]|多大|多远|多高|期限|时限|有效期|什么时候|提前")
+_QUANTITY = re.compile(
+    r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时|米|平方米|周岁|岁|人|名|万元|元|倍|次)"
+)
+
+
+def sentence_scores(
+    text: str, spans: list[tuple[int, int]], tokens: list[str], tokenizer: Tokenizer, question: str
+) -> list[float]:
+    """Query-token overlap per sentence, plus a bonus for quantities when the question asks for one."""
+    wanted = set(tokens)
+    wants_quantity = bool(_ASKS_QUANTITY.search(question))
+    scores = []
+    for start, end in spans:
+        sentence = text[start:end]
+        score = float(len(wanted & set(tokenizer.tokens(sentence))))
+        if wants_quantity and _QUANTITY.search(sentence):
+            score += 1.5
+        scores.append(score)
+    return scores
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -16,7 +37,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
-def best_excerpt(text: str, tokens: list[str], tokenizer: Tokenizer) -> str:
+def best_excerpt(text: str, tokens: list[str], tokenizer: Tokenizer, question: str = "") -> str:
     """The whole text if short; else the best-scoring sentence widened to ~WINDOW chars of neighbours."""
     text = text.strip()
     if len(text) <= WHOLE_ARTICLE:
@@ -24,8 +45,7 @@ def best_excerpt(text: str, tokens: list[str], tokenizer: Tokenizer) -> str:
     spans = sentences(text)
     if not spans:
         return text[:WINDOW]
-    wanted = set(tokens)
-    scores = [len(wanted & set(tokenizer.tokens(text[start:end]))) for start, end in spans]
+    scores = sentence_scores(text, spans, tokens, tokenizer, question)
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
     low = high = best
     # Prefer context before the hit (a list's lead-in), then after, within the window.
@@ -42,12 +62,11 @@ def best_excerpt(text: str, tokens: list[str], tokenizer: Tokenizer) -> str:
     return text[spans[low][0] : spans[high][1]].strip()
 
 
-def best_sentence(text: str, tokens: list[str], tokenizer: Tokenizer) -> str:
+def best_sentence(text: str, tokens: list[str], tokenizer: Tokenizer, question: str = "") -> str:
     spans = sentences(text)
     if not spans:
         return text.strip()
-    wanted = set(tokens)
-    scores = [len(wanted & set(tokenizer.tokens(text[start:end]))) for start, end in spans]
+    scores = sentence_scores(text, spans, tokens, tokenizer, question)
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
     start, end = spans[best]
     # A list item alone reads badly: keep the lead-in sentence that introduces the list.

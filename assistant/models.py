@@ -141,6 +141,16 @@ class CaseOut(BaseModel):
     illustrative: bool
 
 
+class UnderstoodFact(BaseModel):
+    """A fact the profiler read, with the words it came from (shown to staff for confirmation)."""
+
+    fact: str
+    label: str
+    value: Any
+    evidence: str
+    source: str = Field(description="description | override")
+
+
 class GuidanceResponse(BaseModel):
     project_types: list[MatchedType]
     facts: dict[str, Any]
@@ -152,3 +162,4 @@ class GuidanceResponse(BaseModel):
     citations: list[Citation]
     out_of_scope: bool
     notice: str
+    understood: list[UnderstoodFact] = Field(default_factory=list, description="识别出的事实及其出处")

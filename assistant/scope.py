@@ -1,8 +1,10 @@
 """Is a question (or a project description) something Chubei can answer?
 
 Two gates, in order:
-1. Words: a question that names an industry the service does not coach (核电站, 加油站…) or
-   an everyday topic (天气, 诗…) and no covered project type or domain term is out of scope.
+1. Words: a question that names an industry the service does not coach (核电站, 加油站…)
+   and no covered project type, or an everyday topic (天气, 诗…) without asking about any
+   rule (许可, 规定, 条件…), is out of scope; one naming a covered type or an approval
+   matter (营业执照, 消防…) is in scope.
 2. Scores: otherwise, when neither retrieval leg finds anything close — the best dense
    similarity and the best BM25 score both under thresholds calibrated on the golden sets
    (``chubei eval --calibrate``; values in settings) — it is out of scope.
@@ -25,6 +27,13 @@ DOMAIN_TERMS = (
     "营业执照", "许可证", "许可", "备案", "审批", "消防", "卫生", "房产", "产权", "租赁", "规划用途", "容缺",
     "告知承诺", "特种设备", "电梯", "锅炉", "环评", "环境影响", "执业", "从业人员", "健康证", "食品经营",
     "营业场所", "经营场所", "开业", "开店", "选址", "装修", "验收", "筹备", "专员",
+)  # fmt: skip
+
+
+# Words that show a question asks about rules, so an everyday topic word beside them does not make it off-topic.
+REGULATORY_INTENT = (
+    "许可", "审批", "备案", "登记", "执照", "证照", "手续", "资质", "规定", "要求", "条件", "标准", "处罚", "罚款",
+    "违法", "消防", "卫生", "检查", "验收", "办理", "申请",
 )  # fmt: skip
 
 
@@ -64,15 +73,21 @@ class ScopeGate:
         return next((word for word in self.industries if word.lower() in text.lower()), None)
 
     def decide(self, question: str, retrieval: Retrieval) -> ScopeDecision:
+        return self.by_words(question) or self.by_scores(retrieval.top_dense, retrieval.top_lexical)
+
+    def by_words(self, question: str) -> ScopeDecision | None:
+        """The decision the wording alone settles, or None."""
         industry = self.uncovered_industry(question)
         if industry:
             return ScopeDecision(False, f"“{industry}”不在筹备期辅导的项目范围内")
-        anchored = bool(self.covered_terms(question)) or any(term in question for term in DOMAIN_TERMS)
         topic = next((word for word in self.topics if word.lower() in question.lower()), None)
-        if topic and not anchored:
+        if topic and not any(word in question for word in REGULATORY_INTENT):
             return ScopeDecision(False, f"“{topic}”与开办审批无关")
-        if anchored:
+        if self.covered_terms(question) or any(term in question for term in DOMAIN_TERMS):
             return ScopeDecision(True, "问题涉及已覆盖的项目或审批事项")
-        if retrieval.top_dense >= self.min_dense or retrieval.top_lexical >= self.min_lexical:
+        return None
+
+    def by_scores(self, top_dense: float, top_lexical: float) -> ScopeDecision:
+        if top_dense >= self.min_dense or top_lexical >= self.min_lexical:
             return ScopeDecision(True, "知识库中有相关内容")
         return ScopeDecision(False, "知识库中没有足够相关的内容")

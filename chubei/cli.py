@@ -28,10 +28,7 @@ def ingest(
 ) -> None:
     """索引文件或目录；不给路径时索引随产品发布的法规语料和知识库。未变化的文件会跳过。"""
     services = _services()
-    if paths:
-        report = services.indexer.ingest_paths(paths)
-    else:
-        report = services.ensure_index()
+    report = services.indexer.ingest_paths(paths) if paths else services.ensure_index()
     for warning in report.warnings:
         typer.echo(f"提示：{warning}", err=True)
     for failure in report.failed:
@@ -69,6 +66,52 @@ def ask(
         typer.echo(f"    “{citation.text}”")
         if citation.caveat:
             typer.echo(f"    注意：{citation.caveat}")
+
+
+@app.command()
+def guide(
+    description: Annotated[str, typer.Argument(help="项目描述，经营者的原话即可")],
+    fact: Annotated[list[str] | None, typer.Option("--fact", help="覆盖事实，如 --fact floor=-1")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 API 响应体（JSON）")] = False,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="另存为 Markdown 方案")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="另存为 PDF 方案")] = None,
+) -> None:
+    """生成项目方案：硬性要求清单（按维度）、高发问题、办理流程、相似案例。"""
+    from assistant.models import GuidanceRequest
+    from assistant.plan_document import to_markdown, to_pdf
+
+    try:
+        request = GuidanceRequest(description=description, facts=_parse_facts(fact or []))
+    except ValueError as error:
+        typer.echo(f"输入有误：{_first_error(error)}", err=True)
+        raise typer.Exit(2) from None
+    services = _services()
+    services.ensure_index()
+    plan = services.guide.plan(request.description, request.facts)
+    if as_json:
+        typer.echo(plan.model_dump_json(indent=2))
+    else:
+        typer.echo(to_markdown(plan))
+    if markdown:
+        markdown.write_text(to_markdown(plan), encoding="utf-8")
+        typer.echo(f"已保存 {markdown}", err=True)
+    if pdf:
+        pdf.write_bytes(to_pdf(plan))
+        typer.echo(f"已保存 {pdf}", err=True)
+
+
+def _parse_facts(pairs: list[str]) -> dict[str, object] | None:
+    """``floor=-1`` → {"floor": -1}; values are read as JSON when they parse (numbers, true/false)."""
+    facts: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"事实应写成 名称=值，如 floor=-1（收到：{pair}）", param_hint="--fact")
+        try:
+            facts[name.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            facts[name.strip()] = raw
+    return facts or None
 
 
 @app.command()

@@ -6,7 +6,9 @@ import threading
 from functools import cached_property
 
 from assistant.answering import Assistant
+from assistant.guidance import Guide
 from assistant.llm import LlmClient
+from assistant.profiling import Profiler, SemanticTypeVoter
 from assistant.retrieval import HybridRetriever
 from assistant.scope import ScopeGate
 from chubei.settings import Settings
@@ -107,6 +109,15 @@ class Services:
             )
         return Assistant(self.retriever, self.scope, self.kb, self.corpus, self.tokenizer, llm)
 
+    @cached_property
+    def profiler(self) -> Profiler:
+        voter = SemanticTypeVoter(self.retriever, self.settings.scope_min_dense)
+        return Profiler(self.kb, self.scope, voter)
+
+    @cached_property
+    def guide(self) -> Guide:
+        return Guide(self.kb, self.corpus, self.profiler, self.retriever)
+
     # -- index lifecycle -------------------------------------------------------
 
     def ensure_index(self) -> IngestReport:
@@ -117,6 +128,6 @@ class Services:
 
     def reload_knowledge(self) -> int:
         """After staff add a case or FAQ entry: reload the KB, re-index it, rebuild what depends on it."""
-        for name in ("_kb", "scope", "assistant", "knowledge_items"):
+        for name in ("_kb", "scope", "assistant", "knowledge_items", "profiler", "guide"):
             self.__dict__.pop(name, None)
         return self.indexer.ingest_knowledge(self.kb)

@@ -8,8 +8,8 @@ from tqdm import tqdm
 
 from chubei.services import Services
 from ingest.chunking import chunk_document
-from ingest.embedders.cache import shipped_cache_path, write_shipped
 from ingest.chunks import text_hash
+from ingest.embedders.cache import shipped_cache_path, write_shipped
 from ingest.indexer import source_key
 from ingest.knowledge_chunks import knowledge_chunks
 from ingest.loaders import load_document

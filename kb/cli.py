@@ -34,3 +34,17 @@ def article_command(doc_id: str, label: str) -> None:
         typer.echo(f"找不到 {doc_id} {label}", err=True)
         raise typer.Exit(1)
     typer.echo(f"《{regulation.title}》{label}（{article.path}）\n{article.text}")
+
+
+@kb_app.command("stats")
+def stats_command(as_json: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+    """统计：各类型各维度的条目数、有依据与依据待补充的数量。"""
+    import json
+
+    from kb.stats import knowledge_stats
+
+    stats = knowledge_stats(KnowledgeBase.load())
+    if as_json:
+        typer.echo(json.dumps(stats.model_dump(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(stats.as_text())

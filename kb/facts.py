@@ -61,6 +61,15 @@ class ProjectFacts(BaseModel):
 
 FACT_NAMES: frozenset[str] = frozenset(ProjectFacts.model_fields)
 
+# Facts to settle before a lease is signed: asked first when they are unknown.
+BEFORE_LEASE: frozenset[str] = frozenset(
+    {
+        "has_pool", "floor", "in_residential_building", "in_residential_area", "distance_to_school_m", "near_school",
+        "near_hospital", "building_use", "has_property_certificate", "property_status", "area_m2", "water_area_m2",
+        "has_xray", "has_injection", "has_laser", "has_surgery", "provides_lodging", "serves_food", "rural",
+    }
+)  # fmt: skip
+
 # Asked when an unknown fact decides whether an item of the plan applies.
 FACT_QUESTIONS: dict[str, str] = {
     "area_m2": "经营场所的建筑面积大约多少平方米？",

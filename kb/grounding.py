@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -12,6 +13,13 @@ from kb.corpus import Corpus
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.legal_text import normalize_space
 from kb.schema import Basis, Grounded
+
+# A quantity with a unit (30日, 五十平方米, 200米, 120万元…); four-digit years are dates, not rules.
+QUANTITY = re.compile(
+    r"(?<![0-9])(?!(?:19|20)\d\d年)(\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)\s*"
+    r"(个工作日|工作日|日|天|年|个月|月|小时|米|平方米|㎡|周岁|岁|人|名|万元|元|倍|次|张|台|层)"
+)
+STATED_FIELDS = ("title", "detail", "advice", "answer", "duration", "deferrable_note")
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,22 @@ def check_basis(basis: Basis, corpus: Corpus) -> str | None:
     if normalize_space(basis.quote) not in normalize_space(article.text):
         return f"引文不是《{regulation.title}》{basis.article}的原文：“{basis.quote[:40]}…”"
     return None
+
+
+def unsupported_quantities(item: Grounded, corpus: Corpus) -> list[str]:
+    """Quantities the item states that none of its cited articles contains (an invented number)."""
+    cited = "".join(
+        article.text
+        for basis in item.basis
+        if (article := corpus.find_article(basis.doc_id, basis.article)) is not None
+    )
+    cited = normalize_space(cited)
+    stated = " ".join(str(getattr(item, name, "") or "") for name in STATED_FIELDS)
+    return [
+        match.group(0)
+        for match in QUANTITY.finditer(stated)
+        if normalize_space(match.group(0)) not in cited and match.group(1) not in cited
+    ]
 
 
 def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
@@ -77,6 +101,8 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
             reason = check_basis(basis, corpus)
             if reason:
                 issues.append(Issue(where, reason))
+        for quantity in dict.fromkeys(unsupported_quantities(item, corpus)):
+            issues.append(Issue(where, f"“{quantity}”在所引条文中找不到：请引用载明该数字的条文，或删去该数字"))
     return issues
 
 

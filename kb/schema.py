@@ -154,6 +154,9 @@ class ProjectType(Strict):
     block: bool = Field(False, description="共用模块：不单独匹配，只被 includes 引用")
     includes: list[str] = Field(default_factory=list, description="合并其条目的共用模块 id")
     composes_with: list[str] = Field(default_factory=list, description="常一起出现的其他类型 id")
+    implied_by: list[Condition] = Field(
+        default_factory=list, description="任一条件成立时自动加入本类型（如“设置游泳池”之于游泳场所）"
+    )
     excludes_keywords: list[str] = Field(
         default_factory=list, description="出现这些词时不应判为本类型（如“宠物医院”之于诊所）"
     )

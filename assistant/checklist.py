@@ -1,0 +1,86 @@
+"""Matching: the requirements, problems and steps of the matched types plus the 通用 block, on the facts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kb.facts import BEFORE_LEASE, FACT_QUESTIONS, ProjectFacts
+from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
+from kb.schema import DIMENSIONS, Conditional, Problem, Requirement, Step
+
+MAX_QUESTIONS = 6
+
+
+@dataclass
+class Listed:
+    """An item in the plan, with why it is there."""
+
+    item: Requirement | Problem | Step
+    owner: str
+    conditional: bool = False
+    triggered_by: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Checklist:
+    requirements: list[Listed]
+    problems: list[Listed]
+    steps: list[Listed]
+    open_facts: list[str]
+
+    @property
+    def questions(self) -> list[str]:
+        return [FACT_QUESTIONS[fact] for fact in self.open_facts[:MAX_QUESTIONS]]
+
+
+def build_checklist(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts) -> Checklist:
+    expanded = kb.expand(type_ids)
+    rank = {project_type.id: index for index, project_type in enumerate(expanded)}
+    unknown: Counter[str] = Counter()
+    requirements: list[Listed] = []
+    problems: list[Listed] = []
+    steps: list[Listed] = []
+    seen: set[str] = set()
+    for project_type in expanded:
+        for bucket, items in ((requirements, project_type.requirements), (problems, project_type.problems),
+                              (steps, project_type.steps)):  # fmt: skip
+            for item in items:
+                if item.id in seen:
+                    continue
+                seen.add(item.id)
+                listed = _listed(item, project_type.id, facts, unknown)
+                if listed is not None:
+                    bucket.append(listed)
+    requirements.sort(key=lambda x: (DIMENSIONS.index(x.item.dimension), rank[x.owner]))
+    problems.sort(key=lambda x: (not x.triggered_by, x.conditional, rank[x.owner]))
+    steps.sort(key=lambda x: (x.item.order, x.owner == GENERAL_TYPE_ID, rank[x.owner]))
+    return Checklist(requirements, problems, steps, _open_facts(kb, type_ids, facts, unknown))
+
+
+def _listed(item: Conditional, owner: str, facts: ProjectFacts, unknown: Counter[str]) -> Listed | None:
+    applies = item.applies(facts)
+    if applies is False:
+        return None
+    if applies is None:
+        missing = item.unknown_facts(facts)
+        # Facts that decide whether a risk is real weigh more than those that add an item.
+        weight = 3 if item.when_unknown == "exclude" else 1
+        for fact in missing:
+            unknown[fact] += weight
+        if item.when_unknown == "exclude":
+            return None
+        return Listed(item, owner, conditional=True)
+    triggered = [condition.fact for condition in item.when]
+    return Listed(item, owner, triggered_by=triggered)
+
+
+def _open_facts(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts, unknown: Counter[str]) -> list[str]:
+    """Unknown facts that would change the plan, most consequential first."""
+    for type_id in type_ids:
+        for composed in kb.types[type_id].composes_with:
+            for condition in kb.types[composed].implied_by if composed in kb.types else []:
+                if composed not in type_ids and condition.holds(facts) is None:
+                    unknown[condition.fact] += 5
+    order = list(FACT_QUESTIONS)
+    return sorted(unknown, key=lambda fact: (fact not in BEFORE_LEASE, -unknown[fact], order.index(fact)))

@@ -1,0 +1,235 @@
+"""Reading project facts from an operator's own words (水面400平, 地下一层, 离小学150米, 房本还没下来…).
+
+Rules are deliberately plain regular expressions: deterministic, explainable (each fact
+keeps the words it came from) and easy for staff to extend. A negation just before a
+cue (没有泳池, 不做注射) turns a yes-fact into a no.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.quantities import NUMBER, parse_number
+
+NEGATION = re.compile(r"(不|没|无|未|非|免|别)[^，。；,;]{0,3}$")
+AREA_UNIT = r"(?:平方米|平方|平米|平|㎡|m²|m2|个平方)"
+SCHOOL = r"(?:学校|小学|中学|初中|高中|幼儿园|校园|校门|学校大门)"
+
+
+@dataclass(frozen=True)
+class FactReading:
+    fact: str
+    value: object
+    evidence: str
+
+
+def read_facts(text: str) -> list[FactReading]:
+    """Every fact the text states, first reading of each fact wins."""
+    readings: dict[str, FactReading] = {}
+    for reader in READERS:
+        for reading in reader(text):
+            readings.setdefault(reading.fact, reading)
+    return list(readings.values())
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _negated(text: str, start: int) -> bool:
+    return bool(NEGATION.search(text[max(0, start - 5) : start]))
+
+
+def _flag(fact: str, cues: str, negative_cues: str | None = None) -> Callable[[str], list[FactReading]]:
+    """A yes/no fact: yes when a cue appears un-negated, no when negated or a negative cue appears."""
+    pattern = re.compile(cues, re.I)
+    negative = re.compile(negative_cues, re.I) if negative_cues else None
+
+    def read(text: str) -> list[FactReading]:
+        if negative is not None and (match := negative.search(text)):
+            return [FactReading(fact, False, match.group(0))]
+        for match in pattern.finditer(text):
+            return [FactReading(fact, not _negated(text, match.start()), _around(text, match))]
+        return []
+
+    return read
+
+
+def _around(text: str, match: re.Match[str], width: int = 6) -> str:
+    return text[max(0, match.start() - width) : match.end() + 2].strip("，。；,; ")
+
+
+def _count(fact: str, *patterns: str) -> Callable[[str], list[FactReading]]:
+    """A count: each pattern captures the number as group ``n``."""
+    compiled = [re.compile(pattern, re.I) for pattern in patterns]
+
+    def read(text: str) -> list[FactReading]:
+        for pattern in compiled:
+            for match in pattern.finditer(text):
+                value = parse_number(match.group("n"))
+                if value is not None:
+                    return [FactReading(fact, int(value), match.group(0))]
+        return []
+
+    return read
+
+
+# -- areas, floors, distances --------------------------------------------------
+
+_AREA = re.compile(rf"(?P<n>{NUMBER})\s*{AREA_UNIT}")
+_WATER = re.compile(r"水面|水域|池面|泳池面积|池子")
+
+
+def read_areas(text: str) -> list[FactReading]:
+    readings: list[FactReading] = []
+    for match in _AREA.finditer(text):
+        value = parse_number(match.group("n"))
+        if value is None:
+            continue
+        before = text[max(0, match.start() - 8) : match.start()]
+        fact = "water_area_m2" if _WATER.search(before) else "area_m2"
+        if all(reading.fact != fact for reading in readings):
+            readings.append(FactReading(fact, value, _around(text, match)))
+    return readings
+
+
+_BASEMENT = re.compile(r"(?:地下|负|B)\s*(?P<n>[一二三四五六七八九\d])\s*(?:层|楼|F)?", re.I)
+_FLOOR = re.compile(rf"(?P<n>{NUMBER})\s*(?:楼|层|F)(?!楼|高|的(?:楼|建筑)|建筑|小楼|房子|别墅)", re.I)
+_GROUND = re.compile(r"一楼|首层|底层|临街|沿街|门头房|一层底商|底商")
+
+
+def read_floor(text: str) -> list[FactReading]:
+    if match := _BASEMENT.search(text):
+        return [FactReading("floor", -int(parse_number(match.group("n")) or 1), match.group(0))]
+    if match := re.search(r"半地下|地下室|地下", text):
+        return [FactReading("floor", -1, match.group(0))]
+    for match in _FLOOR.finditer(text):
+        if re.search(r"共|整栋|整幢|栋|一共", text[max(0, match.start() - 3) : match.start()]):
+            continue
+        value = parse_number(match.group("n"))
+        if value is not None and 1 <= value <= 100:
+            return [FactReading("floor", int(value), match.group(0))]
+    if match := _GROUND.search(text):
+        return [FactReading("floor", 1, match.group(0))]
+    return []
+
+
+_SCHOOL_DISTANCE = [
+    re.compile(rf"{SCHOOL}[^，。；,;]{{0,12}}?(?P<n>{NUMBER})\s*(?:米|m)", re.I),
+    re.compile(rf"(?P<n>{NUMBER})\s*(?:米|m)[^，。；,;]{{0,8}}{SCHOOL}", re.I),
+]
+_NEAR_SCHOOL = re.compile(rf"{SCHOOL}[^，。；,;]{{0,4}}(?:旁边|隔壁|对面|附近|门口|边上|周边|挨着|紧邻)|"
+                          rf"(?:旁边|隔壁|对面|附近|门口|紧挨|紧邻|挨着)[^，。；,;]{{0,4}}{SCHOOL}")  # fmt: skip
+
+
+def read_school(text: str) -> list[FactReading]:
+    for pattern in _SCHOOL_DISTANCE:
+        if match := pattern.search(text):
+            value = parse_number(match.group("n"))
+            if value is not None:
+                return [FactReading("distance_to_school_m", value, match.group(0)),
+                        FactReading("near_school", value < 200, match.group(0))]  # fmt: skip
+    if match := _NEAR_SCHOOL.search(text):
+        return [FactReading("near_school", True, match.group(0))]
+    if match := re.search(rf"(?:远离|离|距)[^，。；,;]{{0,3}}{SCHOOL}[^，。；,;]{{0,3}}(?:很远|较远|挺远)", text):
+        return [FactReading("near_school", False, match.group(0))]
+    return []
+
+
+_RESIDENTIAL_BUILDING = re.compile(
+    r"居民楼|住宅楼|居住楼|楼上(?:是|有|全是|都是)?(?:住户|居民|人家)|楼上住人|住宅底商|小区底商|商住楼|底商|住宅楼底|单元楼"
+)
+_NOT_RESIDENTIAL = re.compile(r"商场|购物中心|综合体|写字楼|办公楼|独栋|独立建筑|酒店内|宾馆内|厂房|商业楼")
+
+
+def read_residential(text: str) -> list[FactReading]:
+    readings = []
+    if match := _RESIDENTIAL_BUILDING.search(text):
+        readings.append(FactReading("in_residential_building", not _negated(text, match.start()), match.group(0)))
+    elif match := _NOT_RESIDENTIAL.search(text):
+        readings.append(FactReading("in_residential_building", False, match.group(0)))
+    if match := re.search(r"小区|住宅区|居民区|社区里|居住区", text):
+        readings.append(FactReading("in_residential_area", not _negated(text, match.start()), match.group(0)))
+    return readings
+
+
+# -- property ------------------------------------------------------------------
+
+_NO_CERTIFICATE = re.compile(
+    r"(?:没有|没|无|未取得|还没|尚未|正在办|在办|办理中)[^，。；,;]{0,4}(?:房产证|产权证|房本|不动产权证|不动产证)|"
+    r"(?:房产证|产权证|房本|不动产权证|不动产证)[^，。；,;]{0,6}(?:没下来|未下来|还没|没有|没办|未办|在办|正在办|办理中|不全|缺)"
+)
+_HAS_CERTIFICATE = re.compile(
+    r"(?:有|已取得|已办|齐全)[^，。；,;]{0,3}(?:房产证|产权证|房本|不动产权证)|(?:产权证|房本|房产证)齐全"
+)
+
+
+def read_property(text: str) -> list[FactReading]:
+    readings = []
+    if match := re.search(r"租(?:的|了|赁|下|用)|承租|房东|租金|月租|年租|转租|租期", text):
+        readings.append(FactReading("property_status", "租赁", match.group(0)))
+    elif match := re.search(r"自有|自己的(?:房|楼|铺|店面)|自家|买的|自购|产权(?:是|归)(?:我|自己)", text):
+        readings.append(FactReading("property_status", "自有", match.group(0)))
+    if match := _NO_CERTIFICATE.search(text):
+        readings.append(FactReading("has_property_certificate", False, match.group(0)))
+    elif match := _HAS_CERTIFICATE.search(text):
+        readings.append(FactReading("has_property_certificate", True, match.group(0)))
+    if match := re.search(r"住宅(?:改|性质|用途)|民房|居民房|自建房|宅基地|住宅楼里|住宅里|家里", text):
+        readings.append(FactReading("building_use", "住宅", match.group(0)))
+    elif match := re.search(r"厂房|仓库|工业用地|工业厂房", text):
+        readings.append(FactReading("building_use", "工业", match.group(0)))
+    elif match := re.search(r"写字楼|办公楼|办公用房", text):
+        readings.append(FactReading("building_use", "办公", match.group(0)))
+    elif match := re.search(r"商铺|商业用房|门面|门市|商场|购物中心|商业综合体|沿街商铺|底商|门头房", text):
+        readings.append(FactReading("building_use", "商业", match.group(0)))
+    return readings
+
+
+# -- entity --------------------------------------------------------------------
+
+
+def read_entity(text: str) -> list[FactReading]:
+    if match := re.search(r"个体户|个体工商户|个体经营", text):
+        return [FactReading("entity_type", "个体工商户", match.group(0))]
+    if match := re.search(r"民办非企业|民非|社会服务机构", text):
+        return [FactReading("entity_type", "民办非企业单位", match.group(0))]
+    if match := re.search(r"有限公司|公司名义|注册(?:一家|个)?公司|以公司|集团|股份公司", text):
+        return [FactReading("entity_type", "公司", match.group(0))]
+    return []
+
+
+READERS: list[Callable[[str], list[FactReading]]] = [
+    read_areas,
+    read_floor,
+    read_school,
+    read_residential,
+    read_property,
+    read_entity,
+    _flag("near_hospital", r"医院[^，。；,;]{0,3}(?:旁边|隔壁|对面|附近|门口)|(?:旁边|对面|隔壁)[^，。；,;]{0,3}医院"),
+    _count("rooms", rf"(?P<n>{NUMBER})\s*(?:个|间)?\s*(?:包间|包厢|包房|客房|房间|间房|套房|间客房)"),
+    _count("beds", rf"(?P<n>{NUMBER})\s*(?:张|个)?\s*(?:床位|张床)", rf"床位\s*(?P<n>{NUMBER})"),
+    _count("seats", rf"(?P<n>{NUMBER})\s*(?:个)?\s*(?:座位|餐位|位子|座)(?!机)"),
+    _count("computers", rf"(?P<n>{NUMBER})\s*(?:台|个)\s*(?:电脑|机器|主机|机位|终端)", rf"(?P<n>{NUMBER})\s*机位"),
+    _count("dental_chairs", rf"(?P<n>{NUMBER})\s*(?:台|张|个)\s*牙椅"),
+    _count("capacity", rf"(?:容纳|可坐|能坐|能装|接待)\s*(?P<n>{NUMBER})\s*(?:人|位|名)"),
+    _flag(
+        "has_pool",
+        r"泳池|游泳池|游泳馆|恒温池|儿童池|戏水池|水上乐园|游泳",
+        r"(?:不带|不含|没有|不设|无|不建|不做)[^，。；,;]{0,2}(?:泳池|游泳池|游泳)",
+    ),
+    _flag("has_xray", r"X光|x光|X射线|牙片机|牙片|CBCT|CT|DR|全景机|拍片|放射|射线装置"),
+    _flag("has_injection", r"注射|打针|输液|点滴|吊瓶|挂水|水光针|玻尿酸|肉毒|溶脂针|静脉"),
+    _flag("has_laser", r"激光|光子|热玛吉|超声刀|光电|射频|点阵|脱毛|祛斑"),
+    _flag("has_surgery", r"手术|双眼皮|隆鼻|吸脂|隆胸|拉皮|抽脂|种植牙|拔牙|切开|缝合"),
+    _flag("serves_food", r"餐饮|餐厅|供餐|配餐|食堂|做饭|堂食|小吃|卖吃的|轻食|简餐|酒水饮料|饮品|咖啡|自助餐|餐吧"),
+    _flag("provides_breakfast", r"早餐|早饭|早点"),
+    _flag("provides_lodging", r"住宿|过夜|留宿|可以住|入住|客房|床铺|睡觉的地方|宿舍"),
+    _flag("sells_alcohol", r"酒水|卖酒|售酒|啤酒|洋酒|酒吧|红酒"),
+    _flag("has_elevator", r"电梯|扶梯|升降机|观光梯"),
+    _flag("has_boiler", r"锅炉|压力容器|储气罐|燃气锅炉|热水锅炉|蒸汽|空压机|气瓶"),
+    _flag("is_chain_branch", r"连锁|分店|加盟|直营|品牌店|第[二三四五六七八九十\d]+家店|新店"),
+    _flag("foreign_investment", r"外资|外商|港资|台资|澳资|中外合资|外国投资|境外投资"),
+    _flag("rural", r"农村|乡村|村里|村子|农家|渔家|渔村|山里|村集体|宅基地"),
+    _flag("serves_minors", r"学生|儿童|少儿|小孩|孩子|青少年|中小学生|未成年|亲子|幼儿|宝宝"),
+]

@@ -1,0 +1,126 @@
+"""The plan (方案) as a printable document: Markdown, and PDF rendered with reportlab's built-in CJK font."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from assistant.models import Citation, GuidanceResponse
+from kb.schema import DIMENSIONS
+
+PENDING = "依据待补充"
+
+
+def _basis_line(basis: list[Citation], pending: bool | None, note: str | None) -> str:
+    parts = list(dict.fromkeys(f"《{c.title}》{c.article}" for c in basis))
+    if pending:
+        parts.append(f"{PENDING}（{note}）" if note else PENDING)
+    return "；".join(parts) or PENDING
+
+
+def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方案", meta: dict[str, str] | None = None) -> str:
+    lines = [f"# {title}", ""]
+    for key, value in (meta or {}).items():
+        lines.append(f"- **{key}**：{value}")
+    lines.append(f"- **生成日期**：{date.today().isoformat()}")
+    if plan.out_of_scope:
+        return "\n".join([*lines, "", plan.notice, ""])
+    types = "、".join(f"{t.name}（置信度 {t.confidence:.0%}）" for t in plan.project_types) or "未识别"
+    lines += [f"- **项目类型**：{types}", ""]
+    if plan.understood:
+        lines += ["## 已了解的情况", ""]
+        lines += [f"- {u.label}：{_value(u.value)}（“{u.evidence}”）" for u in plan.understood]
+        lines.append("")
+    if plan.clarifying_questions:
+        lines += ["## 需要进一步确认", ""]
+        lines += [f"- {question}" for question in plan.clarifying_questions]
+        lines.append("")
+    lines += ["## 硬性要求清单", ""]
+    for dimension in DIMENSIONS:
+        group = [r for r in plan.requirements if r.dimension == dimension]
+        if not group:
+            continue
+        lines += [f"### {dimension}", ""]
+        for r in group:
+            flags = [flag for flag, on in (("可容缺受理", r.deferrable), ("视情况适用", r.conditional)) if on]
+            suffix = f"（{'，'.join(flags)}）" if flags else ""
+            lines.append(f"- [ ] **{r.title}**{suffix}：{r.detail}")
+            if r.materials:
+                lines.append(f"  - 材料：{'、'.join(r.materials)}")
+            if r.department:
+                lines.append(f"  - 部门：{r.department}")
+            lines.append(f"  - 依据：{_basis_line(r.basis, r.basis_pending, r.pending_note)}")
+        lines.append("")
+    if plan.common_problems:
+        lines += ["## 高发问题提示", ""]
+        for p in plan.common_problems:
+            lines.append(f"- **{p.title}**：{p.detail}")
+            lines.append(f"  - 建议：{p.advice}")
+            lines.append(f"  - 依据：{_basis_line(p.basis, p.basis_pending, p.pending_note)}")
+        lines.append("")
+    if plan.steps:
+        lines += ["## 办理流程", ""]
+        for number, s in enumerate(plan.steps, start=1):
+            extra = "，".join(part for part in (s.department, s.duration and f"时限：{s.duration}") if part)
+            lines.append(f"{number}. {s.title}" + (f"（{extra}）" if extra else ""))
+        lines.append("")
+    if plan.similar_cases:
+        lines += ["## 相似案例", ""]
+        lines += [f"- **{c.title}**：{c.summary}" for c in plan.similar_cases]
+        lines.append("")
+    if plan.citations:
+        lines += ["## 法规依据原文", ""]
+        for c in plan.citations:
+            caveat = f"（注意：{c.caveat}）" if c.caveat else ""
+            lines.append(f"- 《{c.title}》{c.article}：“{c.text}”{caveat}")
+        lines.append("")
+    lines += ["---", "", plan.notice, ""]
+    return "\n".join(lines)
+
+
+def _value(value: object) -> str:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def to_pdf(plan: GuidanceResponse, title: str = "筹备期审批辅导方案", meta: dict[str, str] | None = None) -> bytes:
+    """A PDF of the Markdown plan; STSong-Light is a standard CJK font every PDF reader provides."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    styles = {
+        "h1": ParagraphStyle("h1", fontName="STSong-Light", fontSize=18, leading=26, spaceAfter=8),
+        "h2": ParagraphStyle("h2", fontName="STSong-Light", fontSize=14, leading=20, spaceBefore=8, spaceAfter=4),
+        "h3": ParagraphStyle("h3", fontName="STSong-Light", fontSize=12, leading=18, spaceBefore=4),
+        "body": ParagraphStyle("body", fontName="STSong-Light", fontSize=10, leading=15, wordWrap="CJK"),
+    }
+    story = []
+    for line in to_markdown(plan, title, meta).splitlines():
+        if not line.strip() or line.strip() == "---":
+            story.append(Spacer(1, 3 * mm))
+            continue
+        style, text = "body", line
+        for prefix, name in (("### ", "h3"), ("## ", "h2"), ("# ", "h1")):
+            if line.startswith(prefix):
+                style, text = name, line[len(prefix) :]
+                break
+        text = _escape(text).replace("**", "").replace("- [ ] ", "□ ").replace("- ", "● ", 1)
+        story.append(Paragraph(text, styles[style]))
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm)
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

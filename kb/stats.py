@@ -1,0 +1,77 @@
+"""Counts of the curated knowledge, for ``chubei kb stats`` and closing notes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from kb.knowledge import KnowledgeBase
+from kb.schema import DIMENSIONS
+
+
+class TypeStats(BaseModel):
+    id: str
+    name: str
+    category: str
+    block: bool
+    requirements_by_dimension: dict[str, int]
+    problems: int
+    steps: int
+
+
+class KnowledgeStats(BaseModel):
+    types: list[TypeStats]
+    items: int
+    grounded: int
+    pending: int
+    cases: int
+    real_cases: int
+    faq: int
+    pending_items: list[tuple[str, str]]
+
+    @property
+    def grounded_share(self) -> float:
+        return self.grounded / self.items if self.items else 0.0
+
+    def as_text(self) -> str:
+        header = f"{'类型':<22}" + "".join(f"{d:>4}" for d in DIMENSIONS) + f"{'问题':>5}{'流程':>5}"
+        lines = [header]
+        for t in self.types:
+            name = f"{t.name}{'（共用）' if t.block else ''}"[:14]
+            counts = "".join(f"{t.requirements_by_dimension.get(d, 0):>5}" for d in DIMENSIONS)
+            lines.append(f"{name:<16}{counts}{t.problems:>6}{t.steps:>6}")
+        lines.append(
+            f"条目 {self.items} 个：有依据 {self.grounded}（{self.grounded_share:.0%}），依据待补充 {self.pending}；"
+            f"案例 {self.cases} 个（真实公开案例 {self.real_cases}），常见问答 {self.faq} 条"
+        )
+        return "\n".join(lines)
+
+
+def knowledge_stats(kb: KnowledgeBase) -> KnowledgeStats:
+    types = []
+    for project_type in kb.types.values():
+        by_dimension: dict[str, int] = {}
+        for requirement in project_type.requirements:
+            by_dimension[requirement.dimension] = by_dimension.get(requirement.dimension, 0) + 1
+        types.append(
+            TypeStats(
+                id=project_type.id,
+                name=project_type.name,
+                category=project_type.category,
+                block=project_type.block,
+                requirements_by_dimension=by_dimension,
+                problems=len(project_type.problems),
+                steps=len(project_type.steps),
+            )
+        )
+    items = [*kb.all_requirements(), *kb.all_problems(), *kb.all_steps(), *kb.faq.values()]
+    pending = [item for item in items if item.basis_pending]
+    return KnowledgeStats(
+        types=types,
+        items=len(items),
+        grounded=len(items) - len(pending),
+        pending=len(pending),
+        cases=len(kb.cases),
+        real_cases=sum(not case.illustrative for case in kb.cases.values()),
+        faq=len(kb.faq),
+        pending_items=[(item.id, item.pending_note or "") for item in pending],
+    )

@@ -1,0 +1,75 @@
+"""Hybrid retrieval over the real index, embedded on disk and through a real Chroma server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chubei.services import Services
+from kb.lexical import LexicalIndex
+from tests.conftest import make_settings
+from tests.servers import chroma_server
+
+SPORTS_PERMIT = "jingying-gaoweixianxing-tiyu-xiangmu-xuke-guanli-banfa"
+# (question in operators' words, articles that answer it, the best of which must be within the top k)
+CHECKS = [
+    ("网吧离学校要多远？", {("hulianwang-shangwang-fuwu-yingye-changsuo-guanli-tiaoli", "第九条")}, 1),
+    ("KTV能开在地下二层吗", {("yule-changsuo-guanli-tiaoli", "第七条"), ("yule-changsuo-guanli-banfa", "第六条")}, 3),
+    (
+        "游泳馆要办高危险性体育项目许可，需要什么条件",
+        {(SPORTS_PERMIT, "第六条"), ("quanmin-jianshen-tiaoli", "第三十二条"), ("tiyu-fa", "第一百零五条")},
+        3,
+    ),
+    ("牙科诊所放一台牙片机要办什么证", {("fangshe-zhenliao-guanli-guiding", "第十一条")}, 5),
+    ("电梯投入使用后多久要办使用登记", {("tezhong-shebei-anquan-fa", "第三十三条")}, 5),
+]
+
+
+def best_rank(services: Services, question: str, relevant: set[tuple[str, str]]) -> int | None:
+    hits = services.retriever.search(question, k=0, kinds=("regulation",)).hits
+    ranked = list(dict.fromkeys((hit.chunk.doc_id, hit.chunk.article) for hit in hits))
+    return next((rank for rank, key in enumerate(ranked, start=1) if key in relevant), None)
+
+
+def assert_checks(services: Services) -> None:
+    for question, relevant, within in CHECKS:
+        rank = best_rank(services, question, relevant)
+        assert rank is not None and rank <= within, f"{question}: best relevant article at rank {rank}"
+
+
+def test_hybrid_retrieval_finds_the_answering_article(indexed: Services) -> None:
+    assert_checks(indexed)
+
+
+def test_hits_carry_scores_of_both_legs(indexed: Services) -> None:
+    retrieval = indexed.retriever.search("网吧离学校要多远？", k=5)
+    top = retrieval.hits[0]
+    assert top.dense is not None and top.lexical is not None
+    assert 0.8 < retrieval.top_dense <= 1.0 and retrieval.top_lexical > 0
+    assert "互联网上网服务营业场所" in retrieval.tokens  # colloquial 网吧 expanded for BM25
+
+
+def test_bm25_is_persisted_and_rebuilt_when_stale(indexed: Services) -> None:
+    directory = indexed.settings.lexical_dir
+    saved = LexicalIndex.load(directory)
+    assert saved is not None and len(saved.chunks) == indexed.store.count()
+    indexed.state.bump()  # as if another process changed the store
+    rebuilt = indexed.lexical()
+    assert rebuilt.fingerprint.endswith(f"/{indexed.state.generation}")
+    assert LexicalIndex.load(directory).fingerprint == rebuilt.fingerprint
+
+
+def test_lexical_search_ignores_unknown_words(indexed: Services) -> None:
+    assert indexed.lexical().search(["完全不存在的词语xyz"], 5) == []
+
+
+@pytest.mark.slow
+def test_same_checks_against_a_chroma_server(tmp_path: Path) -> None:
+    with chroma_server(tmp_path / "chroma-server") as url:
+        services = Services(make_settings(tmp_path / "data", chroma_url=url))
+        report = services.ensure_index()
+        assert not report.failed
+        assert services.store.count() > 3500
+        assert not (tmp_path / "data" / "index" / "chroma").exists()
+        assert_checks(services)
