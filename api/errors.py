@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.dossiers import LinkRejected, NotFound, Refused
+
 log = logging.getLogger(__name__)
 
 FIELD_NAMES = {
@@ -74,6 +76,18 @@ def install(app: FastAPI) -> None:
         elif exc.status_code == 405:
             message = "不支持该请求方法"
         return JSONResponse(status_code=exc.status_code, content={"message": message}, headers=exc.headers)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"message": str(exc)})
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"message": str(exc)})
+
+    @app.exception_handler(LinkRejected)
+    async def link_rejected(request: Request, exc: LinkRejected) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content={"message": str(exc)})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

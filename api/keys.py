@@ -36,3 +36,22 @@ def ensure_staff_key(settings: Settings) -> tuple[list[str], str | None]:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(key + "\n")
     return [key], key
+
+
+SECRET_FILE = "app-secret.key"
+
+
+def app_secret(settings: Settings) -> bytes:
+    """Signs staff sessions and operator links: CHUBEI_SECRET_KEY, else a random key kept in the data dir."""
+    if settings.secret_key:
+        return settings.secret_key.encode("utf-8")
+    path = settings.data_dir / SECRET_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_hex(32).encode("ascii"))
+    return path.read_bytes().strip()

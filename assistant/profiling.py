@@ -58,7 +58,7 @@ class Profiler:
     def profile(self, description: str, overrides: dict[str, Any] | None = None) -> Profile:
         text = description.lower()
         facts, understood = self._facts(description, overrides or {})
-        types = self._by_alias(text)
+        types = [match for match in self._by_alias(text) if not self._ruled_out(match.id, facts)]
         if not types and (industry := self.scope.uncovered_industry(description)):
             return Profile(types=[], facts=facts, understood=understood, out_of_scope=True,
                            reason=f"“{industry}”不在筹备期辅导的项目范围内")  # fmt: skip
@@ -94,6 +94,11 @@ class Profiler:
                         id=type_id, name=project_type.name, confidence=confidence, evidence=word, source="alias"
                     )
         return sorted(found.values(), key=lambda m: text.find(m.evidence))
+
+    def _ruled_out(self, type_id: str, facts: ProjectFacts) -> bool:
+        """A type whose defining fact is known to be false (staff set 无泳池) is dropped whatever the words."""
+        conditions = self.kb.types[type_id].implied_by
+        return bool(conditions) and all(condition.holds(facts) is False for condition in conditions)
 
     def _by_facts(self, facts: ProjectFacts, present: set[str]) -> list[TypeMatch]:
         """Types implied by facts, e.g. 游泳场所 when a pool is part of the project."""

@@ -133,8 +133,63 @@ def serve(
     if new_key:
         typer.echo(f"已生成工作人员密钥（保存在 {key_file(settings)}）：{new_key}")
     host, port = host or settings.host, port or settings.port
+    if not settings.public_base_url:
+        settings.public_base_url = f"http://{host}:{port}"
     typer.echo(f"Chubei 已启动：http://{host}:{port}/  （API 文档 /api/docs）")
     uvicorn.run(create_app(settings, services), host=host, port=port, log_level="warning")
+
+
+@app.command("eval")
+def eval_command(
+    suite: Annotated[str, typer.Option(help="retrieval | ask | guidance | all")] = "all",
+    out: Annotated[Path, typer.Option(help="报告目录")] = Path("reports/latest"),
+    url: Annotated[str | None, typer.Option(help="评测运行中的服务（而非进程内）")] = None,
+    key: Annotated[str | None, typer.Option(help="--url 时使用的工作人员密钥", envvar="CHUBEI_EVAL_KEY")] = None,
+    split: Annotated[str, typer.Option(help="dev | test | all")] = "all",
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="同时评测 LangChain 基线")] = True,
+    validate: Annotated[bool, typer.Option("--validate", help="只检查评测集格式")] = False,
+    calibrate: Annotated[bool, typer.Option("--calibrate", help="在 dev 上标定超范围阈值并在 test 上报告")] = False,
+) -> None:
+    """评测：对黄金集运行检索、问答、方案三套评测，输出 report.json 与 report.html。"""
+    from evals.sets import GOLDEN_DIR, SUITES, read_jsonl
+
+    if validate:
+        problems = [e for name, (filename, model) in SUITES.items() for e in read_jsonl(GOLDEN_DIR / filename, model)[1]]
+        for problem in problems:
+            typer.echo(f"✗ {problem}")
+        if problems:
+            raise typer.Exit(1)
+        typer.echo("✓ 评测集格式正确")
+        return
+    services = _services()
+    services.ensure_index()
+    if calibrate:
+        from evals.calibrate import calibrate as fit
+        from evals.calibrate import score_points
+        from evals.sets import load_suite
+
+        result = fit(score_points(load_suite("ask"), load_suite("retrieval"), services.retriever, services.scope))
+        typer.echo(result.model_dump_json(indent=2))
+        typer.echo(f"设置：CHUBEI_SCOPE_MIN_DENSE={result.min_dense} CHUBEI_SCOPE_MIN_LEXICAL={result.min_lexical}")
+        return
+    from evals.report import write_report
+    from evals.runner import SUITES as ALL, baseline_target, chubei_target, evaluate, http_target
+
+    if suite not in (*ALL, "all"):
+        raise typer.BadParameter("应为 retrieval、ask、guidance 或 all", param_hint="--suite")
+    if url and not key:
+        raise typer.BadParameter("评测服务时需要工作人员密钥", param_hint="--key")
+    targets = [http_target(url, key) if url else chubei_target(services)]
+    if baseline:
+        targets.append(baseline_target(services))
+    suites = ALL if suite == "all" else (suite,)
+    report = evaluate(targets, services, suites, None if split == "all" else split)
+    json_path, html_path = write_report(report, out)
+    from evals.runner import headline
+
+    for metric, values in headline(report).items():
+        typer.echo(f"{metric:<40}" + "  ".join(f"{name}={value:.3f}" for name, value in values.items()))
+    typer.echo(f"用时 {report['seconds']} 秒；报告：{html_path}（{json_path.name}）")
 
 
 @cache_app.command("build")

@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str | None = Field(None, description="二维码中使用的对外地址，如 https://chubei.example.gov.cn")
-    token_ttl_days: int = 180
+    token_ttl_days: int = Field(180, ge=1, description="经营者访问链接的有效天数")
+    secret_key: str | None = Field(None, description="签名密钥（会话与访问链接）；不设置时自动生成并保存在数据目录")
 
     @field_validator("data_dir")
     @classmethod

@@ -12,7 +12,7 @@ from evals.metrics import mean, ndcg_at, percentile, recall_at, reciprocal_rank
 from evals.sets import RetrievalCase
 
 REGULATIONS = ("regulation",)
-Ranker = Callable[[str], list[Hit]]
+Ranker = Callable[[str], list[tuple[str, str]]]
 
 
 class RetrievalRow(BaseModel):
@@ -39,15 +39,17 @@ class RetrievalScores(BaseModel):
 
 
 def rankers(retriever: HybridRetriever) -> dict[str, Ranker]:
-    def hybrid(question: str) -> list[Hit]:
-        return retriever.search(question, k=0, kinds=REGULATIONS).hits
+    """Chubei's hybrid ranking and each of its legs alone, as article rankings."""
 
-    def dense(question: str) -> list[Hit]:
-        return [hit for hit in retriever.dense(question) if hit.chunk.kind in REGULATIONS]
+    def hybrid(question: str) -> list[tuple[str, str]]:
+        return article_keys(retriever.search(question, k=0, kinds=REGULATIONS).hits)
 
-    def lexical(question: str) -> list[Hit]:
+    def dense(question: str) -> list[tuple[str, str]]:
+        return article_keys([hit for hit in retriever.dense(question) if hit.chunk.kind in REGULATIONS])
+
+    def lexical(question: str) -> list[tuple[str, str]]:
         hits = retriever.lexical_hits(retriever.tokenizer.query_tokens(question))
-        return [hit for hit in hits if hit.chunk.kind in REGULATIONS]
+        return article_keys([hit for hit in hits if hit.chunk.kind in REGULATIONS])
 
     return {"hybrid": hybrid, "dense": dense, "bm25": lexical}
 
@@ -63,7 +65,7 @@ def run_retrieval(cases: list[RetrievalCase], ranker: Ranker, mode: str) -> tupl
     for case in cases:
         relevant = {(ref.doc_id, ref.article) for ref in case.relevant}
         started = time.perf_counter()
-        ranked = article_keys(ranker(case.question))
+        ranked = ranker(case.question)
         ms = (time.perf_counter() - started) * 1000
         r1.append(recall_at(ranked, relevant, 1))
         r5.append(recall_at(ranked, relevant, 5))

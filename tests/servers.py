@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,18 +85,20 @@ def chubei_server(env: dict[str, str], cwd: Path) -> Iterator[str]:
 
 
 @contextmanager
-def postgres_server(directory: Path) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     """A real PostgreSQL server from the ``pgserver`` wheel's binaries, listening on 127.0.0.1.
 
     PostgreSQL refuses to run as root, so as root the data directory belongs to an
-    unprivileged system user (created by pgserver's helper) and the server runs as that user.
+    unprivileged system user (created by pgserver's helper) and the server runs as that user;
+    the directory is made under /tmp so that user can reach it.
     """
     import pgserver
     from pgserver.utils import ensure_user_exists
 
     bin_dir = Path(pgserver.__file__).parent / "pginstall" / "bin"
+    directory = Path(tempfile.mkdtemp(prefix="chubei-pg-"))
     data = directory / "pgdata"
-    data.mkdir(parents=True)
+    data.mkdir()
     run_as: list[str] = []
     if os.geteuid() == 0:
         user = "pgserver"
@@ -130,3 +133,4 @@ def postgres_server(directory: Path) -> Iterator[str]:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+        shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,136 @@
+"""Conversations with the assistant, kept per project (operator chat) or per session (staff), and feedback."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from api.db.engine import Database
+from api.db.models import Conversation, Feedback, Message
+from api.dossiers import NotFound
+from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut
+from assistant.answering import Answer
+from assistant.models import Citation
+
+
+def operator_conversation_id(project_id: str) -> str:
+    return f"op-{project_id}"
+
+
+class Conversations:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(
+        self, conversation_id: str | None, project_id: str | None, channel: str, question: str, answer: Answer
+    ) -> tuple[str, int]:
+        """Store one question and its answer; returns (conversation id, answer message id)."""
+        conversation_id = conversation_id or uuid.uuid4().hex
+        with self.db.session() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                conversation = Conversation(id=conversation_id, project_id=project_id, channel=channel)
+                session.add(conversation)
+            session.add(Message(conversation_id=conversation_id, role="user", text=question))
+            reply = Message(
+                conversation_id=conversation_id,
+                role="assistant",
+                text=answer.text,
+                citations=[c.model_dump(mode="json") for c in answer.citations],
+                out_of_scope=answer.out_of_scope,
+            )
+            session.add(reply)
+            session.flush()
+            return conversation_id, reply.id
+
+    def conversation(self, conversation_id: str) -> ConversationOut | None:
+        with self.db.session() as session:
+            conversation = session.get(Conversation, conversation_id)
+            return _conversation_out(conversation) if conversation else None
+
+    def for_project(self, project_id: str) -> list[ConversationOut]:
+        with self.db.session() as session:
+            conversations = session.scalars(
+                select(Conversation).where(Conversation.project_id == project_id).order_by(Conversation.created_at)
+            )
+            return [_conversation_out(c) for c in conversations]
+
+    def add_feedback(self, data: FeedbackIn, project_id: str | None) -> FeedbackOut:
+        """Feedback on an answer; with ``project_id`` the answer must belong to that project."""
+        with self.db.session() as session:
+            message = session.get(Message, data.message_id)
+            if message is None or message.role != "assistant":
+                raise NotFound("要评价的回答不存在")
+            if project_id is not None and message.conversation.project_id != project_id:
+                raise NotFound("要评价的回答不存在")
+            feedback = Feedback(message_id=message.id, rating=data.rating, reason=data.reason.strip())
+            session.add(feedback)
+            session.flush()
+            return _feedback_out(feedback)
+
+    def feedback(self, rating: str | None = None, unresolved_only: bool = False) -> list[dict]:
+        """Feedback with the question and answer it is about, newest first (for staff review)."""
+        with self.db.session() as session:
+            statement = select(Feedback).order_by(Feedback.id.desc())
+            if rating:
+                statement = statement.where(Feedback.rating == rating)
+            if unresolved_only:
+                statement = statement.where(Feedback.resolved.is_(False))
+            rows = []
+            for feedback in session.scalars(statement):
+                answer = feedback.message
+                question = session.scalars(
+                    select(Message)
+                    .where(Message.conversation_id == answer.conversation_id, Message.id < answer.id, Message.role == "user")
+                    .order_by(Message.id.desc())
+                ).first()
+                rows.append(
+                    {
+                        **_feedback_out(feedback).model_dump(),
+                        "message_id": answer.id,
+                        "project_id": answer.conversation.project_id,
+                        "question": question.text if question else "",
+                        "answer": answer.text,
+                    }
+                )
+            return rows
+
+    def resolve_feedback(self, feedback_id: int) -> FeedbackOut:
+        with self.db.session() as session:
+            feedback = session.get(Feedback, feedback_id)
+            if feedback is None:
+                raise NotFound("反馈不存在")
+            feedback.resolved = True
+            return _feedback_out(feedback)
+
+    def message(self, message_id: int) -> MessageOut | None:
+        with self.db.session() as session:
+            message = session.get(Message, message_id)
+            return _message_out(message) if message else None
+
+
+def _feedback_out(feedback: Feedback) -> FeedbackOut:
+    return FeedbackOut(id=feedback.id, rating=feedback.rating, reason=feedback.reason, resolved=feedback.resolved,
+                       created_at=feedback.created_at)  # fmt: skip
+
+
+def _message_out(message: Message) -> MessageOut:
+    return MessageOut(
+        id=message.id,
+        role=message.role,
+        text=message.text,
+        citations=[Citation.model_validate(c) for c in message.citations],
+        out_of_scope=message.out_of_scope,
+        created_at=message.created_at,
+        feedback=[_feedback_out(f) for f in message.feedback],
+    )
+
+
+def _conversation_out(conversation: Conversation) -> ConversationOut:
+    return ConversationOut(
+        id=conversation.id,
+        channel=conversation.channel,
+        created_at=conversation.created_at,
+        messages=[_message_out(m) for m in conversation.messages],
+    )

@@ -1,0 +1,55 @@
+"""Staff API: read a cited article, review feedback, add FAQ entries and cases to the knowledge base."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from api.articles import article_text
+from api.auth import require_staff
+from api.schemas import CaseCreate, FaqCreate, FeedbackOut
+from kb.schema import Case, FaqEntry
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/articles/{doc_id}/{article}")
+def article(doc_id: str, article: str, request: Request, _: str = Depends(require_staff)) -> dict:
+    return article_text(request.app.state.services, doc_id, article)
+
+
+@router.get("/feedback")
+def feedback(request: Request, rating: str | None = Query(None, pattern="^(up|down)$"), unresolved: bool = False,
+             _: str = Depends(require_staff)) -> list[dict]:  # fmt: skip
+    return request.app.state.conversations.feedback(rating, unresolved)
+
+
+@router.post("/feedback/{feedback_id}/resolve", response_model=FeedbackOut)
+def resolve(feedback_id: int, request: Request, _: str = Depends(require_staff)) -> FeedbackOut:
+    return request.app.state.conversations.resolve_feedback(feedback_id)
+
+
+@router.post("/kb/faq", response_model=FaqEntry, status_code=201)
+async def add_faq(body: FaqCreate, request: Request, actor: str = Depends(require_staff)) -> FaqEntry:
+    """A corrected answer becomes a FAQ entry: written to the knowledge overlay and indexed at once."""
+    entry = request.app.state.knowledge.add_faq(body, actor)
+    await run_in_threadpool(request.app.state.services.reload_knowledge)
+    if body.from_message_id is not None:
+        _resolve_feedback_of(request, body.from_message_id)
+    return entry
+
+
+@router.post("/kb/cases", response_model=Case, status_code=201)
+async def add_case(body: CaseCreate, request: Request, actor: str = Depends(require_staff)) -> Case:
+    case = request.app.state.knowledge.add_case(body, actor)
+    await run_in_threadpool(request.app.state.services.reload_knowledge)
+    if body.from_message_id is not None:
+        _resolve_feedback_of(request, body.from_message_id)
+    return case
+
+
+def _resolve_feedback_of(request: Request, message_id: int) -> None:
+    conversations = request.app.state.conversations
+    message = conversations.message(message_id)
+    for item in message.feedback if message else []:
+        conversations.resolve_feedback(item.id)

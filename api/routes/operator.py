@@ -1,0 +1,63 @@
+"""The operator's API, opened by the project's access link: its own plan and its own chat, nothing else."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+
+from api.articles import article_text
+from api.conversations import operator_conversation_id
+from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, OperatorAsk, OperatorView
+from assistant.models import GuidanceResponse
+
+router = APIRouter(prefix="/api/v1/c/{token}")
+
+
+def project_for(request: Request, token: str) -> str:
+    return request.app.state.dossiers.resolve(token)
+
+
+@router.get("/project", response_model=OperatorView)
+def view(token: str, request: Request) -> OperatorView:
+    project = request.app.state.dossiers.get(project_for(request, token))
+    plan: GuidanceResponse = project.plan
+    return OperatorView(
+        project_name=project.name,
+        specialist_name=project.specialist_name,
+        specialist_phone=project.specialist_phone,
+        status=project.status,
+        types=[t.name for t in plan.project_types],
+        items=[item for item in project.items if item.active],
+        problems=[{"title": p.title, "advice": p.advice} for p in plan.common_problems],
+        steps=[{"order": s.order, "title": s.title, "department": s.department} for s in plan.steps],
+        notice=plan.notice,
+    )
+
+
+@router.get("/messages", response_model=ConversationOut | None)
+def messages(token: str, request: Request) -> ConversationOut | None:
+    project_id = project_for(request, token)
+    return request.app.state.conversations.conversation(operator_conversation_id(project_id))
+
+
+@router.post("/ask", response_model=MessageOut)
+async def ask(token: str, body: OperatorAsk, request: Request) -> MessageOut:
+    project_id = project_for(request, token)
+    project = request.app.state.dossiers.get(project_id)
+    services = request.app.state.services
+    types = [t.id for t in project.plan.project_types]
+    answer = await run_in_threadpool(services.assistant.ask, body.question, types)
+    conversations = request.app.state.conversations
+    _, message_id = conversations.record(operator_conversation_id(project_id), project_id, "operator", body.question, answer)
+    return conversations.message(message_id)
+
+
+@router.post("/feedback", response_model=FeedbackOut, status_code=201)
+def feedback(token: str, body: FeedbackIn, request: Request) -> FeedbackOut:
+    return request.app.state.conversations.add_feedback(body, project_for(request, token))
+
+
+@router.get("/articles/{doc_id}/{article}")
+def article(token: str, doc_id: str, article: str, request: Request) -> dict:
+    project_for(request, token)
+    return article_text(request.app.state.services, doc_id, article)

@@ -1,0 +1,96 @@
+"""HTML pages: the operator's mobile chat page (/c/<token>) and the staff pages (/staff…)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.auth import SESSION_COOKIE, SESSION_MAX_AGE, is_staff_key, staff_from_cookie
+from api.dossiers import LinkRejected
+from api.links import absolute
+from api.qr import qr_svg
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+router = APIRouter(include_in_schema=False)
+SECURITY_HEADERS = {"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+
+
+def _page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/staff", status_code=303)
+
+
+@router.get("/c/{token}", response_class=HTMLResponse)
+def operator_page(token: str, request: Request) -> HTMLResponse:
+    try:
+        request.app.state.dossiers.resolve(token)
+    except LinkRejected as error:
+        return _page(request, "link_error.html", status=error.status, message=str(error))
+    return _page(request, "chat.html", token=token)
+
+
+@router.get("/staff/login", response_class=HTMLResponse)
+def login_page(request: Request, error: str | None = None) -> HTMLResponse:
+    return _page(request, "staff_login.html", error=error)
+
+
+@router.post("/staff/login")
+def login(request: Request, key: str = Form(""), name: str = Form("")) -> Response:
+    if not is_staff_key(key.strip(), request.app.state.staff_keys):
+        return _page(request, "staff_login.html", status=401, error="密钥不正确，请重新输入")
+    if not name.strip():
+        return _page(request, "staff_login.html", status=422, error="请填写您的姓名（用于记录操作人）")
+    response = RedirectResponse("/staff", status_code=303)
+    cookie = request.app.state.sessions.dumps({"name": name.strip()[:50]})
+    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_MAX_AGE, httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/staff/logout")
+def logout() -> RedirectResponse:
+    response = RedirectResponse("/staff/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _staff_page(request: Request, template: str, **context) -> Response:
+    name = staff_from_cookie(request)
+    if name is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    return _page(request, template, staff_name=name, **context)
+
+
+@router.get("/staff", response_class=HTMLResponse)
+def projects_page(request: Request) -> Response:
+    return _staff_page(request, "staff_projects.html")
+
+
+@router.get("/staff/projects/{project_id}", response_class=HTMLResponse)
+def project_page(project_id: str, request: Request) -> Response:
+    return _staff_page(request, "staff_project.html", project_id=project_id)
+
+
+@router.get("/staff/projects/{project_id}/card", response_class=HTMLResponse)
+def project_card(project_id: str, request: Request) -> Response:
+    """A one-page printable card: project, 专员, QR code and how to use it."""
+    if staff_from_cookie(request) is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    dossiers = request.app.state.dossiers
+    project = dossiers.get(project_id)
+    link = dossiers.current_link(project_id)
+    url = absolute(link.url, str(request.base_url))
+    return _page(request, "staff_card.html", project=project, qr=qr_svg(url), url=url, expires=link.expires_at)
+
+
+@router.get("/staff/feedback", response_class=HTMLResponse)
+def feedback_page(request: Request) -> Response:
+    return _staff_page(request, "staff_feedback.html")

@@ -1,0 +1,106 @@
+"""Staff API for project dossiers: create from a description, follow each item to done, QR access."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from api.auth import require_staff
+from api.links import absolute
+from api.qr import qr_png, qr_svg
+from api.schemas import (
+    ConversationOut,
+    HistoryOut,
+    ItemOut,
+    ItemUpdate,
+    LinkOut,
+    ProjectCreate,
+    ProjectOut,
+    ProjectSummary,
+    ProjectUpdate,
+    Regenerate,
+)
+from assistant.plan_document import to_markdown, to_pdf
+
+router = APIRouter(prefix="/api/v1/projects")
+
+
+def dossiers(request: Request):
+    return request.app.state.dossiers
+
+
+@router.post("", response_model=ProjectOut, status_code=201)
+async def create(body: ProjectCreate, request: Request, actor: str = Depends(require_staff)) -> ProjectOut:
+    return await run_in_threadpool(dossiers(request).create, body, actor)
+
+
+@router.get("", response_model=list[ProjectSummary])
+def list_projects(request: Request, q: str | None = Query(None, max_length=100, description="按名称、专员、描述搜索"),
+                  _: str = Depends(require_staff)) -> list[ProjectSummary]:  # fmt: skip
+    return dossiers(request).list(q)
+
+
+@router.get("/{project_id}", response_model=ProjectOut)
+def get(project_id: str, request: Request, _: str = Depends(require_staff)) -> ProjectOut:
+    return dossiers(request).get(project_id)
+
+
+@router.patch("/{project_id}", response_model=ProjectOut)
+def update(project_id: str, body: ProjectUpdate, request: Request, actor: str = Depends(require_staff)) -> ProjectOut:
+    return dossiers(request).update(project_id, body, actor)
+
+
+@router.post("/{project_id}/regenerate", response_model=ProjectOut)
+async def regenerate(project_id: str, body: Regenerate, request: Request, actor: str = Depends(require_staff)) -> ProjectOut:
+    return await run_in_threadpool(dossiers(request).regenerate, project_id, body, actor)
+
+
+@router.patch("/{project_id}/items/{item_id}", response_model=ItemOut)
+def update_item(project_id: str, item_id: str, body: ItemUpdate, request: Request,
+                actor: str = Depends(require_staff)) -> ItemOut:  # fmt: skip
+    return dossiers(request).update_item(project_id, item_id, body, actor)
+
+
+@router.get("/{project_id}/history", response_model=list[HistoryOut])
+def history(project_id: str, request: Request, _: str = Depends(require_staff)) -> list[HistoryOut]:
+    return dossiers(request).history(project_id)
+
+
+@router.post("/{project_id}/links", response_model=LinkOut, status_code=201)
+def new_link(project_id: str, request: Request, actor: str = Depends(require_staff)) -> LinkOut:
+    """A new access link (and QR); earlier links of the project are revoked."""
+    return dossiers(request).create_link(project_id, actor)
+
+
+@router.delete("/{project_id}/links/{link_id}", response_model=LinkOut)
+def revoke_link(project_id: str, link_id: str, request: Request, actor: str = Depends(require_staff)) -> LinkOut:
+    return dossiers(request).revoke_link(project_id, link_id, actor)
+
+
+@router.get("/{project_id}/qr")
+def qr(project_id: str, request: Request, format: Literal["png", "svg"] = Query("png", description="png 或 svg"),
+       _: str = Depends(require_staff)) -> Response:  # fmt: skip
+    url = absolute(dossiers(request).current_link(project_id).url, str(request.base_url))
+    if format == "svg":
+        return Response(qr_svg(url), media_type="image/svg+xml")
+    return Response(qr_png(url), media_type="image/png")
+
+
+@router.get("/{project_id}/conversations", response_model=list[ConversationOut])
+def conversations(project_id: str, request: Request, _: str = Depends(require_staff)) -> list[ConversationOut]:
+    dossiers(request).get(project_id)
+    return request.app.state.conversations.for_project(project_id)
+
+
+@router.get("/{project_id}/plan")
+async def plan_document(project_id: str, request: Request, format: Literal["md", "pdf"] = Query("pdf"),
+                        _: str = Depends(require_staff)) -> Response:  # fmt: skip
+    project = dossiers(request).get(project_id)
+    meta = {"项目名称": project.name, "专员": project.specialist_name}
+    if format == "md":
+        return Response(to_markdown(project.plan, f"{project.name} 筹备方案", meta), media_type="text/markdown; charset=utf-8")
+    pdf = await run_in_threadpool(to_pdf, project.plan, f"{project.name} 筹备方案", meta)
+    return Response(pdf, media_type="application/pdf")

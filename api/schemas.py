@@ -1,0 +1,249 @@
+"""Request and response models of the project (dossier), operator and knowledge endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.db.models import ITEM_STATUSES, PROJECT_STATUSES
+from assistant.models import Citation, GuidanceResponse
+from kb.facts import ProjectFacts
+
+ItemStatus = Literal["待准备", "已提交预审", "预审通过", "容缺受理", "已完成"]
+ProjectStatus = Literal["筹备中", "已开业", "已终止"]
+assert set(ItemStatus.__args__) == set(ITEM_STATUSES) and set(ProjectStatus.__args__) == set(PROJECT_STATUSES)
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError(f"{field}不能为空")
+    if len(value) > limit:
+        raise ValueError(f"{field}过长（{len(value)} 字），请控制在 {limit} 字以内")
+    return value
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="项目名称")
+    description: str = Field(description="项目描述（经营者原话即可）")
+    specialist_name: str = Field(description="专员姓名")
+    specialist_phone: str | None = Field(None, max_length=30)
+    facts: dict[str, Any] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _text(value, "项目名称", 200)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        return _text(value, "项目描述", 4000)
+
+    @field_validator("specialist_name")
+    @classmethod
+    def _specialist(cls, value: str) -> str:
+        return _text(value, "专员姓名", 50)
+
+    @field_validator("facts")
+    @classmethod
+    def _facts(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value:
+            ProjectFacts.model_validate(value)
+        return value
+
+
+class ProjectUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    specialist_name: str | None = None
+    specialist_phone: str | None = Field(None, max_length=30)
+    status: ProjectStatus | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else _text(value, "项目名称", 200)
+
+    @field_validator("specialist_name")
+    @classmethod
+    def _specialist(cls, value: str | None) -> str | None:
+        return None if value is None else _text(value, "专员姓名", 50)
+
+
+class Regenerate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str | None = None
+    facts: dict[str, Any] | None = None
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str | None) -> str | None:
+        return None if value is None else _text(value, "项目描述", 4000)
+
+    @field_validator("facts")
+    @classmethod
+    def _facts(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value:
+            ProjectFacts.model_validate(value)
+        return value
+
+
+class ItemUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: ItemStatus | None = None
+    note: str | None = Field(None, max_length=2000)
+
+
+class ItemOut(BaseModel):
+    item_id: str
+    dimension: str
+    title: str
+    status: str
+    note: str
+    deferrable: bool
+    active: bool
+    updated_at: datetime
+    updated_by: str | None
+
+
+class LinkOut(BaseModel):
+    id: str
+    url: str
+    token: str
+    expires_at: datetime
+    revoked: bool
+
+
+class ProjectSummary(BaseModel):
+    id: str
+    name: str
+    specialist_name: str
+    status: str
+    type_names: list[str]
+    progress: str = Field(description="已完成/总数")
+    updated_at: datetime
+
+
+class ProjectOut(ProjectSummary):
+    description: str
+    specialist_phone: str | None
+    fact_overrides: dict[str, Any]
+    plan: GuidanceResponse
+    items: list[ItemOut]
+    links: list[LinkOut]
+    created_at: datetime
+    created_by: str
+
+
+class HistoryOut(BaseModel):
+    actor: str
+    action: str
+    detail: dict[str, Any]
+    created_at: datetime
+
+
+class MessageOut(BaseModel):
+    id: int
+    role: str
+    text: str
+    citations: list[Citation]
+    out_of_scope: bool
+    created_at: datetime
+    feedback: list[FeedbackOut] = Field(default_factory=list)
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_id: int
+    rating: Literal["up", "down"]
+    reason: str = Field("", max_length=1000)
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    rating: str
+    reason: str
+    resolved: bool
+    created_at: datetime
+
+
+class ConversationOut(BaseModel):
+    id: str
+    channel: str
+    created_at: datetime
+    messages: list[MessageOut]
+
+
+class OperatorAsk(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    question: str
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        return _text(" ".join(value.split()), "问题", 2000)
+
+
+class OperatorView(BaseModel):
+    """What the operator's page shows: the plan with statuses, and their 专员."""
+
+    project_name: str
+    specialist_name: str
+    specialist_phone: str | None
+    status: str
+    types: list[str]
+    items: list[ItemOut]
+    problems: list[dict[str, Any]]
+    steps: list[dict[str, Any]]
+    notice: str
+
+
+class FaqCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    answer: str
+    project_types: list[str] = Field(default_factory=list)
+    basis: list[dict[str, str]] = Field(default_factory=list, description="[{doc_id, article, quote}]")
+    pending_note: str | None = None
+    from_message_id: int | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        return _text(value, "问题", 300)
+
+    @field_validator("answer")
+    @classmethod
+    def _answer(cls, value: str) -> str:
+        return _text(value, "答案", 3000)
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    project_types: list[str] = Field(min_length=1)
+    situation: str
+    resolution: str
+    outcome: str
+    problems_met: list[str] = Field(default_factory=list)
+    from_message_id: int | None = None
+
+    @field_validator("title", "situation", "resolution", "outcome")
+    @classmethod
+    def _filled(cls, value: str) -> str:
+        return _text(value, "内容", 3000)
+
+
+MessageOut.model_rebuild()

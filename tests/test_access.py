@@ -1,0 +1,148 @@
+"""Access boundaries on the real server: an operator link opens its own project and nothing else."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from tests.conftest import RunningServer
+
+STAFF_ENDPOINTS = [
+    ("GET", "/api/v1/projects"),
+    ("POST", "/api/v1/ask"),
+    ("POST", "/api/v1/guidance"),
+    ("GET", "/api/v1/feedback"),
+    ("POST", "/api/v1/kb/faq"),
+    ("GET", "/api/v1/articles/xiaofang-fa/第十五条"),
+]
+
+
+def create_project(server: RunningServer, name: str, description: str) -> dict:
+    response = httpx.post(
+        f"{server.url}/api/v1/projects",
+        json={"name": name, "description": description, "specialist_name": "王专员", "specialist_phone": "0532-8888"},
+        headers={**server.headers, "X-Staff-Name": "%E6%9D%8E%E7%A7%91%E9%95%BF"},
+        timeout=60,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def two_projects(server: RunningServer) -> tuple[dict, dict]:
+    pool = create_project(server, "海岸泳馆", "健身会所带恒温泳池，水面400平，租的商场四楼")
+    cafe = create_project(server, "星河网咖", "商场二楼开网咖，80台电脑")
+    return pool, cafe
+
+
+def operator(server: RunningServer, project: dict, path: str, method: str = "GET", **kwargs) -> httpx.Response:
+    token = project["links"][0]["token"]
+    return httpx.request(method, f"{server.url}/api/v1/c/{token}{path}", timeout=60, **kwargs)
+
+
+def test_staff_creates_projects_and_the_history_names_the_actor(server: RunningServer, two_projects) -> None:
+    pool, _ = two_projects
+    history = httpx.get(f"{server.url}/api/v1/projects/{pool['id']}/history", headers=server.headers).json()
+    assert any(h["action"] == "创建项目" and h["actor"] == "李科长" for h in history)
+
+
+def test_operator_reads_and_chats_on_its_own_project(server: RunningServer, two_projects) -> None:
+    pool, _ = two_projects
+    view = operator(server, pool, "/project").json()
+    assert view["project_name"] == "海岸泳馆" and view["specialist_name"] == "王专员"
+    assert view["items"] and all(item["status"] == "待准备" for item in view["items"])
+    reply = operator(server, pool, "/ask", "POST", json={"question": "游泳池要配几个救生员？"})
+    assert reply.status_code == 200
+    message = reply.json()
+    assert message["role"] == "assistant" and message["citations"]
+    history = operator(server, pool, "/messages").json()
+    assert [m["role"] for m in history["messages"][-2:]] == ["user", "assistant"]
+    feedback = operator(server, pool, "/feedback", "POST", json={"message_id": message["id"], "rating": "down", "reason": "没说人数"})
+    assert feedback.status_code == 201
+    staff_view = httpx.get(f"{server.url}/api/v1/projects/{pool['id']}/conversations", headers=server.headers).json()
+    assert staff_view[0]["messages"][-1]["feedback"][0]["reason"] == "没说人数"
+
+
+def test_operator_cannot_touch_another_projects_answers(server: RunningServer, two_projects) -> None:
+    pool, cafe = two_projects
+    message = operator(server, pool, "/ask", "POST", json={"question": "泳池水质要检测吗"}).json()
+    response = operator(server, cafe, "/feedback", "POST", json={"message_id": message["id"], "rating": "up"})
+    assert response.status_code == 404
+    cafe_messages = operator(server, cafe, "/messages").json()
+    assert cafe_messages is None or all("泳池" not in m["text"] for m in cafe_messages["messages"])
+
+
+@pytest.mark.parametrize(("method", "path"), STAFF_ENDPOINTS)
+def test_operator_token_is_not_a_staff_key(server: RunningServer, two_projects, method: str, path: str) -> None:
+    token = two_projects[0]["links"][0]["token"]
+    response = httpx.request(method, f"{server.url}{path}", headers={"Authorization": f"Bearer {token}"}, json={})
+    assert response.status_code == 401
+    assert "密钥" in response.json()["message"]
+
+
+def test_operator_token_cannot_open_staff_pages(server: RunningServer, two_projects) -> None:
+    token = two_projects[0]["links"][0]["token"]
+    pool_id = two_projects[0]["id"]
+    for path in ("/staff", f"/staff/projects/{pool_id}", f"/staff/projects/{pool_id}/card"):
+        response = httpx.get(f"{server.url}{path}", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 303 and response.headers["location"] == "/staff/login"
+    qr = httpx.get(f"{server.url}/api/v1/projects/{pool_id}/qr", headers={"Authorization": f"Bearer {token}"})
+    assert qr.status_code == 401
+
+
+@pytest.mark.parametrize("token", ["nonsense", "abc.def", "0123456789abcdef.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"])
+def test_unknown_or_forged_tokens_get_401(server: RunningServer, token: str) -> None:
+    response = httpx.get(f"{server.url}/api/v1/c/{token}/project")
+    assert response.status_code == 401 and "无效" in response.json()["message"]
+    page = httpx.get(f"{server.url}/c/{token}")
+    assert page.status_code == 401 and "专员" in page.text
+
+
+def test_revoked_and_expired_links_get_403(server: RunningServer) -> None:
+    project = create_project(server, "蓝湾民宿", "在崂山村里开民宿，8间客房，提供早餐")
+    old = project["links"][0]
+    fresh = httpx.post(f"{server.url}/api/v1/projects/{project['id']}/links", headers=server.headers).json()
+    response = httpx.get(f"{server.url}/api/v1/c/{old['token']}/project")
+    assert response.status_code == 403 and "撤销" in response.json()["message"]
+    assert httpx.get(f"{server.url}/api/v1/c/{fresh['token']}/project").status_code == 200
+
+    with sqlite3.connect(server.data_dir / "chubei.sqlite3") as db:
+        past = (datetime.now(UTC) - timedelta(days=1)).isoformat(sep=" ")
+        db.execute("UPDATE access_links SET expires_at = ? WHERE id = ?", (past, fresh["id"]))
+    response = httpx.get(f"{server.url}/api/v1/c/{fresh['token']}/project")
+    assert response.status_code == 403 and "过期" in response.json()["message"]
+
+    revoked = httpx.delete(f"{server.url}/api/v1/projects/{project['id']}/links/{fresh['id']}", headers=server.headers)
+    assert revoked.json()["revoked"] is True
+
+
+def test_qr_codes_encode_the_access_link(server: RunningServer, two_projects) -> None:
+    project_id = two_projects[1]["id"]
+    png = httpx.get(f"{server.url}/api/v1/projects/{project_id}/qr", headers=server.headers)
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
+    svg = httpx.get(f"{server.url}/api/v1/projects/{project_id}/qr?format=svg", headers=server.headers)
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
+
+
+def test_bad_project_input_is_a_chinese_422(server: RunningServer) -> None:
+    response = httpx.post(
+        f"{server.url}/api/v1/projects", json={"name": "", "description": "网吧", "specialist_name": "王"}, headers=server.headers
+    )
+    assert response.status_code == 422 and "项目名称不能为空" in response.json()["message"]
+    bad_status = httpx.patch(
+        f"{server.url}/api/v1/projects/nope/items/x", json={"status": "差不多了"}, headers=server.headers
+    )
+    assert bad_status.status_code == 422 and bad_status.json()["detail"][0]["field"] == "status"
+    missing = httpx.get(f"{server.url}/api/v1/projects/nope", headers=server.headers)
+    assert missing.status_code == 404 and "不存在" in missing.json()["message"]
+    refused = httpx.post(
+        f"{server.url}/api/v1/projects",
+        json={"name": "核电", "description": "在崂山建一座核电站", "specialist_name": "王"},
+        headers=server.headers,
+        timeout=60,
+    )
+    assert refused.status_code == 422 and "覆盖范围" in refused.json()["message"]
