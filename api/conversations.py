@@ -82,7 +82,11 @@ class Conversations:
                 answer = feedback.message
                 question = session.scalars(
                     select(Message)
-                    .where(Message.conversation_id == answer.conversation_id, Message.id < answer.id, Message.role == "user")
+                    .where(
+                        Message.conversation_id == answer.conversation_id,
+                        Message.id < answer.id,
+                        Message.role == "user",
+                    )
                     .order_by(Message.id.desc())
                 ).first()
                 rows.append(

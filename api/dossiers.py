@@ -72,7 +72,9 @@ class Dossiers:
             session.add(project)
             self._apply_plan(project, plan)
             session.flush()
-            self._record(session, project.id, actor, "创建项目", {"types": project.type_ids, "items": len(project.items)})
+            self._record(
+                session, project.id, actor, "创建项目", {"types": project.type_ids, "items": len(project.items)}
+            )
             self._new_link(session, project, actor)
             return self._out(session, project)
 
@@ -146,7 +148,9 @@ class Dossiers:
             entries = session.scalars(
                 select(HistoryEntry).where(HistoryEntry.project_id == project_id).order_by(HistoryEntry.id.desc())
             )
-            return [HistoryOut(actor=e.actor, action=e.action, detail=e.detail, created_at=e.created_at) for e in entries]
+            return [
+                HistoryOut(actor=e.actor, action=e.action, detail=e.detail, created_at=e.created_at) for e in entries
+            ]
 
     # -- access links --------------------------------------------------------
 
@@ -220,7 +224,9 @@ class Dossiers:
         )
         session.add(link)
         session.flush()
-        self._record(session, project.id, actor, "生成访问链接", {"link": link.id, "expires_at": link.expires_at.isoformat()})
+        self._record(
+            session, project.id, actor, "生成访问链接", {"link": link.id, "expires_at": link.expires_at.isoformat()}
+        )
         return link
 
     def _links(self, session: Session, project_id: str) -> list[AccessLink]:

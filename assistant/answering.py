@@ -7,6 +7,7 @@ rephrase the lead (``assistant/llm.py``); it never adds or changes citations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.excerpts import best_excerpt, best_sentence
@@ -16,7 +17,7 @@ from assistant.retrieval import Hit, HybridRetriever, Retrieval
 from assistant.scope import ScopeDecision, ScopeGate
 from ingest.chunks import Chunk
 from kb.corpus import Corpus
-from kb.knowledge import KnowledgeBase
+from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.lexical import Tokenizer
 from kb.schema import Grounded
 
@@ -49,6 +50,7 @@ class Assistant:
         corpus: Corpus,
         tokenizer: Tokenizer,
         llm: LlmClient | None = None,
+        types_named: Callable[[str], list[str]] | None = None,
     ) -> None:
         self.retriever = retriever
         self.scope = scope
@@ -56,6 +58,8 @@ class Assistant:
         self.corpus = corpus
         self.tokenizer = tokenizer
         self.llm = llm
+        self.types_named = types_named
+        self._doc_types = _types_citing_each_doc(kb)
         self._items: dict[str, Grounded] = {
             **{item.id: item for item in kb.all_requirements()},
             **{item.id: item for item in kb.all_problems()},
@@ -63,7 +67,10 @@ class Assistant:
         }
 
     def ask(self, question: str, project_types: list[str] | None = None) -> Answer:
+        """Answer a question; ``project_types`` are the types of the project it is asked about, if any."""
         retrieval = self.retriever.search(self._contextualise(question, project_types), k=RETRIEVE)
+        if not project_types and self.types_named is not None:
+            project_types = self.types_named(question) or None
         decision = self.scope.decide(question, retrieval)
         if not decision.in_scope:
             return Answer(OUT_OF_SCOPE_ANSWER.format(reason=decision.reason), [], True, decision, retrieval)
@@ -84,17 +91,19 @@ class Assistant:
         return f"{names}：{question}" if names else question
 
     def _relevant(self, hits: list[Hit], project_types: list[str] | None) -> list[Hit]:
-        """Drop knowledge items of other project types when the project is known."""
+        """When the project types are known, drop curated items of other types and articles of
+        regulations that only other types rely on (no 娱乐场所 rules in an answer about a 烧烤店)."""
         if not project_types:
             return hits
         allowed = {t.id for t in self.kb.expand(project_types)}
-        return [
-            hit
-            for hit in hits
-            if hit.chunk.kind in ("regulation", "document")
-            or not hit.chunk.project_types
-            or allowed & set(hit.chunk.project_types.split(","))
-        ]
+
+        def keep(hit: Hit) -> bool:
+            if hit.chunk.kind in ("regulation", "document"):
+                owners = self._doc_types.get(hit.chunk.doc_id)
+                return not owners or bool(owners & allowed)
+            return not hit.chunk.project_types or bool(allowed & set(hit.chunk.project_types.split(",")))
+
+        return [hit for hit in hits if keep(hit)]
 
     def _compose(self, hits: list[Hit], tokens: list[str], question: str) -> tuple[str, list[Citation], list[str]]:
         """Lead from a curated item that clearly matches, else from the best article; then the quotes."""
@@ -171,3 +180,17 @@ class Assistant:
         if outdated:
             lines.append(f"注：{'、'.join(outdated)}的收录文本可能不是现行版本，请以现行文本为准。")
         return "\n".join(lines)
+
+
+def _types_citing_each_doc(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """doc_id → the project types (and blocks) whose items cite it; the 通用 block cites for everyone."""
+    owners: dict[str, set[str]] = {}
+    general_docs: set[str] = set()
+    for project_type in kb.types.values():
+        for item in (*project_type.requirements, *project_type.problems, *project_type.steps):
+            for basis in item.basis:
+                if project_type.id == GENERAL_TYPE_ID:
+                    general_docs.add(basis.doc_id)
+                else:
+                    owners.setdefault(basis.doc_id, set()).add(project_type.id)
+    return {doc: types for doc, types in owners.items() if doc not in general_docs}

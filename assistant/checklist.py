@@ -41,7 +41,10 @@ def build_checklist(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts)
     requirements: list[Listed] = []
     problems: list[Listed] = []
     steps: list[Listed] = []
-    seen: set[str] = set()
+    # An item a matched type declares inapplicable (e.g. 先照后证 for a 民办学校) is left out.
+    seen: set[str] = {
+        item_id for type_id in type_ids if type_id in kb.types for item_id in kb.types[type_id].suppresses
+    }
     for project_type in expanded:
         for bucket, items in ((requirements, project_type.requirements), (problems, project_type.problems),
                               (steps, project_type.steps)):  # fmt: skip

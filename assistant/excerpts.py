@@ -6,8 +6,8 @@ import re
 
 from kb.lexical import Tokenizer
 
-WHOLE_ARTICLE = 260
-WINDOW = 220
+WHOLE_ARTICLE = 300
+WINDOW = 300
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 # A question about an amount (多久, 几年, 多少钱, 多远…) is answered by a sentence with a quantity.
 _ASKS_QUANTITY = re.compile(r"多久|多长|多少|几[天年月日个人台张名岁次]|多大|多远|多高|期限|时限|有效期|什么时候|提前")
@@ -38,7 +38,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def best_excerpt(text: str, tokens: list[str], tokenizer: Tokenizer, question: str = "") -> str:
-    """The whole text if short; else the best-scoring sentence widened to ~WINDOW chars of neighbours."""
+    """The whole text if short; else the contiguous span (≤ WINDOW chars) that covers the best sentences.
+
+    Sentences are taken best-first while they fit in one span, so a question with two parts
+    (有效期几年？提前多久延续？) gets both answering sentences; a list's lead-in is kept for context.
+    """
     text = text.strip()
     if len(text) <= WHOLE_ARTICLE:
         return text
@@ -46,19 +50,16 @@ def best_excerpt(text: str, tokens: list[str], tokenizer: Tokenizer, question: s
     if not spans:
         return text[:WINDOW]
     scores = sentence_scores(text, spans, tokens, tokenizer, question)
-    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
-    low = high = best
-    # Prefer context before the hit (a list's lead-in), then after, within the window.
-    while True:
-        grown = False
-        if low > 0 and spans[high][1] - spans[low - 1][0] <= WINDOW:
-            low -= 1
-            grown = True
-        if high + 1 < len(spans) and spans[high + 1][1] - spans[low][0] <= WINDOW and scores[high + 1] > 0:
-            high += 1
-            grown = True
-        if not grown:
+    order = sorted(range(len(spans)), key=lambda i: (-scores[i], i))
+    low = high = order[0]
+    for index in order[1:]:
+        if scores[index] <= 0:
             break
+        new_low, new_high = min(low, index), max(high, index)
+        if spans[new_high][1] - spans[new_low][0] <= WINDOW:
+            low, high = new_low, new_high
+    while low > 0 and spans[high][1] - spans[low - 1][0] <= WINDOW // 2:
+        low -= 1  # short answers read better with what comes before them
     return text[spans[low][0] : spans[high][1]].strip()
 
 

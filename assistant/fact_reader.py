@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.quantities import NUMBER, parse_number
+from kb.quantities import NUMBER, parse_number
 
 NEGATION = re.compile(r"(不|没|无|未|非|免|别)[^，。；,;]{0,3}$")
 AREA_UNIT = r"(?:平方米|平方|平米|平|㎡|m²|m2|个平方)"
+_TOTAL = re.compile(r"共|总|合计")  # 每间两台，一共四十台: the total wins
 SCHOOL = r"(?:学校|小学|中学|初中|高中|幼儿园|校园|校门|学校大门)"
 
 
@@ -65,12 +66,14 @@ def _count(fact: str, *patterns: str) -> Callable[[str], list[FactReading]]:
     compiled = [re.compile(pattern, re.I) for pattern in patterns]
 
     def read(text: str) -> list[FactReading]:
+        readings = []
         for pattern in compiled:
             for match in pattern.finditer(text):
                 value = parse_number(match.group("n"))
                 if value is not None:
-                    return [FactReading(fact, int(value), match.group(0))]
-        return []
+                    total = bool(_TOTAL.search(text[max(0, match.start() - 3) : match.start("n")]))
+                    readings.append((not total, match.start(), FactReading(fact, int(value), match.group(0))))
+        return [min(readings, key=lambda r: r[:2])[2]] if readings else []
 
     return read
 
@@ -167,9 +170,9 @@ _HAS_CERTIFICATE = re.compile(
 
 def read_property(text: str) -> list[FactReading]:
     readings = []
-    if match := re.search(r"租(?:的|了|赁|下|用)|承租|房东|租金|月租|年租|转租|租期", text):
+    if match := re.search(r"租(?:的|了|赁|下|用|个|一|间|套|块)|承租|房东|租金|月租|年租|转租|租期|共享办公", text):
         readings.append(FactReading("property_status", "租赁", match.group(0)))
-    elif match := re.search(r"自有|自己的(?:房|楼|铺|店面)|自家|买的|自购|产权(?:是|归)(?:我|自己)", text):
+    elif match := re.search(r"自有|自己的(?:房|楼|铺|店面)|自家|买的|买了|自购|产权(?:是|归)(?:我|自己)", text):
         readings.append(FactReading("property_status", "自有", match.group(0)))
     if match := _NO_CERTIFICATE.search(text):
         readings.append(FactReading("has_property_certificate", False, match.group(0)))
@@ -207,10 +210,17 @@ READERS: list[Callable[[str], list[FactReading]]] = [
     read_property,
     read_entity,
     _flag("near_hospital", r"医院[^，。；,;]{0,3}(?:旁边|隔壁|对面|附近|门口)|(?:旁边|对面|隔壁)[^，。；,;]{0,3}医院"),
-    _count("rooms", rf"(?P<n>{NUMBER})\s*(?:个|间)?\s*(?:包间|包厢|包房|客房|房间|间房|套房|间客房)"),
+    _count(
+        "rooms", rf"(?P<n>{NUMBER})\s*(?:个|间)?\s*(?:小|大|豪华|独立)?(?:包间|包厢|包房|客房|房间|间房|套房|间客房)"
+    ),
     _count("beds", rf"(?P<n>{NUMBER})\s*(?:张|个)?\s*(?:床位|张床)", rf"床位\s*(?P<n>{NUMBER})"),
     _count("seats", rf"(?P<n>{NUMBER})\s*(?:个)?\s*(?:座位|餐位|位子|座)(?!机)"),
-    _count("computers", rf"(?P<n>{NUMBER})\s*(?:台|个)\s*(?:电脑|机器|主机|机位|终端)", rf"(?P<n>{NUMBER})\s*机位"),
+    _count(
+        "computers",
+        rf"(?P<n>{NUMBER})\s*(?:台|个)\s*(?:电脑|机器|主机|机位|终端)",
+        rf"(?P<n>{NUMBER})\s*机位",
+        rf"(?:一共|总共|共)\s*(?P<n>{NUMBER})\s*台",
+    ),
     _count("dental_chairs", rf"(?P<n>{NUMBER})\s*(?:台|张|个)\s*牙椅"),
     _count("capacity", rf"(?:容纳|可坐|能坐|能装|接待)\s*(?P<n>{NUMBER})\s*(?:人|位|名)"),
     _flag(
@@ -219,17 +229,24 @@ READERS: list[Callable[[str], list[FactReading]]] = [
         r"(?:不带|不含|没有|不设|无|不建|不做)[^，。；,;]{0,2}(?:泳池|游泳池|游泳)",
     ),
     _flag("has_xray", r"X光|x光|X射线|牙片机|牙片|CBCT|CT|DR|全景机|拍片|放射|射线装置"),
-    _flag("has_injection", r"注射|打针|输液|点滴|吊瓶|挂水|水光针|玻尿酸|肉毒|溶脂针|静脉"),
+    _flag(
+        "has_injection",
+        r"注射|打.{0,2}针|输.{0,2}液|点滴|吊瓶|挂水|[^\s，。]{1,2}针剂|玻尿酸|肉毒|瘦脸针|水光针|溶脂针|静脉",
+    ),
     _flag("has_laser", r"激光|光子|热玛吉|超声刀|光电|射频|点阵|脱毛|祛斑"),
-    _flag("has_surgery", r"手术|双眼皮|隆鼻|吸脂|隆胸|拉皮|抽脂|种植牙|拔牙|切开|缝合"),
-    _flag("serves_food", r"餐饮|餐厅|供餐|配餐|食堂|做饭|堂食|小吃|卖吃的|轻食|简餐|酒水饮料|饮品|咖啡|自助餐|餐吧"),
+    _flag("has_surgery", r"手术|动刀|开刀|双眼皮|隆鼻|吸脂|隆胸|拉皮|抽脂|切开|缝合"),
+    _flag(
+        "serves_food",
+        r"餐饮|餐厅|供餐|配餐|食堂|做饭|饭菜|农家饭|管饭|供饭|吃饭|堂食|小吃|卖吃|吃的喝的|零食|点心|果盘|茶点|茶水|"
+        r"轻食|简餐|盒饭|快餐|饮料|饮品|奶茶|咖啡|自助餐|餐吧|烧烤|面条|炸串",
+    ),
     _flag("provides_breakfast", r"早餐|早饭|早点"),
-    _flag("provides_lodging", r"住宿|过夜|留宿|可以住|入住|客房|床铺|睡觉的地方|宿舍"),
+    _flag("provides_lodging", r"住宿|过夜|留宿|可以住|住一晚|入住|客房|床铺|睡觉|宿舍"),
     _flag("sells_alcohol", r"酒水|卖酒|售酒|啤酒|洋酒|酒吧|红酒"),
     _flag("has_elevator", r"电梯|扶梯|升降机|观光梯"),
     _flag("has_boiler", r"锅炉|压力容器|储气罐|燃气锅炉|热水锅炉|蒸汽|空压机|气瓶"),
     _flag("is_chain_branch", r"连锁|分店|加盟|直营|品牌店|第[二三四五六七八九十\d]+家店|新店"),
     _flag("foreign_investment", r"外资|外商|港资|台资|澳资|中外合资|外国投资|境外投资"),
     _flag("rural", r"农村|乡村|村里|村子|农家|渔家|渔村|山里|村集体|宅基地"),
-    _flag("serves_minors", r"学生|儿童|少儿|小孩|孩子|青少年|中小学生|未成年|亲子|幼儿|宝宝"),
+    _flag("serves_minors", r"(?<!大)学生|儿童|少儿|小孩|孩子|小朋友|青少年|未成年|亲子|幼儿|宝宝"),
 ]

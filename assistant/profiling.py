@@ -25,7 +25,11 @@ from kb.knowledge import KnowledgeBase
 # Vague words that name no project; a description made only of them gets the general plan and a question.
 VAGUE = re.compile(r"(?:开|办|做|搞|弄)(?:个|一个|家|一家)?(?:店|铺子?|门店|公司|生意|项目|买卖|场所)")
 SemanticTypes = Callable[[str], list[tuple[str, float]]]
-SEMANTIC_MIN = 0.5  # share of the top-k vote a type needs when no alias names it
+SEMANTIC_MIN = 0.5
+EXCLUSION_BEFORE, EXCLUSION_AFTER = (
+    4,
+    2,
+)  # how close to an alias an exclusion word must be  # share of the top-k vote a type needs when no alias names it
 
 
 class TypeMatch(BaseModel):
@@ -58,11 +62,15 @@ class Profiler:
     def profile(self, description: str, overrides: dict[str, Any] | None = None) -> Profile:
         text = description.lower()
         facts, understood = self._facts(description, overrides or {})
-        types = [match for match in self._by_alias(text) if not self._ruled_out(match.id, facts)]
+        matched, excluded = self._by_alias(text)
+        types = [match for match in matched if not self._ruled_out(match.id, facts)]
         if not types and (industry := self.scope.uncovered_industry(description)):
             return Profile(types=[], facts=facts, understood=understood, out_of_scope=True,
                            reason=f"“{industry}”不在筹备期辅导的项目范围内")  # fmt: skip
-        types += self._by_facts(facts, {t.id for t in types})
+        types += self._by_facts(facts, {t.id for t in types} | set(excluded))
+        if not types and excluded:
+            return Profile(types=[], facts=facts, understood=understood, out_of_scope=True,
+                           reason=f"“{excluded[next(iter(excluded))]}”不属于筹备期辅导覆盖的项目")  # fmt: skip
         if not types:
             if VAGUE.search(description) and len(description) <= 40:
                 return Profile(types=[], facts=facts, understood=understood, vague=True)
@@ -74,8 +82,15 @@ class Profiler:
 
     # -- types ---------------------------------------------------------------
 
-    def _by_alias(self, text: str) -> list[TypeMatch]:
+    def types_named(self, text: str) -> list[str]:
+        """Ids of the project types a text names outright (used to focus answers on them)."""
+        matched, _ = self._by_alias(text.lower())
+        return [match.id for match in matched]
+
+    def _by_alias(self, text: str) -> tuple[list[TypeMatch], dict[str, str]]:
+        """Types named in the text, and the types whose name was ruled out by a neighbouring word."""
         found: dict[str, TypeMatch] = {}
+        excluded: dict[str, str] = {}
         taken: list[tuple[int, int]] = []
         for word, type_id in self._aliases:
             for match in re.finditer(re.escape(word), text):
@@ -86,14 +101,27 @@ class Profiler:
                 project_type = self.kb.types[type_id]
                 if NEGATION.search(text[max(0, span[0] - 5) : span[0]]):
                     continue
-                if any(word_out.lower() in text for word_out in project_type.excludes_keywords):
+                if self._excluded(text, span, project_type.excludes_keywords):
+                    excluded.setdefault(type_id, text[max(0, span[0] - EXCLUSION_BEFORE) : span[1]])
                     continue
                 if type_id not in found:
                     confidence = 0.95 if len(word) >= 3 or word == project_type.name.lower() else 0.9
                     found[type_id] = TypeMatch(
                         id=type_id, name=project_type.name, confidence=confidence, evidence=word, source="alias"
                     )
-        return sorted(found.values(), key=lambda m: text.find(m.evidence))
+        ordered = sorted(found.values(), key=lambda m: text.find(m.evidence))
+        return ordered, {type_id: words for type_id, words in excluded.items() if type_id not in found}
+
+    @staticmethod
+    def _excluded(text: str, span: tuple[int, int], keywords: list[str]) -> bool:
+        """An exclusion word touching the alias (宠物诊所, 婴儿游泳馆, 驾驶培训) rules the match out;
+        the same word elsewhere in the description does not."""
+        low, high = span[0] - EXCLUSION_BEFORE, span[1] + EXCLUSION_AFTER
+        for word in keywords:
+            for match in re.finditer(re.escape(word.lower()), text):
+                if match.start() < high and low < match.end():
+                    return True
+        return False
 
     def _ruled_out(self, type_id: str, facts: ProjectFacts) -> bool:
         """A type whose defining fact is known to be false (staff set 无泳池) is dropped whatever the words."""
@@ -104,7 +132,7 @@ class Profiler:
         """Types implied by facts, e.g. 游泳场所 when a pool is part of the project."""
         added = []
         for project_type in self.kb.matchable_types:
-            if project_type.id in present or not project_type.implied_by:
+            if project_type.id in present or not project_type.implied_by or present & set(project_type.implied_unless):
                 continue
             if any(condition.holds(facts) for condition in project_type.implied_by):
                 evidence = "、".join(FACT_QUESTIONS[c.fact].rstrip("？") for c in project_type.implied_by)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ingest.chunks import Chunk
+from ingest.chunks import KNOWLEDGE_KINDS, SOURCE_KINDS, Chunk
 from ingest.embedders.base import Embedder
 from kb.lexical import LexicalIndex, Tokenizer
 from kb.vectorstore import VectorStore
@@ -93,11 +93,14 @@ class HybridRetriever:
     def search(self, query: str, k: int = 5, kinds: tuple[str, ...] | None = None) -> Retrieval:
         tokens = self.tokenizer.query_tokens(query)
         fused: dict[str, Hit] = {}
-        for hit in self.dense(query):
-            fused[hit.chunk.id] = hit
-        for hit in self.lexical_hits(tokens):
-            known = fused.setdefault(hit.chunk.id, Hit(hit.chunk))
-            known.lexical, known.lexical_rank = hit.lexical, hit.lexical_rank
+        # Sources and curated items are ranked in separate pools, so that many similar items
+        # never crowd the articles out of the candidates (and the other way round).
+        for pool in (SOURCE_KINDS, KNOWLEDGE_KINDS):
+            for hit in self.dense(query, pool):
+                fused[hit.chunk.id] = hit
+            for hit in self.lexical_hits(tokens, pool):
+                known = fused.setdefault(hit.chunk.id, Hit(hit.chunk))
+                known.lexical, known.lexical_rank = hit.lexical, hit.lexical_rank
         self._score(fused)
         for rank, chunk in enumerate(self._cited_chunks(fused), start=1):
             fused.setdefault(chunk.id, Hit(chunk)).knowledge_rank = rank

@@ -61,11 +61,11 @@ def ask(
         typer.echo(json.dumps(body.model_dump(exclude_none=True), ensure_ascii=False, indent=2))
         return
     typer.echo(answer.text)
+    if answer.citations:
+        typer.echo("\n来源：")
     for number, citation in enumerate(answer.citations, start=1):
-        typer.echo(f"\n[{number}] 《{citation.title}》{citation.article}（{citation.level or '文件'}）")
-        typer.echo(f"    “{citation.text}”")
-        if citation.caveat:
-            typer.echo(f"    注意：{citation.caveat}")
+        version = f"，{citation.version_date}" if citation.version_date else ""
+        typer.echo(f"  [{number}] 《{citation.title}》{citation.article}（{citation.level or '文件'}{version}）")
 
 
 @app.command()
@@ -154,7 +154,9 @@ def eval_command(
     from evals.sets import GOLDEN_DIR, SUITES, read_jsonl
 
     if validate:
-        problems = [e for name, (filename, model) in SUITES.items() for e in read_jsonl(GOLDEN_DIR / filename, model)[1]]
+        problems = [
+            e for name, (filename, model) in SUITES.items() for e in read_jsonl(GOLDEN_DIR / filename, model)[1]
+        ]
         for problem in problems:
             typer.echo(f"✗ {problem}")
         if problems:
@@ -173,7 +175,8 @@ def eval_command(
         typer.echo(f"设置：CHUBEI_SCOPE_MIN_DENSE={result.min_dense} CHUBEI_SCOPE_MIN_LEXICAL={result.min_lexical}")
         return
     from evals.report import write_report
-    from evals.runner import SUITES as ALL, baseline_target, chubei_target, evaluate, http_target
+    from evals.runner import SUITES as ALL
+    from evals.runner import baseline_target, chubei_target, evaluate, http_target
 
     if suite not in (*ALL, "all"):
         raise typer.BadParameter("应为 retrieval、ask、guidance 或 all", param_hint="--suite")
@@ -194,10 +197,12 @@ def eval_command(
 
 @cache_app.command("build")
 def cache_build() -> None:
-    """为随产品发布的语料和知识库重建嵌入缓存文件（kb/embeddings/<模型>.npz）。"""
+    """为随产品发布的语料、知识库和评测基线重建嵌入缓存文件（kb/embeddings/<模型>.npz）。"""
+    from evals.baseline import baseline_documents
     from ingest.shipped import build_shipped_cache
 
-    path, total, fresh = build_shipped_cache(_services())
+    baseline = [document.page_content for document in baseline_documents()]
+    path, total, fresh = build_shipped_cache(_services(), extra=baseline)
     typer.echo(f"已写入 {path}：{total} 条向量（新嵌入 {fresh} 条）")
 
 

@@ -107,7 +107,9 @@ class Services:
                 self.settings.llm_api_key,
                 self.settings.llm_timeout_s,
             )
-        return Assistant(self.retriever, self.scope, self.kb, self.corpus, self.tokenizer, llm)
+        return Assistant(
+            self.retriever, self.scope, self.kb, self.corpus, self.tokenizer, llm, types_named=self.profiler.types_named
+        )
 
     @cached_property
     def profiler(self) -> Profiler:

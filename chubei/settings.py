@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     candidates: int = 40
     rrf_k: int = 60
     # Out-of-scope gate, calibrated on evals/golden (see assistant/scope.py and the closing note of issue 2).
-    scope_min_dense: float = 0.835
-    scope_min_lexical: float = 0.34
+    scope_min_dense: float = 0.895
+    scope_min_lexical: float = 14.27
 
     # Optional OpenAI-compatible LLM (never required for a correct answer).
     llm_base_url: str | None = None

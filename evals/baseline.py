@@ -39,14 +39,7 @@ class LangchainBaseline:
             self.store.add_documents(self._documents())
 
     def _documents(self) -> list[Document]:
-        splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50, add_start_index=True)
-        documents = []
-        for path in sorted(CORPUS_DIR.glob("*.md")):
-            meta, body = parse_front_matter(path.read_text(encoding="utf-8"))
-            for chunk in splitter.create_documents([body], metadatas=[{"doc_id": path.stem, "title": meta["title"]}]):
-                chunk.metadata["article"] = _article_at(body, chunk.metadata["start_index"] + len(chunk.page_content) // 3)
-                documents.append(chunk)
-        return documents
+        return baseline_documents()
 
     def retrieve(self, question: str, k: int = TOP_K) -> list[Document]:
         return self.store.similarity_search(question, k=k)
@@ -54,7 +47,12 @@ class LangchainBaseline:
     def ask(self, question: str) -> AskResponse:
         chunks = self.retrieve(question)
         citations = [
-            Citation(doc_id=c.metadata["doc_id"], title=c.metadata["title"], article=c.metadata["article"], text=c.page_content)
+            Citation(
+                doc_id=c.metadata["doc_id"],
+                title=c.metadata["title"],
+                article=c.metadata["article"],
+                text=c.page_content,
+            )
             for c in chunks
         ]
         answer = "\n\n".join(c.page_content for c in chunks)
@@ -75,6 +73,18 @@ class LangchainBaseline:
             facts={}, clarifying_questions=[], requirements=requirements, common_problems=[], steps=[],
             similar_cases=[], citations=[], out_of_scope=False, notice="",
         )  # fmt: skip
+
+
+def baseline_documents() -> list[Document]:
+    """The corpus cut the generic way: 500-character recursive chunks of the raw files."""
+    splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50, add_start_index=True)
+    documents = []
+    for path in sorted(CORPUS_DIR.glob("*.md")):
+        meta, body = parse_front_matter(path.read_text(encoding="utf-8"))
+        for chunk in splitter.create_documents([body], metadatas=[{"doc_id": path.stem, "title": meta["title"]}]):
+            chunk.metadata["article"] = _article_at(body, chunk.metadata["start_index"] + len(chunk.page_content) // 3)
+            documents.append(chunk)
+    return documents
 
 
 def _blocks(kb: KnowledgeBase) -> set[str]:

@@ -65,11 +65,17 @@ def _rates(points: list[ScopePoint], min_dense: float, min_lexical: float) -> tu
     return (1 - false_refusal + refusal) / 2, false_refusal, refusal
 
 
+def _midpoints(values) -> list[float]:
+    """Candidate thresholds halfway between neighbouring observed scores (a margin on both sides)."""
+    ordered = sorted(set(values))
+    return [round((a + b) / 2, 4) for a, b in zip(ordered, ordered[1:], strict=False)]
+
+
 def calibrate(points: list[ScopePoint]) -> Calibration:
     dev = [p for p in points if p.split == "dev"]
     test = [p for p in points if p.split == "test"]
-    dense_grid = sorted({round(p.dense, 3) for p in dev} | {1.01})
-    lexical_grid = sorted({round(p.lexical, 2) for p in dev} | {1e9})
+    dense_grid = _midpoints(p.dense for p in dev) + [1.01]
+    lexical_grid = _midpoints(p.lexical for p in dev) + [1e9]
     best: tuple | None = None
     for min_dense in dense_grid:
         for min_lexical in lexical_grid:

@@ -60,7 +60,9 @@ def rate_chart(table: dict[str, dict[str, float]]) -> str:
         y += gap
     legend_x = label_w
     for index, target in enumerate(targets):
-        parts.append(f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{COLORS[index % len(COLORS)]}"/>')
+        parts.append(
+            f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{COLORS[index % len(COLORS)]}"/>'
+        )
         parts.append(f'<text x="{legend_x + 14}" y="{height - 5}" class="val">{escape(target)}</text>')
         legend_x += 120
     parts.append("</svg>")
@@ -132,7 +134,11 @@ def per_type(report: dict) -> list[tuple[str, dict[str, float]]]:
 
 
 def latencies(report: dict) -> dict[str, list[float]]:
-    return {name: [row["ms"] for row in result["ask"]["rows"]] for name, result in report["targets"].items() if "ask" in result}
+    return {
+        name: [row["ms"] for row in result["ask"]["rows"]]
+        for name, result in report["targets"].items()
+        if "ask" in result
+    }
 
 
 def worst_cases(report: dict, limit: int = 15) -> dict[str, list[dict]]:
@@ -148,5 +154,7 @@ def worst_cases(report: dict, limit: int = 15) -> dict[str, list[dict]]:
     if "guidance" in chubei:
         rows = [r for r in chubei["guidance"]["rows"] if r["missing_items"] or r["unrelated_items"]
                 or not r["out_of_scope_ok"] or r["missing_problems"]]  # fmt: skip
-        worst["guidance"] = sorted(rows, key=lambda r: -(len(r["missing_items"]) + 3 * len(r["unrelated_items"])))[:limit]
+        worst["guidance"] = sorted(rows, key=lambda r: -(len(r["missing_items"]) + 3 * len(r["unrelated_items"])))[
+            :limit
+        ]
     return worst

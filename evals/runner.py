@@ -65,7 +65,9 @@ def baseline_target(services: Services) -> Target:
     baseline = LangchainBaseline(services.embedder, services.corpus, services.kb, services.settings)
 
     def ranked(question: str) -> list[tuple[str, str]]:
-        return list(dict.fromkeys((d.metadata["doc_id"], d.metadata["article"]) for d in baseline.retrieve(question, 10)))
+        return list(
+            dict.fromkeys((d.metadata["doc_id"], d.metadata["article"]) for d in baseline.retrieve(question, 10))
+        )
 
     return Target("baseline", {"hybrid": ranked}, baseline.ask, baseline.plan)
 
@@ -75,7 +77,11 @@ def _progress(cases: list, label: str, show: bool) -> Iterable:
 
 
 def evaluate(
-    targets: list[Target], services: Services, suites: Iterable[str] = SUITES, split: str | None = None, show: bool = True
+    targets: list[Target],
+    services: Services,
+    suites: Iterable[str] = SUITES,
+    split: str | None = None,
+    show: bool = True,
 ) -> dict:
     """Scores and per-case rows for every target and suite."""
     started = time.monotonic()

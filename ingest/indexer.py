@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,17 +68,16 @@ class Indexer:
 
     # -- files ---------------------------------------------------------------
 
-    def ingest_paths(self, paths: Iterable[Path], on_file: Callable[[str], None] | None = None) -> IngestReport:
+    def ingest_paths(self, paths: Iterable[Path]) -> IngestReport:
         started = time.monotonic()
         report = IngestReport()
-        for path in expand_paths(paths, report):
+        files = expand_paths(paths, report)
+        for path in tqdm(files, desc="索引文件", unit="个", disable=not self.show_progress or len(files) < 2):
             report.files += 1
             try:
                 self._ingest_file(path, report)
             except LoaderError as error:
                 report.failed.append(str(error))
-            if on_file:
-                on_file(path.name)
         self.refresh_lexical()
         report.seconds = time.monotonic() - started
         return report
@@ -118,7 +117,7 @@ class Indexer:
         texts = [chunk.embedding_text for chunk in chunks]
         to_embed = len(self.embedder.missing(texts))
         with tqdm(
-            total=to_embed, desc=f"嵌入 {label}", unit="段", disable=not (self.show_progress and to_embed)
+            total=to_embed, desc=f"嵌入 {label}", unit="段", disable=not (self.show_progress and to_embed), leave=False
         ) as bar:
             vectors = self.embedder.embed_passages(texts, progress=bar.update)
         self.state.start(source, content_hash, doc_id, title)

@@ -27,9 +27,12 @@ def shipped_texts() -> list[str]:
     return texts
 
 
-def build_shipped_cache(services: Services) -> tuple[Path, int, int]:
-    """Embed what is missing and write exactly the shipped texts' vectors. Returns (path, total, newly embedded)."""
-    texts = list(dict.fromkeys(shipped_texts()))
+def build_shipped_cache(services: Services, extra: list[str] | None = None) -> tuple[Path, int, int]:
+    """Embed what is missing and write exactly these texts' vectors. Returns (path, total, newly embedded).
+
+    ``extra`` adds texts of tools that ship with the product (the evaluation baseline's chunks).
+    """
+    texts = list(dict.fromkeys([*shipped_texts(), *(extra or [])]))
     embedder = services.embedder
     fresh = len(embedder.missing(texts))
     with tqdm(total=fresh, desc="嵌入", unit="段", disable=not fresh) as bar:

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from kb.corpus import Corpus
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.legal_text import normalize_space
+from kb.quantities import parse_number
 from kb.schema import Basis, Grounded
 
 # A quantity with a unit (30日, 五十平方米, 200米, 120万元…); four-digit years are dates, not rules.
 QUANTITY = re.compile(
     r"(?<![0-9])(?!(?:19|20)\d\d年)(\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)\s*"
-    r"(个工作日|工作日|日|天|年|个月|月|小时|米|平方米|㎡|周岁|岁|人|名|万元|元|倍|次|张|台|层)"
+    r"(个工作日|工作日|日|天|年|个月|月|小时|米|平方米|㎡|周岁|岁|人|名|万元|元|倍|次|张|台)"
 )
 STATED_FIELDS = ("title", "detail", "advice", "answer", "duration", "deferrable_note")
 
@@ -44,6 +45,20 @@ def check_basis(basis: Basis, corpus: Corpus) -> str | None:
     return None
 
 
+IDIOMS = ("人", "名", "次")  # 一人一证, 一次性告知: wording, not a rule's number
+UNITS = {"个工作日": "工作日", "天": "日", "个月": "月", "㎡": "平方米", "周岁": "岁", "名": "人"}
+
+
+def quantities(text: str) -> dict[tuple[float, str], str]:
+    """(value, unit) → how it was written; 三十日, 30日 and 30天 are the same quantity."""
+    found = {}
+    for match in QUANTITY.finditer(normalize_space(text)):
+        value = parse_number(match.group(1))
+        if value is not None and not (value == 1 and match.group(2) in IDIOMS):
+            found.setdefault((value, UNITS.get(match.group(2), match.group(2))), match.group(0))
+    return found
+
+
 def unsupported_quantities(item: Grounded, corpus: Corpus) -> list[str]:
     """Quantities the item states that none of its cited articles contains (an invented number)."""
     cited = "".join(
@@ -51,13 +66,9 @@ def unsupported_quantities(item: Grounded, corpus: Corpus) -> list[str]:
         for basis in item.basis
         if (article := corpus.find_article(basis.doc_id, basis.article)) is not None
     )
-    cited = normalize_space(cited)
     stated = " ".join(str(getattr(item, name, "") or "") for name in STATED_FIELDS)
-    return [
-        match.group(0)
-        for match in QUANTITY.finditer(stated)
-        if normalize_space(match.group(0)) not in cited and match.group(1) not in cited
-    ]
+    known = quantities(cited)
+    return [written for key, written in quantities(stated).items() if key not in known]
 
 
 def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
@@ -72,9 +83,13 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
             ids[item.id] += 1
             if not item.id.startswith(project_type.id + "."):
                 issues.append(Issue(item.id, f"条目 id 应以所属类型 {project_type.id}. 开头"))
-        for ref in (*project_type.includes, *project_type.composes_with):
+        for ref in (*project_type.includes, *project_type.composes_with, *project_type.implied_unless):
             if ref not in kb.types:
                 issues.append(Issue(project_type.id, f"引用了不存在的类型 {ref}"))
+        all_ids = {i.id for t in kb.types.values() for i in (*t.requirements, *t.problems, *t.steps)}
+        for suppressed in project_type.suppresses:
+            if suppressed not in all_ids:
+                issues.append(Issue(project_type.id, f"suppresses 引用了不存在的条目 {suppressed}"))
         for included in project_type.includes:
             if included in kb.types and not kb.types[included].block:
                 issues.append(Issue(project_type.id, f"includes 只能引用共用模块（block: true），{included} 不是"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +62,7 @@ class KnowledgeBase:
             return []
         if raw is None:
             return []
+        raw = tidy(raw)
         try:
             if many:
                 return TypeAdapter(list[model]).validate_python(raw)
@@ -120,6 +122,21 @@ class KnowledgeBase:
                 if item.id == item_id:
                     return project_type.id
         return None
+
+
+_CJK = r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]"
+_SPACE_IN_CHINESE = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
+
+
+def tidy(value):
+    """Drop the spaces YAML folding leaves between Chinese characters (“救生员， 核定” → “救生员，核定”)."""
+    if isinstance(value, str):
+        return _SPACE_IN_CHINESE.sub("", value).strip()
+    if isinstance(value, list):
+        return [tidy(item) for item in value]
+    if isinstance(value, dict):
+        return {key: tidy(item) for key, item in value.items()}
+    return value
 
 
 def _unique(groups) -> list:

@@ -157,6 +157,13 @@ class ProjectType(Strict):
     implied_by: list[Condition] = Field(
         default_factory=list, description="任一条件成立时自动加入本类型（如“设置游泳池”之于游泳场所）"
     )
+    implied_unless: list[str] = Field(
+        default_factory=list, description="已匹配这些类型时不再由事实推出本类型（如民宿、养老机构本身就提供住宿）"
+    )
+    suppresses: list[str] = Field(
+        default_factory=list,
+        description="不适用于本类型的共用条目 id（如民办学校先取得办学许可再登记，通用的“先办执照”步骤不适用）",
+    )
     excludes_keywords: list[str] = Field(
         default_factory=list, description="出现这些词时不应判为本类型（如“宠物医院”之于诊所）"
     )

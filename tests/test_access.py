@@ -60,7 +60,9 @@ def test_operator_reads_and_chats_on_its_own_project(server: RunningServer, two_
     assert message["role"] == "assistant" and message["citations"]
     history = operator(server, pool, "/messages").json()
     assert [m["role"] for m in history["messages"][-2:]] == ["user", "assistant"]
-    feedback = operator(server, pool, "/feedback", "POST", json={"message_id": message["id"], "rating": "down", "reason": "没说人数"})
+    feedback = operator(
+        server, pool, "/feedback", "POST", json={"message_id": message["id"], "rating": "down", "reason": "没说人数"}
+    )
     assert feedback.status_code == 201
     staff_view = httpx.get(f"{server.url}/api/v1/projects/{pool['id']}/conversations", headers=server.headers).json()
     assert staff_view[0]["messages"][-1]["feedback"][0]["reason"] == "没说人数"
@@ -93,7 +95,9 @@ def test_operator_token_cannot_open_staff_pages(server: RunningServer, two_proje
     assert qr.status_code == 401
 
 
-@pytest.mark.parametrize("token", ["nonsense", "abc.def", "0123456789abcdef.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"])
+@pytest.mark.parametrize(
+    "token", ["nonsense", "abc.def", "0123456789abcdef.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]
+)
 def test_unknown_or_forged_tokens_get_401(server: RunningServer, token: str) -> None:
     response = httpx.get(f"{server.url}/api/v1/c/{token}/project")
     assert response.status_code == 401 and "无效" in response.json()["message"]
@@ -130,7 +134,9 @@ def test_qr_codes_encode_the_access_link(server: RunningServer, two_projects) ->
 
 def test_bad_project_input_is_a_chinese_422(server: RunningServer) -> None:
     response = httpx.post(
-        f"{server.url}/api/v1/projects", json={"name": "", "description": "网吧", "specialist_name": "王"}, headers=server.headers
+        f"{server.url}/api/v1/projects",
+        json={"name": "", "description": "网吧", "specialist_name": "王"},
+        headers=server.headers,
     )
     assert response.status_code == 422 and "项目名称不能为空" in response.json()["message"]
     bad_status = httpx.patch(

@@ -42,7 +42,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def make_dossiers(url: str, indexed: Services) -> Dossiers:
-    return Dossiers(Database(url), indexed.guide.plan, LinkSigner(b"test-secret"), "https://chubei.example", ttl_days=30)
+    return Dossiers(
+        Database(url), indexed.guide.plan, LinkSigner(b"test-secret"), "https://chubei.example", ttl_days=30
+    )
 
 
 def test_create_track_and_survive_a_restart(database_url: str, indexed: Services) -> None:
@@ -66,14 +68,20 @@ def test_create_track_and_survive_a_restart(database_url: str, indexed: Services
     assert reopened.specialist_name == "赵专员"
     history = dossiers.history(project.id)
     actions = [(h.actor, h.action) for h in history]
-    assert ("王专员", "更新条目") in actions and ("李科长", "修改项目信息") in actions and ("李科长", "创建项目") in actions
+    assert (
+        ("王专员", "更新条目") in actions
+        and ("李科长", "修改项目信息") in actions
+        and ("李科长", "创建项目") in actions
+    )
     update = next(h for h in history if h.action == "更新条目")
     assert update.detail["status"] == ["待准备", "容缺受理"]
 
 
 def test_regenerating_keeps_status_and_notes_of_items_that_remain(database_url: str, indexed: Services) -> None:
     dossiers = make_dossiers(database_url, indexed)
-    project = dossiers.create(ProjectCreate(name="泳池项目", description=POOL, specialist_name="王专员"), actor="李科长")
+    project = dossiers.create(
+        ProjectCreate(name="泳池项目", description=POOL, specialist_name="王专员"), actor="李科长"
+    )
     pool_items = [i.item_id for i in project.items if i.item_id.startswith("swimming.")]
     general = next(i.item_id for i in project.items if i.item_id.startswith("general."))
     dossiers.update_item(project.id, general, ItemUpdate(status="已完成", note="执照已领"), actor="王专员")
@@ -93,7 +101,9 @@ def test_regenerating_keeps_status_and_notes_of_items_that_remain(database_url: 
 
 def test_links_open_one_project_until_revoked_or_expired(database_url: str, indexed: Services) -> None:
     dossiers = make_dossiers(database_url, indexed)
-    project = dossiers.create(ProjectCreate(name="KTV", description="商场三楼开KTV", specialist_name="周专员"), actor="a")
+    project = dossiers.create(
+        ProjectCreate(name="KTV", description="商场三楼开KTV", specialist_name="周专员"), actor="a"
+    )
     token = project.links[0].token
     assert dossiers.resolve(token) == project.id
 
@@ -128,7 +138,9 @@ def test_out_of_scope_projects_and_unknown_ids_are_refused(database_url: str, in
 def test_search_and_conversations_with_feedback(database_url: str, indexed: Services) -> None:
     dossiers = make_dossiers(database_url, indexed)
     pool = dossiers.create(ProjectCreate(name="海岸泳馆", description=POOL, specialist_name="王专员"), actor="a")
-    cafe = dossiers.create(ProjectCreate(name="星河网咖", description="商场二楼开网咖", specialist_name="孙专员"), actor="a")
+    cafe = dossiers.create(
+        ProjectCreate(name="星河网咖", description="商场二楼开网咖", specialist_name="孙专员"), actor="a"
+    )
     assert [p.id for p in dossiers.list("泳馆")] == [pool.id]
     assert [p.id for p in dossiers.list("孙专员")] == [cafe.id]
 

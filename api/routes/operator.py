@@ -48,7 +48,9 @@ async def ask(token: str, body: OperatorAsk, request: Request) -> MessageOut:
     types = [t.id for t in project.plan.project_types]
     answer = await run_in_threadpool(services.assistant.ask, body.question, types)
     conversations = request.app.state.conversations
-    _, message_id = conversations.record(operator_conversation_id(project_id), project_id, "operator", body.question, answer)
+    _, message_id = conversations.record(
+        operator_conversation_id(project_id), project_id, "operator", body.question, answer
+    )
     return conversations.message(message_id)
 
 

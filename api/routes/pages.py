@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Request
@@ -9,13 +10,33 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.auth import SESSION_COOKIE, SESSION_MAX_AGE, is_staff_key, staff_from_cookie
-from api.dossiers import LinkRejected
+from api.dossiers import LinkRejected, NotFound
 from api.links import absolute
 from api.qr import qr_svg
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 router = APIRouter(include_in_schema=False)
-SECURITY_HEADERS = {"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+# Pages load only their own /static files: no inline scripts or styles, no third-party hosts.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": CSP,
+}
+BEIJING = timezone(timedelta(hours=8))
+
+
+def _cn_date(moment: datetime) -> str:
+    """2027年5月27日, in Beijing time (stored times are UTC)."""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = moment.astimezone(BEIJING)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+TEMPLATES.env.filters["cn_date"] = _cn_date
 
 
 def _page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
@@ -85,8 +106,11 @@ def project_card(project_id: str, request: Request) -> Response:
     if staff_from_cookie(request) is None:
         return RedirectResponse("/staff/login", status_code=303)
     dossiers = request.app.state.dossiers
-    project = dossiers.get(project_id)
-    link = dossiers.current_link(project_id)
+    try:
+        project = dossiers.get(project_id)
+        link = dossiers.current_link(project_id)
+    except NotFound as error:
+        return _page(request, "link_error.html", status=404, message=str(error), staff=True)
     url = absolute(link.url, str(request.base_url))
     return _page(request, "staff_card.html", project=project, qr=qr_svg(url), url=url, expires=link.expires_at)
 

@@ -54,7 +54,9 @@ def update(project_id: str, body: ProjectUpdate, request: Request, actor: str = 
 
 
 @router.post("/{project_id}/regenerate", response_model=ProjectOut)
-async def regenerate(project_id: str, body: Regenerate, request: Request, actor: str = Depends(require_staff)) -> ProjectOut:
+async def regenerate(
+    project_id: str, body: Regenerate, request: Request, actor: str = Depends(require_staff)
+) -> ProjectOut:
     return await run_in_threadpool(dossiers(request).regenerate, project_id, body, actor)
 
 
@@ -101,6 +103,8 @@ async def plan_document(project_id: str, request: Request, format: Literal["md",
     project = dossiers(request).get(project_id)
     meta = {"项目名称": project.name, "专员": project.specialist_name}
     if format == "md":
-        return Response(to_markdown(project.plan, f"{project.name} 筹备方案", meta), media_type="text/markdown; charset=utf-8")
+        return Response(
+            to_markdown(project.plan, f"{project.name} 筹备方案", meta), media_type="text/markdown; charset=utf-8"
+        )
     pdf = await run_in_threadpool(to_pdf, project.plan, f"{project.name} 筹备方案", meta)
     return Response(pdf, media_type="application/pdf")

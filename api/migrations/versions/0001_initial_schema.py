@@ -124,7 +124,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_feedback_message_id"), ["message_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("feedback", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_feedback_message_id"))

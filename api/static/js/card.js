@@ -1,0 +1,3 @@
+/* Printable QR card: the print button. */
+"use strict";
+document.getElementById("print").addEventListener("click", () => window.print());

@@ -1,0 +1,519 @@
+/* Staff: one project — plan, checklist follow-up, QR access, conversations and feedback, regeneration, history. */
+"use strict";
+(function () {
+  const { h, api, badge, byDimension, groupBy, citations, formatTime, formatDate, parseTime, icon, ITEM_STATUSES } = window.CB;
+  const { indicator, loadArticle, faqForm, describe, showFieldErrors } = window.STAFF;
+  const $ = (id) => document.getElementById(id);
+  const projectId = document.body.dataset.projectId;
+  const base = `/api/v1/projects/${encodeURIComponent(projectId)}`;
+  let project = null;
+
+  const show = (v) => (typeof v === "boolean" ? (v ? "是" : "否") : v == null ? "未知" : String(v));
+  const absolute = (url) => (/^https?:\/\//.test(url) ? url : location.origin + url);
+  const cites = (list) => citations(list, loadArticle);
+
+  function failed(error) {
+    if (error.status === 401) location.assign("/staff/login");
+    return error.message;
+  }
+
+  /* ---------- overview ---------- */
+  function renderOverview(p) {
+    document.title = `${p.name} · 筹备期合伙人`;
+    $("p-name").textContent = p.name;
+    $("p-specialist").textContent = p.specialist_name;
+    $("p-phone").replaceChildren(p.specialist_phone ? `电话：${p.specialist_phone}` : "");
+    $("p-created").textContent = `${p.created_by} 创建于 ${formatTime(p.created_at, true)}`;
+    $("p-status").value = p.status;
+    $("p-description").textContent = p.description;
+    $("export-pdf").href = `${base}/plan?format=pdf`;
+    $("export-pdf").download = `${p.name}-筹备方案.pdf`;
+    $("export-md").href = `${base}/plan?format=md`;
+    $("export-md").download = `${p.name}-筹备方案.md`;
+    $("card-link").href = `/staff/projects/${encodeURIComponent(p.id)}/card`;
+    updateProgress();
+    renderAccess(p);
+  }
+
+  function updateProgress() {
+    const active = project.items.filter((i) => i.active);
+    const done = active.filter((i) => i.status === "已完成").length;
+    $("p-done").textContent = done;
+    $("p-total").textContent = active.length;
+    $("p-progress").max = Math.max(active.length, 1);
+    $("p-progress").value = done;
+    for (const [dimension, items] of groupBy(active, "dimension")) {
+      const el = document.querySelector(`[data-dim-count="${dimension}"]`);
+      if (el) el.textContent = `${items.filter((i) => i.status === "已完成").length}/${items.length} 已完成`;
+    }
+  }
+
+  const statusSaved = indicator();
+  $("p-status-saved").replaceWith(statusSaved);
+  $("p-status").addEventListener("change", async (event) => {
+    statusSaved.saving();
+    try {
+      const updated = await api(base, { method: "PATCH", body: { status: event.target.value } });
+      project.status = updated.status;
+      statusSaved.ok();
+      loadHistory();
+    } catch (error) {
+      statusSaved.fail(failed(error));
+      event.target.value = project.status;
+    }
+  });
+
+  /* ---------- access link and QR ---------- */
+  function linkState(link) {
+    if (link.revoked) return "已撤销";
+    return parseTime(link.expires_at) <= new Date() ? "已过期" : "有效";
+  }
+
+  function renderAccess(p) {
+    const current = p.links.find((l) => linkState(l) === "有效");
+    const img = $("qr");
+    $("qr-missing").hidden = !!current;
+    img.hidden = !current;
+    if (current) {
+      const src = `${base}/qr?format=svg&v=${encodeURIComponent(current.id)}`;
+      if (img.getAttribute("src") !== src) img.src = src;
+      $("link-url").value = absolute(current.url);
+      $("link-expiry").textContent = `（有效期至 ${formatDate(current.expires_at)}）`;
+    } else {
+      img.removeAttribute("src");
+      $("link-url").value = "";
+      $("link-expiry").textContent = "";
+    }
+    $("copy-link").disabled = !current;
+    $("card-link").hidden = !current;
+    $("link-count").textContent = p.links.length;
+    $("links").replaceChildren(
+      ...p.links.map((link) => {
+        const state = linkState(link);
+        return h(
+          "li",
+          { class: "link-row" },
+          h("code", { text: link.id }),
+          h("span", { class: `link-state state-${state === "有效" ? "ok" : "off"}`, text: state }),
+          h("span", { class: "muted small", text: `至 ${formatDate(link.expires_at)}` }),
+          state === "有效" ? h("button", { type: "button", class: "btn small danger", text: "撤销", dataset: { revoke: link.id }, "aria-label": `撤销链接 ${link.id}` }) : "",
+        );
+      }),
+    );
+  }
+
+  $("qr").addEventListener("error", () => {
+    $("qr").hidden = true;
+    $("qr-missing").hidden = false;
+  });
+
+  $("copy-link").addEventListener("click", async () => {
+    const input = $("link-url");
+    try {
+      await navigator.clipboard.writeText(input.value);
+    } catch {
+      input.select();
+      document.execCommand("copy");
+    }
+    $("copy-status").textContent = "已复制";
+    setTimeout(() => ($("copy-status").textContent = ""), 2500);
+  });
+
+  const linkStatus = (text, ok) => {
+    $("link-status").className = `small ${ok ? "ok-text" : "err-text"}`;
+    $("link-status").textContent = text;
+  };
+
+  $("new-link").addEventListener("click", async () => {
+    if (!window.confirm("生成新链接后，旧链接和旧二维码将立即失效。确定继续吗？")) return;
+    try {
+      await api(`${base}/links`, { method: "POST" });
+      await reloadProject();
+      linkStatus("已生成新链接，请把新二维码交给经营者。", true);
+    } catch (error) {
+      linkStatus(failed(error));
+    }
+  });
+
+  $("links").addEventListener("click", async (event) => {
+    const id = event.target.dataset?.revoke;
+    if (!id) return;
+    if (!window.confirm(`撤销后，经营者将无法再用这个链接（${id}）打开方案。确定撤销吗？`)) return;
+    try {
+      await api(`${base}/links/${encodeURIComponent(id)}`, { method: "DELETE" });
+      await reloadProject();
+      linkStatus("链接已撤销。", true);
+    } catch (error) {
+      linkStatus(failed(error));
+    }
+  });
+
+  /* ---------- understanding ---------- */
+  function renderUnderstanding(plan) {
+    $("types").replaceChildren(
+      ...plan.project_types.map((t) => h("span", { class: "type-chip" }, t.name, h("b", { text: `${Math.round(t.confidence * 100)}%`, title: "识别置信度" }))),
+    );
+    $("facts").replaceChildren(
+      ...(plan.understood.length
+        ? plan.understood.map((f) =>
+            h(
+              "tr",
+              {},
+              h("th", { scope: "row", text: f.label }),
+              h("td", { text: show(f.value) }),
+              h("td", {}, f.source === "override" ? h("span", { class: "tag cond", text: "人工指定" }) : h("q", { text: f.evidence })),
+            ),
+          )
+        : [h("tr", {}, h("td", { colspan: "3", class: "muted", text: "没有从描述中识别出事实" }))]),
+    );
+    $("questions").replaceChildren(
+      ...(plan.clarifying_questions.length ? plan.clarifying_questions.map((q) => h("li", { text: q })) : [h("li", { class: "muted", text: "暂无" })]),
+    );
+  }
+
+  /* ---------- checklist ---------- */
+  function renderChecklist(p) {
+    const items = new Map(p.items.map((i) => [i.item_id, i]));
+    const groups = byDimension(p.plan.requirements);
+    $("checklist-body").replaceChildren(
+      ...groups.map(([dimension, requirements]) =>
+        h(
+          "details",
+          { class: "dim-block", open: true },
+          h("summary", { class: "dim-title" }, h("h3", { text: dimension }), h("span", { class: "muted small", dataset: { dimCount: dimension } })),
+          h(
+            "table",
+            { class: "checklist" },
+            h(
+              "thead",
+              {},
+              h("tr", {}, h("th", { scope: "col", text: "事项" }), h("th", { scope: "col", text: "依据" }), h("th", { scope: "col", text: "状态" }), h("th", { scope: "col", text: "备注（经营者可见）" })),
+            ),
+            h("tbody", {}, requirements.map((r) => itemRow(r, items.get(r.id)))),
+          ),
+        ),
+      ),
+    );
+    const removed = p.items.filter((i) => !i.active);
+    $("removed").hidden = !removed.length;
+    $("removed-count").textContent = removed.length;
+    $("removed-list").replaceChildren(
+      ...removed.map((i) =>
+        h("li", {}, h("span", { class: "muted small", text: i.dimension }), " ", h("span", { text: i.title }), " ", badge(i.status), i.note ? h("span", { class: "muted small", text: ` 备注：${i.note}` }) : ""),
+      ),
+    );
+  }
+
+  function itemRow(r, item) {
+    if (!item) return "";
+    const key = r.id.replace(/[^\w-]/g, "_");
+    const more = [];
+    if (r.detail) more.push(h("p", { text: r.detail }));
+    if (r.materials.length) more.push(h("p", { class: "label", text: "需要的材料" }), h("ul", { class: "materials" }, r.materials.map((m) => h("li", { text: m }))));
+    if (r.department) more.push(h("p", { class: "small" }, h("b", { text: "办理部门：" }), r.department));
+    if (r.deferrable_note) more.push(h("p", { class: "small note-defer" }, h("b", { text: "容缺说明：" }), r.deferrable_note));
+    if (r.pending_note) more.push(h("p", { class: "small note-pending" }, h("b", { text: "依据待补充：" }), r.pending_note));
+
+    const select = h("select", { id: `st-${key}` }, ITEM_STATUSES.map((s) => h("option", { value: s, text: s, selected: s === item.status })));
+    select.dataset.status = item.status;
+    const note = h("textarea", { id: `note-${key}`, rows: "2", maxlength: "2000", value: item.note, placeholder: "添加备注" });
+    const saved = indicator();
+    const who = h("p", { class: "muted tiny", text: item.updated_by ? `${item.updated_by} · ${formatTime(item.updated_at)}` : "" });
+
+    async function save(body, revert) {
+      saved.saving();
+      try {
+        const updated = await api(`${base}/items/${encodeURIComponent(item.item_id)}`, { method: "PATCH", body });
+        Object.assign(item, updated);
+        select.dataset.status = item.status;
+        who.textContent = item.updated_by ? `${item.updated_by} · ${formatTime(item.updated_at)}` : "";
+        saved.ok();
+        updateProgress();
+        loadHistory();
+      } catch (error) {
+        saved.fail(failed(error));
+        revert();
+      }
+    }
+    select.addEventListener("change", () => save({ status: select.value }, () => (select.value = item.status)));
+    note.addEventListener("change", () => {
+      if (note.value !== item.note) save({ note: note.value }, () => {});
+    });
+
+    return h(
+      "tr",
+      { id: `item-${key}` },
+      h(
+        "td",
+        { class: "c-item" },
+        h(
+          "div",
+          { class: "title-line" },
+          h("strong", { text: r.title }),
+          r.deferrable ? h("span", { class: "tag defer", text: "可容缺" }) : "",
+          r.conditional ? h("span", { class: "tag cond", title: "取决于尚未确认的事实", text: "视情况" }) : "",
+        ),
+        more.length ? h("details", { class: "more" }, h("summary", { text: "说明与材料" }), more) : "",
+      ),
+      h("td", { class: "c-basis" }, cites(r.basis), r.basis_pending ? h("span", { class: "tag pending", title: r.pending_note || "", text: "依据待补充" }) : ""),
+      h("td", { class: "c-status" }, h("label", { for: select.id, class: "sr-only", text: `「${r.title}」的状态` }), select, saved),
+      h("td", { class: "c-note" }, h("label", { for: note.id, class: "sr-only", text: `「${r.title}」的备注` }), note, who),
+    );
+  }
+
+  /* ---------- problems, steps, cases ---------- */
+  function renderPlanText(plan) {
+    $("problem-list").replaceChildren(
+      ...plan.common_problems.map((p) =>
+        h(
+          "article",
+          { class: "problem" },
+          h("h3", {}, p.title, p.dimension ? h("span", { class: "muted small", text: ` · ${p.dimension}` }) : ""),
+          h("p", { text: p.detail }),
+          h("p", { class: "advice" }, h("b", { text: "建议：" }), p.advice),
+          cites(p.basis),
+          p.basis_pending ? h("span", { class: "tag pending", title: p.pending_note || "", text: "依据待补充" }) : "",
+        ),
+      ),
+    );
+    $("step-list").replaceChildren(
+      ...[...groupBy(plan.steps, "order").values()].map((list, i) =>
+        h(
+          "li",
+          {},
+          h("span", { class: "step-no", "aria-hidden": "true", text: i + 1 }),
+          h(
+            "div",
+            {},
+            list.map((s) =>
+              h(
+                "div",
+                { class: "step" },
+                h("strong", { text: s.title }),
+                s.department ? h("p", { class: "small muted", text: `办理部门：${s.department}` }) : "",
+                s.duration ? h("p", { class: "small muted", text: `时限：${s.duration}` }) : "",
+                s.detail ? h("p", { class: "small", text: s.detail }) : "",
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+    $("case-list").replaceChildren(
+      ...(plan.similar_cases.length
+        ? plan.similar_cases.map((c) =>
+            h(
+              "article",
+              { class: "case" },
+              h("h3", {}, c.illustrative ? h("span", { class: "tag example", text: "示例" }) : h("span", { class: "tag real", text: "真实案例" }), " ", c.title),
+              h("p", { class: "small", text: c.summary.replace(/^【(真实案例|示例)】\s*/, "") }),
+            ),
+          )
+        : [h("p", { class: "muted", text: "暂无相似案例" })]),
+    );
+  }
+
+  /* ---------- conversations ---------- */
+  async function loadConversations() {
+    const box = $("conversation-list");
+    try {
+      const list = await api(`${base}/conversations`);
+      const withMessages = list.filter((c) => c.messages.length);
+      box.replaceChildren(...(withMessages.length ? withMessages.map(conversation) : [h("p", { class: "muted", text: "经营者还没有咨询过。" })]));
+    } catch (error) {
+      box.replaceChildren(h("p", { class: "err-text", text: failed(error) }));
+    }
+  }
+
+  function conversation(c) {
+    const pairs = [];
+    let question = null;
+    for (const m of c.messages) {
+      if (m.role === "user") question = m;
+      else {
+        pairs.push([question, m]);
+        question = null;
+      }
+    }
+    if (question) pairs.push([question, null]);
+    return h(
+      "div",
+      { class: "conversation" },
+      h("h3", { text: c.channel === "operator" ? `经营者（扫码页面）· 始于 ${formatTime(c.created_at)}` : `工作人员咨询 · ${formatTime(c.created_at)}` }),
+      pairs.map(([q, a]) => qaPair(q, a)),
+    );
+  }
+
+  function qaPair(q, a) {
+    const feedback = a ? a.feedback : [];
+    const down = feedback.some((f) => f.rating === "down");
+    return h(
+      "article",
+      { class: `qa${down ? " has-down" : ""}` },
+      q ? h("p", { class: "q" }, h("span", { class: "who", text: "问" }), h("span", { class: "q-text", text: q.text }), h("time", { class: "muted tiny", text: formatTime(q.created_at) })) : "",
+      a
+        ? h(
+            "div",
+            { class: "a" },
+            h("span", { class: "who", text: "答" }),
+            h(
+              "div",
+              {},
+              a.out_of_scope ? h("span", { class: "tag example", text: "超出范围" }) : "",
+              h("div", { class: "pre a-text", text: a.text }),
+              cites(a.citations),
+              feedback.length ? h("ul", { class: "feedback" }, feedback.map(feedbackLine)) : "",
+              down && q
+                ? h(
+                    "details",
+                    { class: "faq-box" },
+                    h("summary", { text: "转为常见问答" }),
+                    faqForm({
+                      question: q.text,
+                      answer: a.text,
+                      messageId: a.id,
+                      types: project.plan.project_types.map((t) => ({ id: t.id, name: t.name })),
+                      citations: a.citations,
+                      onDone: () => setTimeout(loadConversations, 1500),
+                    }),
+                  )
+                : "",
+            ),
+          )
+        : "",
+    );
+  }
+
+  function feedbackLine(f) {
+    return h(
+      "li",
+      { class: `fb-line fb-${f.rating}` },
+      icon(f.rating),
+      h("strong", { text: f.rating === "down" ? "没帮助" : "有帮助" }),
+      f.reason ? h("span", { class: "fb-reason", text: `“${f.reason}”` }) : h("span", { class: "muted", text: "（未填原因）" }),
+      h("span", { class: "muted tiny", text: formatTime(f.created_at) }),
+      h("span", { class: `tag ${f.resolved ? "real" : "pending"}`, text: f.resolved ? "已处理" : "未处理" }),
+    );
+  }
+
+  $("reload-conversations").addEventListener("click", loadConversations);
+
+  /* ---------- regenerate ---------- */
+  function renderRegenerate(p) {
+    const form = $("regen-form");
+    $("regen-description").value = p.description;
+    for (const input of form.querySelectorAll("[data-fact]")) {
+      const name = input.name;
+      const override = p.fact_overrides[name];
+      const known = p.plan.facts[name];
+      if (input.tagName === "SELECT") {
+        input.value = override == null ? "" : String(override);
+        input.options[0].textContent = `沿用（${known == null ? "未知" : show(known)}）`;
+      } else {
+        input.value = override == null ? "" : String(override);
+        input.placeholder = known == null ? "未知" : `识别为 ${known}`;
+      }
+    }
+    const overrides = Object.entries(p.fact_overrides);
+    $("regen-overrides").textContent = overrides.length ? `当前人工指定：${overrides.map(([k, v]) => `${k} = ${show(v)}`).join("，")}` : "";
+  }
+
+  $("regen-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const errorBox = $("regen-error");
+    errorBox.hidden = true;
+    showFieldErrors(form, []);
+    const facts = {};
+    for (const input of form.querySelectorAll("[data-fact]")) {
+      const value = input.value.trim();
+      if (!value) continue;
+      const kind = input.dataset.fact;
+      facts[input.name] = kind === "bool" ? value === "true" : kind === "int" ? parseInt(value, 10) : kind === "number" ? Number(value) : value;
+    }
+    const extra = $("regen-json").value.trim();
+    if (extra) {
+      let parsed;
+      try {
+        parsed = JSON.parse(extra);
+      } catch {
+        parsed = null;
+      }
+      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+        errorBox.textContent = "“其他事实”须是 JSON 对象，例如 {\"has_elevator\": true}";
+        errorBox.hidden = false;
+        $("regen-json").setAttribute("aria-invalid", "true");
+        return;
+      }
+      Object.assign(facts, parsed);
+    }
+    const body = {};
+    const description = $("regen-description").value.trim();
+    if (description && description !== project.description) body.description = description;
+    if (Object.keys(facts).length) body.facts = facts;
+    const before = new Set(project.items.filter((i) => i.active).map((i) => i.item_id));
+    $("regen-submit").disabled = true;
+    $("regen-status").className = "small muted";
+    $("regen-status").textContent = "正在重新生成方案…";
+    try {
+      const updated = await api(`${base}/regenerate`, { method: "POST", body });
+      const after = new Set(updated.items.filter((i) => i.active).map((i) => i.item_id));
+      const added = [...after].filter((id) => !before.has(id)).length;
+      const removed = [...before].filter((id) => !after.has(id)).length;
+      render(updated);
+      $("regen-json").value = "";
+      $("regen-status").className = "small ok-text";
+      $("regen-status").textContent = `方案已更新：新增 ${added} 项，移出 ${removed} 项。`;
+      loadHistory();
+    } catch (error) {
+      errorBox.textContent = failed(error);
+      errorBox.hidden = false;
+      showFieldErrors(form, error.detail);
+      $("regen-status").textContent = "";
+    } finally {
+      $("regen-submit").disabled = false;
+    }
+  });
+
+  /* ---------- history ---------- */
+  async function loadHistory() {
+    try {
+      const entries = await api(`${base}/history`);
+      $("history-list").replaceChildren(
+        ...entries.map((e) =>
+          h("tr", {}, h("td", { class: "nowrap", text: formatTime(e.created_at, true) }), h("td", { text: e.actor }), h("td", { class: "nowrap", text: e.action }), h("td", { text: describe(e) })),
+        ),
+      );
+    } catch (error) {
+      $("history-list").replaceChildren(h("tr", {}, h("td", { colspan: "4", class: "err-text", text: failed(error) })));
+    }
+  }
+
+  /* ---------- load ---------- */
+  function render(p) {
+    project = p;
+    renderChecklist(p);
+    renderOverview(p);
+    renderUnderstanding(p.plan);
+    renderPlanText(p.plan);
+    renderRegenerate(p);
+    $("load-status").hidden = true;
+    $("project").hidden = false;
+  }
+
+  async function reloadProject() {
+    render(await api(base));
+  }
+
+  api(base)
+    .then((p) => {
+      render(p);
+      if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
+      loadConversations();
+      loadHistory();
+    })
+    .catch((error) => {
+      $("load-status").className = "alert";
+      $("load-status").textContent = failed(error);
+    });
+})();

@@ -1,0 +1,180 @@
+/* Staff pages: shared helpers — field errors, save indicators, the 转为常见问答 form, history lines. */
+"use strict";
+(function () {
+  const { h, api, formatDate } = window.CB;
+
+  /** Mark inputs named in a 422 `detail` list ({field, message}) and show the message under each. */
+  function showFieldErrors(form, detail) {
+    for (const old of form.querySelectorAll(".field-error")) old.remove();
+    for (const input of form.querySelectorAll("[aria-invalid]")) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    }
+    for (const { field, message } of detail || []) {
+      const name = String(field).split(".")[0];
+      const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (!input) continue;
+      const id = `${input.id || name}-error`;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", id);
+      input.closest(".field")?.append(h("p", { class: "field-error", id, text: message }));
+    }
+  }
+
+  /** A small role=status span: saving… → 已保存 ✓ (fades) or the error message. */
+  function indicator() {
+    const el = h("span", { class: "saved", role: "status" });
+    let timer = null;
+    el.saving = () => {
+      clearTimeout(timer);
+      el.className = "saved";
+      el.textContent = "保存中…";
+    };
+    el.ok = (text = "已保存 ✓") => {
+      el.className = "saved ok";
+      el.textContent = text;
+      clearTimeout(timer);
+      timer = setTimeout(() => (el.textContent = ""), 4000);
+    };
+    el.fail = (message) => {
+      clearTimeout(timer);
+      el.className = "saved err";
+      el.textContent = `保存失败：${message}`;
+    };
+    return el;
+  }
+
+  const articles = new Map();
+  function loadArticle(doc, article) {
+    const key = `${doc}/${article}`;
+    if (!articles.has(key)) {
+      const request = api(`/api/v1/articles/${encodeURIComponent(doc)}/${encodeURIComponent(article)}`);
+      request.catch(() => articles.delete(key));
+      articles.set(key, request);
+    }
+    return articles.get(key);
+  }
+
+  let formCount = 0;
+  /**
+   * 转为常见问答: question, corrected answer, project types, optional basis → POST /api/v1/kb/faq (from_message_id).
+   * opts: {question, answer, messageId, types: [{id, name}], citations: [...], onDone(entry)}
+   */
+  function faqForm(opts) {
+    const n = ++formCount;
+    const id = (name) => `faq${n}-${name}`;
+    const field = (label, input, hint) =>
+      h("div", { class: "field" }, h("label", { for: input.id, text: label }), input, hint ? h("p", { class: "hint", text: hint }) : "");
+    const question = h("input", { id: id("q"), name: "question", type: "text", maxlength: "300", value: opts.question || "" });
+    const answer = h("textarea", { id: id("a"), name: "answer", rows: "7", maxlength: "3000", value: opts.answer || "" });
+    const types = opts.types || [];
+    const typeBoxes = types.map((t) =>
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "project_types", value: t.id, checked: true }), ` ${t.name}`),
+    );
+    const typeText = types.length ? null : h("input", { id: id("t"), name: "project_types", type: "text", placeholder: "类型编号，逗号分隔，如 swimming,fitness" });
+    const cites = (opts.citations || []).map((c, i) =>
+      h(
+        "label",
+        { class: "check" },
+        h("input", { type: "checkbox", name: "basis", checked: true, dataset: { i: String(i) } }),
+        ` 《${c.title}》${c.article}：`,
+        h("span", { class: "muted", text: c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text }),
+      ),
+    );
+    const doc = h("input", { id: id("doc"), name: "basis_doc_id", type: "text", placeholder: "如 tiyu-fa" });
+    const art = h("input", { id: id("art"), name: "basis_article", type: "text", placeholder: "如 第一百零五条" });
+    const quote = h("textarea", { id: id("quote"), name: "basis_quote", rows: "2", placeholder: "须与条文原文逐字一致" });
+    const pending = h("input", { id: id("pending"), name: "pending_note", type: "text", maxlength: "300" });
+    const submit = h("button", { type: "submit", class: "btn primary", text: "加入常见问答" });
+    const status = h("p", { class: "small", role: "status" });
+    const form = h(
+      "form",
+      { class: "faq-form", novalidate: true },
+      field("问题", question),
+      field("更正后的答复", answer, "请改成准确、完整的答复；保存后会立即进入知识库，今后同类问题优先采用。"),
+      h(
+        "fieldset",
+        {},
+        h("legend", { text: "适用项目类型" }),
+        typeBoxes.length ? h("div", { class: "checks" }, typeBoxes) : field("项目类型编号", typeText),
+      ),
+      h(
+        "fieldset",
+        {},
+        h("legend", { text: "法规依据（选填）" }),
+        cites.length ? h("div", { class: "checks" }, h("p", { class: "hint", text: "原答复引用的条文（取消勾选不相关的）：" }), cites) : "",
+        h("div", { class: "basis-row" }, field("文件编号 doc_id", doc), field("条号", art)),
+        field("引用原文", quote),
+        field("依据待补充说明", pending, "没有可引用的条文时填写，如“以窗口答复为准”。"),
+      ),
+      h("div", { class: "form-actions" }, submit, status),
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const basis = [];
+      form.querySelectorAll("input[name=basis][type=checkbox]").forEach((box) => {
+        if (!box.checked) return;
+        const c = opts.citations[Number(box.dataset.i)];
+        basis.push({ doc_id: c.doc_id, article: c.article, quote: c.text });
+      });
+      if (doc.value.trim() || art.value.trim() || quote.value.trim()) {
+        basis.push({ doc_id: doc.value.trim(), article: art.value.trim(), quote: quote.value.trim() });
+      }
+      const projectTypes = typeText
+        ? typeText.value.split(/[,，\s]+/).filter(Boolean)
+        : [...form.querySelectorAll("input[name=project_types]:checked")].map((b) => b.value);
+      const body = { question: question.value, answer: answer.value, project_types: projectTypes, basis, from_message_id: opts.messageId ?? null };
+      if (pending.value.trim()) body.pending_note = pending.value.trim();
+      submit.disabled = true;
+      status.className = "small muted";
+      status.textContent = "正在写入知识库并更新索引…";
+      showFieldErrors(form, []);
+      try {
+        const entry = await api("/api/v1/kb/faq", { method: "POST", body });
+        status.className = "small ok-text";
+        status.textContent = `已加入常见问答（${entry.id}），相关反馈已标记为已处理。`;
+        if (opts.onDone) opts.onDone(entry);
+      } catch (error) {
+        submit.disabled = false;
+        status.className = "small err-text";
+        status.textContent = error.message;
+        showFieldErrors(form, error.detail);
+      }
+    });
+    return form;
+  }
+
+  const FIELDS = { name: "项目名称", specialist_name: "专员", specialist_phone: "专员电话", status: "项目状态" };
+  const show = (v) => (v === "" || v == null ? "（空）" : typeof v === "boolean" ? (v ? "是" : "否") : String(v));
+
+  /** One history entry in plain words. */
+  function describe(entry) {
+    const d = entry.detail || {};
+    switch (entry.action) {
+      case "创建项目":
+        return `识别类型 ${(d.types || []).join("、") || "—"}，方案共 ${d.items ?? "?"} 项`;
+      case "生成访问链接":
+        return `链接 ${d.link}，有效期至 ${formatDate(d.expires_at)}`;
+      case "撤销访问链接":
+        return `链接 ${d.link}`;
+      case "修改项目信息":
+        return Object.entries(d)
+          .map(([k, [a, b]]) => `${FIELDS[k] || k}：${show(a)} → ${show(b)}`)
+          .join("；");
+      case "更新条目": {
+        const parts = [];
+        if (d.status) parts.push(`状态 ${d.status[0]} → ${d.status[1]}`);
+        if (d.note) parts.push(`备注改为“${d.note[1] || "（空）"}”`);
+        return `「${d.title || d.item}」${parts.join("；")}`;
+      }
+      case "重新生成方案": {
+        const facts = Object.entries(d.facts || {}).map(([k, v]) => `${k}=${show(v)}`);
+        return `新增 ${(d.added || []).length} 项，移出 ${(d.removed || []).length} 项${facts.length ? `；人工指定事实：${facts.join("，")}` : ""}`;
+      }
+      default:
+        return JSON.stringify(d);
+    }
+  }
+
+  window.STAFF = { showFieldErrors, indicator, loadArticle, faqForm, describe };
+})();
