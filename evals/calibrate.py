@@ -8,6 +8,8 @@ BM25 score ≥ T_lexical"; thresholds are chosen on the dev split for balanced a
 
 from __future__ import annotations
 
+import itertools
+
 from pydantic import BaseModel
 
 from assistant.retrieval import HybridRetriever
@@ -68,14 +70,14 @@ def _rates(points: list[ScopePoint], min_dense: float, min_lexical: float) -> tu
 def _midpoints(values) -> list[float]:
     """Candidate thresholds halfway between neighbouring observed scores (a margin on both sides)."""
     ordered = sorted(set(values))
-    return [round((a + b) / 2, 4) for a, b in zip(ordered, ordered[1:], strict=False)]
+    return [round((a + b) / 2, 4) for a, b in itertools.pairwise(ordered)]
 
 
 def calibrate(points: list[ScopePoint]) -> Calibration:
     dev = [p for p in points if p.split == "dev"]
     test = [p for p in points if p.split == "test"]
-    dense_grid = _midpoints(p.dense for p in dev) + [1.01]
-    lexical_grid = _midpoints(p.lexical for p in dev) + [1e9]
+    dense_grid = [*_midpoints(p.dense for p in dev), 1.01]
+    lexical_grid = [*_midpoints(p.lexical for p in dev), 1000000000.0]
     best: tuple | None = None
     for min_dense in dense_grid:
         for min_lexical in lexical_grid:

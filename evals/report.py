@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from html import escape
@@ -92,7 +93,7 @@ def histogram(samples: dict[str, list[float]]) -> str:
     edges = [0, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000, max(top, 1000) + 1]
     width, height, pad = 560, 180, 30
     slot = (width - pad) / (len(edges) - 1)
-    counts = {name: [sum(lo <= v < hi for v in series) for lo, hi in zip(edges, edges[1:], strict=False)]
+    counts = {name: [sum(lo <= v < hi for v in series) for lo, hi in itertools.pairwise(edges)]
               for name, series in samples.items()}  # fmt: skip
     peak = max(max(c) for c in counts.values()) or 1
     parts = [f'<svg viewBox="0 0 {width} {height + 40}" class="chart" role="img" aria-label="延迟分布">']
@@ -104,7 +105,7 @@ def histogram(samples: dict[str, list[float]]) -> str:
             x = pad + index * slot + s_index * series_w
             parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{series_w:.1f}" height="{h:.1f}" fill="{color}">'
                          f"<title>{escape(name)} {count}</title></rect>")  # fmt: skip
-    for index, (lo, hi) in enumerate(zip(edges, edges[1:], strict=False)):
+    for index, (lo, hi) in enumerate(itertools.pairwise(edges)):
         label = f"{lo}-{hi}" if index < len(edges) - 2 else f"≥{lo}"
         parts.append(f'<text x="{pad + index * slot:.1f}" y="{height + 14}" class="tick">{label}</text>')
     parts.append(f'<text x="{pad}" y="{height + 32}" class="val">毫秒（每题）；'
