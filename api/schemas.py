@@ -8,21 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.db.models import ITEM_STATUSES, PROJECT_STATUSES
-from assistant.models import Citation, GuidanceResponse
-from kb.facts import ProjectFacts
+from assistant.models import Citation, GuidanceResponse, check_facts, clean_text
 
 ItemStatus = Literal["待准备", "已提交预审", "预审通过", "容缺受理", "已完成"]
 ProjectStatus = Literal["筹备中", "已开业", "已终止"]
 assert set(ItemStatus.__args__) == set(ITEM_STATUSES) and set(ProjectStatus.__args__) == set(PROJECT_STATUSES)
-
-
-def _text(value: str, field: str, limit: int) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError(f"{field}不能为空")
-    if len(value) > limit:
-        raise ValueError(f"{field}过长（{len(value)} 字），请控制在 {limit} 字以内")
-    return value
 
 
 class ProjectCreate(BaseModel):
@@ -37,24 +27,22 @@ class ProjectCreate(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return _text(value, "项目名称", 200)
+        return clean_text(value, "项目名称", 200)
 
     @field_validator("description")
     @classmethod
     def _description(cls, value: str) -> str:
-        return _text(value, "项目描述", 4000)
+        return clean_text(value, "项目描述", 4000)
 
     @field_validator("specialist_name")
     @classmethod
     def _specialist(cls, value: str) -> str:
-        return _text(value, "专员姓名", 50)
+        return clean_text(value, "专员姓名", 50)
 
     @field_validator("facts")
     @classmethod
     def _facts(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value:
-            ProjectFacts.model_validate(value)
-        return value
+        return check_facts(value)
 
 
 class ProjectUpdate(BaseModel):
@@ -68,12 +56,12 @@ class ProjectUpdate(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        return None if value is None else _text(value, "项目名称", 200)
+        return None if value is None else clean_text(value, "项目名称", 200)
 
     @field_validator("specialist_name")
     @classmethod
     def _specialist(cls, value: str | None) -> str | None:
-        return None if value is None else _text(value, "专员姓名", 50)
+        return None if value is None else clean_text(value, "专员姓名", 50)
 
 
 class Regenerate(BaseModel):
@@ -85,14 +73,12 @@ class Regenerate(BaseModel):
     @field_validator("description")
     @classmethod
     def _description(cls, value: str | None) -> str | None:
-        return None if value is None else _text(value, "项目描述", 4000)
+        return None if value is None else clean_text(value, "项目描述", 4000)
 
     @field_validator("facts")
     @classmethod
     def _facts(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value:
-            ProjectFacts.model_validate(value)
-        return value
+        return check_facts(value)
 
 
 class ItemUpdate(BaseModel):
@@ -191,7 +177,7 @@ class OperatorAsk(BaseModel):
     @field_validator("question")
     @classmethod
     def _question(cls, value: str) -> str:
-        return _text(" ".join(value.split()), "问题", 2000)
+        return clean_text(value, "问题", 2000, collapse=True)
 
 
 class OperatorView(BaseModel):
@@ -221,12 +207,12 @@ class FaqCreate(BaseModel):
     @field_validator("question")
     @classmethod
     def _question(cls, value: str) -> str:
-        return _text(value, "问题", 300)
+        return clean_text(value, "问题", 300)
 
     @field_validator("answer")
     @classmethod
     def _answer(cls, value: str) -> str:
-        return _text(value, "答案", 3000)
+        return clean_text(value, "答案", 3000)
 
 
 class CaseCreate(BaseModel):
@@ -243,7 +229,7 @@ class CaseCreate(BaseModel):
     @field_validator("title", "situation", "resolution", "outcome")
     @classmethod
     def _filled(cls, value: str) -> str:
-        return _text(value, "内容", 3000)
+        return clean_text(value, "内容", 3000)
 
 
 MessageOut.model_rebuild()

@@ -43,12 +43,20 @@ class Citation(BaseModel):
         return self.doc_id, self.article
 
 
-def _clean(value: str, field: str, limit: int) -> str:
-    value = " ".join(value.split())
+def clean_text(value: str, field: str, limit: int, collapse: bool = False) -> str:
+    """Trimmed text (whitespace runs collapsed when ``collapse``), or a Chinese error naming the field."""
+    value = " ".join(value.split()) if collapse else value.strip()
     if not value:
         raise ValueError(f"{field}不能为空")
     if len(value) > limit:
         raise ValueError(f"{field}过长（{len(value)} 字），请控制在 {limit} 字以内")
+    return value
+
+
+def check_facts(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Fact overrides must name known facts with values of the right type."""
+    if value:
+        ProjectFacts.model_validate(value)
     return value
 
 
@@ -62,7 +70,7 @@ class AskRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def _question(cls, value: str) -> str:
-        return _clean(value, "问题", MAX_QUESTION)
+        return clean_text(value, "问题", MAX_QUESTION, collapse=True)
 
 
 class AskResponse(BaseModel):
@@ -81,14 +89,12 @@ class GuidanceRequest(BaseModel):
     @field_validator("description")
     @classmethod
     def _description(cls, value: str) -> str:
-        return _clean(value, "项目描述", MAX_DESCRIPTION)
+        return clean_text(value, "项目描述", MAX_DESCRIPTION, collapse=True)
 
     @field_validator("facts")
     @classmethod
     def _facts(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value:
-            ProjectFacts.model_validate(value)
-        return value
+        return check_facts(value)
 
 
 class MatchedType(BaseModel):

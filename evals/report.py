@@ -29,7 +29,7 @@ def write_report(report: dict, out: Path) -> tuple[Path, Path]:
         targets=list(report["targets"]),
         headline=report["headline"],
         lower_is_better=LOWER_IS_BETTER,
-        rate_chart=Markup(rate_chart(report["headline"])),
+        rate_chart=Markup(rate_chart(report["headline"], list(report["targets"]))),
         type_charts=[(title, Markup(bar_chart(values))) for title, values in per_type(report)],
         latency_chart=Markup(histogram(latencies(report))),
         worst=worst_cases(report),
@@ -38,11 +38,10 @@ def write_report(report: dict, out: Path) -> tuple[Path, Path]:
     return json_path, html_path
 
 
-def rate_chart(table: dict[str, dict[str, float]]) -> str:
-    """Grouped horizontal bars for every 0–1 metric, one colour per target."""
+def rate_chart(table: dict[str, dict[str, float]], targets: list[str]) -> str:
+    """Grouped horizontal bars for every 0–1 metric, one colour per target (in report order)."""
     rows = [(metric, values) for metric, values in table.items() if all(0 <= v <= 1 for v in values.values())
             and not metric.endswith(("_ms", "violations"))]  # fmt: skip
-    targets = sorted({t for _, values in rows for t in values})
     bar, gap, label_w, width = 12, 10, 260, 420
     height = len(rows) * (bar * len(targets) + gap) + 30
     parts = [f'<svg viewBox="0 0 {label_w + width + 60} {height}" class="chart" role="img" aria-label="各项指标">']

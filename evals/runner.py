@@ -82,14 +82,15 @@ def evaluate(
     suites: Iterable[str] = SUITES,
     split: str | None = None,
     show: bool = True,
+    limit: int | None = None,
 ) -> dict:
-    """Scores and per-case rows for every target and suite."""
+    """Scores and per-case rows for every target and suite (the first ``limit`` cases of each, if given)."""
     started = time.monotonic()
     report: dict = {"started": datetime.now(UTC).isoformat(), "split": split or "all", "targets": {}}
     for target in targets:
         result: dict = {}
         for suite in suites:
-            cases = [c for c in load_suite(suite) if split is None or c.split == split]
+            cases = [c for c in load_suite(suite) if split is None or c.split == split][:limit]
             label = f"{target.name}·{suite}"
             if suite == "retrieval":
                 modes = {}

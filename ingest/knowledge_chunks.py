@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ingest.chunks import Chunk
 from kb.knowledge import KnowledgeBase
 
@@ -12,64 +14,44 @@ def knowledge_chunks(kb: KnowledgeBase) -> list[Chunk]:
     users = _types_using_each_block(kb)
     chunks: list[Chunk] = []
     for project_type in kb.types.values():
-        type_ids = ",".join(users.get(project_type.id, [project_type.id]))
+        type_ids = users.get(project_type.id, [project_type.id])
         for requirement in project_type.requirements:
-            chunks.append(
-                Chunk(
-                    id=requirement.id,
-                    kind="requirement",
-                    doc_id=requirement.id,
-                    title=requirement.title,
-                    text=requirement.detail,
-                    context="、".join(requirement.keywords),
-                    source=KNOWLEDGE_SOURCE,
-                    item_id=requirement.id,
-                    project_types=type_ids,
-                    dimension=requirement.dimension,
-                )
-            )
+            chunks.append(_chunk("requirement", requirement.id, requirement.title, requirement.detail, type_ids,
+                                 requirement.keywords, requirement.dimension))  # fmt: skip
         for problem in project_type.problems:
+            text = f"{problem.detail}\n{problem.advice}"
             chunks.append(
-                Chunk(
-                    id=problem.id,
-                    kind="problem",
-                    doc_id=problem.id,
-                    title=problem.title,
-                    text=f"{problem.detail}\n{problem.advice}",
-                    context="、".join(problem.keywords),
-                    source=KNOWLEDGE_SOURCE,
-                    item_id=problem.id,
-                    project_types=type_ids,
-                    dimension=problem.dimension,
-                )
+                _chunk("problem", problem.id, problem.title, text, type_ids, problem.keywords, problem.dimension)
             )
     for case in kb.cases.values():
-        chunks.append(
-            Chunk(
-                id=case.id,
-                kind="case",
-                doc_id=case.id,
-                title=case.title,
-                text=f"{case.situation}\n{case.resolution}\n{case.outcome}",
-                source=KNOWLEDGE_SOURCE,
-                item_id=case.id,
-                project_types=",".join(case.project_types),
-            )
-        )
+        text = f"{case.situation}\n{case.resolution}\n{case.outcome}"
+        chunks.append(_chunk("case", case.id, case.title, text, case.project_types))
     for entry in kb.faq.values():
-        chunks.append(
-            Chunk(
-                id=entry.id,
-                kind="faq",
-                doc_id=entry.id,
-                title=entry.question,
-                text=entry.answer,
-                source=KNOWLEDGE_SOURCE,
-                item_id=entry.id,
-                project_types=",".join(entry.project_types),
-            )
-        )
+        chunks.append(_chunk("faq", entry.id, entry.question, entry.answer, entry.project_types))
     return chunks
+
+
+def _chunk(
+    kind: str,
+    item_id: str,
+    title: str,
+    text: str,
+    type_ids: list[str],
+    keywords: Sequence[str] = (),
+    dimension: str = "",
+) -> Chunk:
+    return Chunk(
+        id=item_id,
+        kind=kind,
+        doc_id=item_id,
+        title=title,
+        text=text,
+        context="、".join(keywords),
+        source=KNOWLEDGE_SOURCE,
+        item_id=item_id,
+        project_types=",".join(type_ids),
+        dimension=dimension,
+    )
 
 
 def _types_using_each_block(kb: KnowledgeBase) -> dict[str, list[str]]:

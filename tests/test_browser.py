@@ -193,8 +193,8 @@ def test_staff_creates_project_and_operator_asks_on_a_phone(
     expect(conversations).to_contain_text(QUESTION)
     expect(conversations).to_contain_text(answer_text.strip().splitlines()[0][:30])
     expect(conversations.locator(".fb-line.fb-down")).to_contain_text(REASON)
-    expect(conversations.locator(".faq-box summary")).to_have_text("转为常见问答")
-    conversations.locator(".faq-box summary").click()
+    expect(conversations.locator(".faq-box > summary")).to_have_text("转为常见问答")
+    conversations.locator(".faq-box > summary").click()
     expect(conversations.locator(".faq-form input[name=question]")).to_have_value(QUESTION)
     page.locator("#conversations").screenshot(path=str(artifacts / "browser-07-staff-conversation.png"))
 

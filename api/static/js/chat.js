@@ -267,6 +267,7 @@
       dots.remove();
       if (isLinkError(error)) {
         linkExpired(error.message);
+        messages.append(h("div", { class: "msg bot error", role: "alert" }, h("div", { class: "bubble", text: error.message })));
       } else {
         const failed = h(
           "div",
