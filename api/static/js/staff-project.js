@@ -415,7 +415,7 @@
       }
     }
     const overrides = Object.entries(p.fact_overrides);
-    $("regen-overrides").textContent = overrides.length ? `当前人工指定：${overrides.map(([k, v]) => `${k} = ${show(v)}`).join("，")}` : "";
+    $("regen-overrides").textContent = overrides.length ? `当前人工指定：${overrides.map(([k, v]) => `${document.querySelector(`label[for="f-${k}"]`)?.textContent || k}：${show(v)}`).join("，")}` : "";
   }
 
   $("regen-form").addEventListener("submit", async (event) => {
@@ -476,12 +476,13 @@
   });
 
   /* ---------- history ---------- */
+  const typeNames = () => Object.fromEntries(project.plan.project_types.map((t) => [t.id, t.name]));
   async function loadHistory() {
     try {
       const entries = await api(`${base}/history`);
       $("history-list").replaceChildren(
         ...entries.map((e) =>
-          h("tr", {}, h("td", { class: "nowrap", text: formatTime(e.created_at, true) }), h("td", { text: e.actor }), h("td", { class: "nowrap", text: e.action }), h("td", { text: describe(e) })),
+          h("tr", {}, h("td", { class: "nowrap", text: formatTime(e.created_at, true) }), h("td", { text: e.actor }), h("td", { class: "nowrap", text: e.action }), h("td", { text: describe(e, typeNames()) })),
         ),
       );
     } catch (error) {

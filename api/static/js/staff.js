@@ -150,14 +150,25 @@
   }
 
   const FIELDS = { name: "项目名称", specialist_name: "专员", specialist_phone: "专员电话", status: "项目状态" };
+  const FACTS = {
+    area_m2: "建筑面积",
+    water_area_m2: "泳池水面面积",
+    floor: "楼层",
+    distance_to_school_m: "距中小学",
+    has_pool: "设置游泳池",
+    property_status: "房屋",
+    has_property_certificate: "已有产权证",
+    in_residential_building: "位于居民楼内",
+    building_use: "规划用途",
+  };
   const show = (v) => (v === "" || v == null ? "（空）" : typeof v === "boolean" ? (v ? "是" : "否") : String(v));
 
-  /** One history entry in plain words. */
-  function describe(entry) {
+  /** One history entry in plain words; typeNames maps type ids to names where known. */
+  function describe(entry, typeNames = {}) {
     const d = entry.detail || {};
     switch (entry.action) {
       case "创建项目":
-        return `识别类型 ${(d.types || []).join("、") || "—"}，方案共 ${d.items ?? "?"} 项`;
+        return `识别类型 ${(d.types || []).map((t) => typeNames[t] || t).join("、") || "—"}，方案共 ${d.items ?? "?"} 项`;
       case "生成访问链接":
         return `链接 ${d.link}，有效期至 ${formatDate(d.expires_at)}`;
       case "撤销访问链接":
@@ -173,7 +184,7 @@
         return `「${d.title || d.item}」${parts.join("；")}`;
       }
       case "重新生成方案": {
-        const facts = Object.entries(d.facts || {}).map(([k, v]) => `${k}=${show(v)}`);
+        const facts = Object.entries(d.facts || {}).map(([k, v]) => `${FACTS[k] || k}：${show(v)}`);
         return `新增 ${(d.added || []).length} 项，移出 ${(d.removed || []).length} 项${facts.length ? `；人工指定事实：${facts.join("，")}` : ""}`;
       }
       default:
