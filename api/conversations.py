@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 
 from api.db.engine import Database
-from api.db.models import Conversation, Feedback, Message
+from api.db.models import Conversation, Feedback, Message, aware
 from api.dossiers import NotFound
 from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut
 from assistant.answering import Answer
@@ -116,7 +116,7 @@ class Conversations:
 
 def _feedback_out(feedback: Feedback) -> FeedbackOut:
     return FeedbackOut(id=feedback.id, rating=feedback.rating, reason=feedback.reason, resolved=feedback.resolved,
-                       created_at=feedback.created_at)  # fmt: skip
+                       created_at=aware(feedback.created_at))  # fmt: skip
 
 
 def _message_out(message: Message) -> MessageOut:
@@ -126,7 +126,7 @@ def _message_out(message: Message) -> MessageOut:
         text=message.text,
         citations=[Citation.model_validate(c) for c in message.citations],
         out_of_scope=message.out_of_scope,
-        created_at=message.created_at,
+        created_at=aware(message.created_at),
         feedback=[_feedback_out(f) for f in message.feedback],
     )
 
@@ -135,6 +135,6 @@ def _conversation_out(conversation: Conversation) -> ConversationOut:
     return ConversationOut(
         id=conversation.id,
         channel=conversation.channel,
-        created_at=conversation.created_at,
+        created_at=aware(conversation.created_at),
         messages=[_message_out(m) for m in conversation.messages],
     )

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.db.engine import Database
-from api.db.models import AccessLink, HistoryEntry, Project, ProjectItem
+from api.db.models import AccessLink, HistoryEntry, Project, ProjectItem, aware, now
 from api.links import LinkSigner
 from api.schemas import (
     HistoryOut,
@@ -109,7 +109,8 @@ class Dossiers:
         with self.db.session() as session:
             project = self._project(session, project_id)
             description = data.description or project.description
-            overrides = {**project.fact_overrides, **(data.facts or {})}
+            merged = {**project.fact_overrides, **(data.facts or {})}
+            overrides = {name: value for name, value in merged.items() if value is not None}  # null removes one
             plan = self.planner(description, overrides or None)
             if plan.out_of_scope:
                 raise Refused(plan.notice)
@@ -119,6 +120,7 @@ class Dossiers:
             after = {item.item_id for item in project.items if item.active}
             detail = {"added": sorted(after - before), "removed": sorted(before - after), "facts": overrides}
             self._record(session, project.id, actor, "重新生成方案", detail)
+            session.flush()
             return self._out(session, project)
 
     def update_item(self, project_id: str, item_id: str, data: ItemUpdate, actor: str) -> ItemOut:
@@ -149,7 +151,8 @@ class Dossiers:
                 select(HistoryEntry).where(HistoryEntry.project_id == project_id).order_by(HistoryEntry.id.desc())
             )
             return [
-                HistoryOut(actor=e.actor, action=e.action, detail=e.detail, created_at=e.created_at) for e in entries
+                HistoryOut(actor=e.actor, action=e.action, detail=e.detail, created_at=aware(e.created_at))
+                for e in entries
             ]
 
     # -- access links --------------------------------------------------------
@@ -179,7 +182,7 @@ class Dossiers:
             self._project(session, project_id)
             for link in self._links(session, project_id):
                 out = self._link_out(link)
-                if not out.revoked and _aware(link.expires_at) > datetime.now(UTC):
+                if not out.revoked and aware(link.expires_at) > datetime.now(UTC):
                     return out
         raise NotFound("该项目没有有效的访问链接，请先生成新的二维码")
 
@@ -192,7 +195,7 @@ class Dossiers:
                 raise LinkRejected("访问链接无效，请向您的专员索取项目二维码", 401)
             if link.revoked_at is not None:
                 raise LinkRejected("该访问链接已被撤销，请向您的专员索取新的二维码", 403)
-            if _aware(link.expires_at) <= datetime.now(UTC):
+            if aware(link.expires_at) <= datetime.now(UTC):
                 raise LinkRejected("该访问链接已过期，请向您的专员索取新的二维码", 403)
             return link.project_id
 
@@ -206,7 +209,7 @@ class Dossiers:
         for position, requirement in enumerate(plan.requirements):
             item = existing.get(requirement.id)
             if item is None:
-                item = ProjectItem(item_id=requirement.id, status="待准备", note="")
+                item = ProjectItem(item_id=requirement.id, status="待准备", note="", updated_at=now())
                 project.items.append(item)
             item.dimension, item.title, item.position = requirement.dimension, requirement.title, position
             item.deferrable, item.active = bool(requirement.deferrable), True
@@ -238,7 +241,7 @@ class Dossiers:
 
     def _link_out(self, link: AccessLink) -> LinkOut:
         token = self.signer.token(link.id)
-        return LinkOut(id=link.id, url=f"{self.base_url}/c/{token}", token=token, expires_at=_aware(link.expires_at),
+        return LinkOut(id=link.id, url=f"{self.base_url}/c/{token}", token=token, expires_at=aware(link.expires_at),
                        revoked=link.revoked_at is not None)  # fmt: skip
 
     @staticmethod
@@ -258,7 +261,7 @@ class Dossiers:
         names = [t["name"] for t in project.plan.get("project_types", [])]
         return ProjectSummary(id=project.id, name=project.name, specialist_name=project.specialist_name,
                               status=project.status, type_names=names, progress=f"{done}/{len(active)}",
-                              updated_at=_aware(project.updated_at))  # fmt: skip
+                              updated_at=aware(project.updated_at))  # fmt: skip
 
     def _out(self, session: Session, project: Project) -> ProjectOut:
         summary = self._summary(project)
@@ -270,7 +273,7 @@ class Dossiers:
             plan=GuidanceResponse.model_validate(project.plan),
             items=[_item_out(item) for item in project.items],
             links=[self._link_out(link) for link in self._links(session, project.id)],
-            created_at=_aware(project.created_at),
+            created_at=aware(project.created_at),
             created_by=project.created_by,
         )
 
@@ -278,9 +281,4 @@ class Dossiers:
 def _item_out(item: ProjectItem) -> ItemOut:
     return ItemOut(item_id=item.item_id, dimension=item.dimension, title=item.title, status=item.status,
                    note=item.note, deferrable=item.deferrable, active=item.active,
-                   updated_at=_aware(item.updated_at), updated_by=item.updated_by)  # fmt: skip
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+                   updated_at=aware(item.updated_at), updated_by=item.updated_by)  # fmt: skip

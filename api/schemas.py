@@ -180,6 +180,17 @@ class OperatorAsk(BaseModel):
         return clean_text(value, "问题", 2000, collapse=True)
 
 
+class OperatorItem(ItemOut):
+    """A checklist item as the operator sees it: what to prepare, where, and on what basis."""
+
+    detail: str = ""
+    materials: list[str] = Field(default_factory=list)
+    department: str | None = None
+    basis: list[Citation] = Field(default_factory=list)
+    basis_pending: bool = False
+    pending_note: str | None = None
+
+
 class OperatorView(BaseModel):
     """What the operator's page shows: the plan with statuses, and their 专员."""
 
@@ -188,7 +199,8 @@ class OperatorView(BaseModel):
     specialist_phone: str | None
     status: str
     types: list[str]
-    items: list[ItemOut]
+    link_expires_at: datetime | None = None
+    items: list[OperatorItem]
     problems: list[dict[str, Any]]
     steps: list[dict[str, Any]]
     notice: str

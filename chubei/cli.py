@@ -133,8 +133,6 @@ def serve(
     if new_key:
         typer.echo(f"已生成工作人员密钥（保存在 {key_file(settings)}）：{new_key}")
     host, port = host or settings.host, port or settings.port
-    if not settings.public_base_url:
-        settings.public_base_url = f"http://{host}:{port}"
     typer.echo(f"Chubei 已启动：http://{host}:{port}/  （API 文档 /api/docs）")
     uvicorn.run(create_app(settings, services), host=host, port=port, log_level="warning")
 

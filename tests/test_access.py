@@ -152,3 +152,19 @@ def test_bad_project_input_is_a_chinese_422(server: RunningServer) -> None:
         timeout=60,
     )
     assert refused.status_code == 422 and "覆盖范围" in refused.json()["message"]
+
+
+def test_regenerating_with_new_facts_adds_items_and_null_removes_an_override(server: RunningServer) -> None:
+    project = create_project(server, "星光KTV", "商场三楼开KTV，八个包间")
+    before = {item["item_id"] for item in project["items"]}
+    url = f"{server.url}/api/v1/projects/{project['id']}/regenerate"
+    added = httpx.post(url, json={"description": "商场三楼开KTV，八个包间，还卖炸串小吃", "facts": {"floor": 3}},
+                       headers=server.headers, timeout=60)  # fmt: skip
+    assert added.status_code == 200, added.text
+    body = added.json()
+    new = {item["item_id"] for item in body["items"] if item["active"]} - before
+    assert any(item.startswith("catering.") for item in new)
+    assert body["fact_overrides"] == {"floor": 3}
+    assert all(link["url"].startswith("http://127.0.0.1:") for link in body["links"])
+    cleared = httpx.post(url, json={"facts": {"floor": None}}, headers=server.headers, timeout=60).json()
+    assert cleared["fact_overrides"] == {}

@@ -8,6 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.articles import article_text
 from api.auth import require_staff
 from api.schemas import CaseCreate, FaqCreate, FeedbackOut
+from kb.facts import FACT_QUESTIONS, ProjectFacts
 from kb.schema import Case, FaqEntry
 
 router = APIRouter(prefix="/api/v1")
@@ -16,6 +17,23 @@ router = APIRouter(prefix="/api/v1")
 @router.get("/articles/{doc_id}/{article}")
 def article(doc_id: str, article: str, request: Request, _: str = Depends(require_staff)) -> dict:
     return article_text(request.app.state.services, doc_id, article)
+
+
+@router.get("/facts")
+def facts(_: str = Depends(require_staff)) -> list[dict]:
+    """The project facts staff may set, with their labels and the question asked when unknown."""
+    return [
+        {"name": name, "label": field.description, "type": str(field.annotation).replace("typing.", ""),
+         "question": FACT_QUESTIONS.get(name)}
+        for name, field in ProjectFacts.model_fields.items()
+    ]  # fmt: skip
+
+
+@router.get("/kb/types")
+def project_types(request: Request, _: str = Depends(require_staff)) -> list[dict]:
+    """The project types the knowledge base covers."""
+    kb = request.app.state.services.kb
+    return [{"id": t.id, "name": t.name, "category": t.category, "aliases": t.aliases} for t in kb.matchable_types]
 
 
 @router.get("/feedback")

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
 from api.conversations import operator_conversation_id
-from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, OperatorAsk, OperatorView
+from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, OperatorAsk, OperatorItem, OperatorView
 from assistant.models import GuidanceResponse
 
 router = APIRouter(prefix="/api/v1/c/{token}")
@@ -19,15 +19,27 @@ def project_for(request: Request, token: str) -> str:
 
 @router.get("/project", response_model=OperatorView)
 def view(token: str, request: Request) -> OperatorView:
-    project = request.app.state.dossiers.get(project_for(request, token))
+    dossiers = request.app.state.dossiers
+    project = dossiers.get(project_for(request, token))
     plan: GuidanceResponse = project.plan
+    requirements = {r.id: r for r in plan.requirements}
+    items = []
+    for item in project.items:
+        requirement = requirements.get(item.item_id)
+        if not item.active or requirement is None:
+            continue
+        items.append(OperatorItem(**item.model_dump(), detail=requirement.detail, materials=requirement.materials,
+                                  department=requirement.department, basis=requirement.basis,
+                                  basis_pending=bool(requirement.basis_pending), pending_note=requirement.pending_note))  # fmt: skip
+    link = next((link for link in project.links if link.token == token), None)
     return OperatorView(
         project_name=project.name,
         specialist_name=project.specialist_name,
         specialist_phone=project.specialist_phone,
         status=project.status,
         types=[t.name for t in plan.project_types],
-        items=[item for item in project.items if item.active],
+        link_expires_at=link.expires_at if link else None,
+        items=items,
         problems=[{"title": p.title, "advice": p.advice} for p in plan.common_problems],
         steps=[{"order": s.order, "title": s.title, "department": s.department} for s in plan.steps],
         notice=plan.notice,

@@ -32,9 +32,17 @@ def dossiers(request: Request):
     return request.app.state.dossiers
 
 
+def with_absolute_links(project: ProjectOut, request: Request) -> ProjectOut:
+    """Without CHUBEI_PUBLIC_BASE_URL, links are made absolute with the address staff used to reach us."""
+    base = str(request.base_url)
+    return project.model_copy(
+        update={"links": [link.model_copy(update={"url": absolute(link.url, base)}) for link in project.links]}
+    )
+
+
 @router.post("", response_model=ProjectOut, status_code=201)
 async def create(body: ProjectCreate, request: Request, actor: str = Depends(require_staff)) -> ProjectOut:
-    return await run_in_threadpool(dossiers(request).create, body, actor)
+    return with_absolute_links(await run_in_threadpool(dossiers(request).create, body, actor), request)
 
 
 @router.get("", response_model=list[ProjectSummary])
@@ -45,19 +53,20 @@ def list_projects(request: Request, q: str | None = Query(None, max_length=100, 
 
 @router.get("/{project_id}", response_model=ProjectOut)
 def get(project_id: str, request: Request, _: str = Depends(require_staff)) -> ProjectOut:
-    return dossiers(request).get(project_id)
+    return with_absolute_links(dossiers(request).get(project_id), request)
 
 
 @router.patch("/{project_id}", response_model=ProjectOut)
 def update(project_id: str, body: ProjectUpdate, request: Request, actor: str = Depends(require_staff)) -> ProjectOut:
-    return dossiers(request).update(project_id, body, actor)
+    return with_absolute_links(dossiers(request).update(project_id, body, actor), request)
 
 
 @router.post("/{project_id}/regenerate", response_model=ProjectOut)
 async def regenerate(
     project_id: str, body: Regenerate, request: Request, actor: str = Depends(require_staff)
 ) -> ProjectOut:
-    return await run_in_threadpool(dossiers(request).regenerate, project_id, body, actor)
+    project = await run_in_threadpool(dossiers(request).regenerate, project_id, body, actor)
+    return with_absolute_links(project, request)
 
 
 @router.patch("/{project_id}/items/{item_id}", response_model=ItemOut)
@@ -74,7 +83,8 @@ def history(project_id: str, request: Request, _: str = Depends(require_staff)) 
 @router.post("/{project_id}/links", response_model=LinkOut, status_code=201)
 def new_link(project_id: str, request: Request, actor: str = Depends(require_staff)) -> LinkOut:
     """A new access link (and QR); earlier links of the project are revoked."""
-    return dossiers(request).create_link(project_id, actor)
+    link = dossiers(request).create_link(project_id, actor)
+    return link.model_copy(update={"url": absolute(link.url, str(request.base_url))})
 
 
 @router.delete("/{project_id}/links/{link_id}", response_model=LinkOut)

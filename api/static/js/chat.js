@@ -178,10 +178,17 @@
     return h("div", { class: "msg user" }, h("div", { class: "bubble", text }), time ? h("time", { text: formatTime(time) }) : "");
   }
 
+  // The answer text quotes its articles under 「相关规定：」 for plain-text clients; here the
+  // citations are shown as expandable chips below, so that block is not repeated in the bubble.
+  function displayText(m) {
+    if (!m.citations || !m.citations.length) return m.text;
+    return m.text.split("\n\n").filter((part) => !part.startsWith("相关规定：")).join("\n\n");
+  }
+
   function botMessage(m) {
     const bubble = m.out_of_scope
       ? h("div", { class: "bubble" }, h("span", { class: "oos-title" }, icon("info"), " 温馨提示"), m.text)
-      : h("div", { class: "bubble", text: m.text });
+      : h("div", { class: "bubble", text: displayText(m) });
     return h(
       "article",
       { class: `msg bot${m.out_of_scope ? " oos" : ""}`, dataset: { id: m.id }, "aria-label": "助手答复" },
