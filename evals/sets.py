@@ -9,7 +9,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
-Split = Literal["dev", "test"]
+Split = Literal["dev", "test", "holdout"]
 
 
 class Strict(BaseModel):
