@@ -93,8 +93,8 @@ class Profiler:
         excluded: dict[str, str] = {}
         taken: list[tuple[int, int]] = []
         for word, type_id in self._aliases:
-            for match in re.finditer(re.escape(word), text):
-                span = (match.start(), match.end())
+            for start in _occurrences(text, word):
+                span = (start, start + len(word))
                 if any(start < span[1] and span[0] < end for start, end in taken):
                     continue  # inside a longer alias already matched (e.g. 游泳 inside 婴儿游泳馆)
                 taken.append(span)
@@ -118,8 +118,8 @@ class Profiler:
         the same word elsewhere in the description does not."""
         low, high = span[0] - EXCLUSION_BEFORE, span[1] + EXCLUSION_AFTER
         for word in keywords:
-            for match in re.finditer(re.escape(word.lower()), text):
-                if match.start() < high and low < match.end():
+            for start in _occurrences(text, word.lower()):
+                if start < high and low < start + len(word):
                     return True
         return False
 
@@ -169,6 +169,15 @@ class Profiler:
             understood.append(UnderstoodFact(fact=name, label=labels.get(name, name), value=value,
                                              evidence="工作人员填写", source="override"))  # fmt: skip
         return ProjectFacts.model_validate(values), understood
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    """Start offsets of ``word`` in ``text`` (plain search: aliases are many, regexes would be slow)."""
+    found, start = [], text.find(word)
+    while start != -1:
+        found.append(start)
+        start = text.find(word, start + 1)
+    return found
 
 
 class SemanticTypeVoter:

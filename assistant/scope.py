@@ -2,12 +2,13 @@
 
 Two gates, in order:
 1. Words: a question that names an industry the service does not coach (核电站, 加油站…)
-   and no covered project type, or an everyday topic (天气, 诗…) without asking about any
-   rule (许可, 规定, 条件…), is out of scope; one naming a covered type or an approval
-   matter (营业执照, 消防…) is in scope.
-2. Scores: otherwise, when neither retrieval leg finds anything close — the best dense
-   similarity and the best BM25 score both under thresholds calibrated on the golden sets
-   (``chubei eval --calibrate``; values in settings) — it is out of scope.
+   and no covered project type, or an everyday topic (天气, 诗…) or a task we do not do
+   (写广告语, 起店名…) without asking about any rule (许可, 规定, 条件…), is out of scope;
+   one asking about an approval matter (营业执照, 消防, 许可…) is in scope.
+2. Scores: a question that only names a covered project type must still be close to the
+   knowledge (a lower dense threshold); any other question needs the best dense similarity
+   or the best BM25 score over thresholds calibrated on the golden sets
+   (``chubei eval --calibrate``; values in settings).
 """
 
 from __future__ import annotations
@@ -44,16 +45,17 @@ class ScopeDecision:
 
 
 @lru_cache(maxsize=1)
-def _lists(path: Path = LEXICON_DIR / "out_of_scope.yaml") -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _lists(path: Path = LEXICON_DIR / "out_of_scope.yaml") -> tuple[tuple[str, ...], ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return tuple(data["industries"]), tuple(data["topics"])
+    return tuple(data["industries"]), tuple(data["topics"]), tuple(data["tasks"])
 
 
 class ScopeGate:
-    def __init__(self, kb: KnowledgeBase, min_dense: float, min_lexical: float) -> None:
+    def __init__(self, kb: KnowledgeBase, min_dense: float, min_lexical: float, min_dense_named: float) -> None:
         self.min_dense = min_dense
         self.min_lexical = min_lexical
-        self.industries, self.topics = _lists()
+        self.min_dense_named = min_dense_named
+        self.industries, self.topics, self.tasks = _lists()
         self.covered = tuple(
             sorted(
                 {word.lower() for t in kb.matchable_types for word in (t.name, *t.aliases) if len(word) >= 2},
@@ -73,18 +75,32 @@ class ScopeGate:
         return next((word for word in self.industries if word.lower() in text.lower()), None)
 
     def decide(self, question: str, retrieval: Retrieval) -> ScopeDecision:
-        return self.by_words(question) or self.by_scores(retrieval.top_dense, retrieval.top_lexical)
+        decision = self.by_words(question)
+        if decision is not None:
+            return decision
+        if self.covered_terms(question):
+            # It names a covered project but no approval matter: it must also be close to what we know
+            # (台东夜市的小吃 names 小吃 but asks where to eat).
+            if retrieval.top_dense >= self.min_dense_named or retrieval.top_lexical >= self.min_lexical:
+                return ScopeDecision(True, "问题涉及已覆盖的项目")
+            return ScopeDecision(False, "问题与项目的审批要求无关")
+        return self.by_scores(retrieval.top_dense, retrieval.top_lexical)
 
     def by_words(self, question: str) -> ScopeDecision | None:
         """The decision the wording alone settles, or None."""
         industry = self.uncovered_industry(question)
         if industry:
             return ScopeDecision(False, f"“{industry}”不在筹备期辅导的项目范围内")
-        topic = next((word for word in self.topics if word.lower() in question.lower()), None)
-        if topic and not any(word in question for word in REGULATORY_INTENT):
+        asks_rules = any(word in question for word in REGULATORY_INTENT)
+        lowered = question.lower()
+        topic = next((word for word in self.topics if word.lower() in lowered), None)
+        if topic and not asks_rules:
             return ScopeDecision(False, f"“{topic}”与开办审批无关")
-        if self.covered_terms(question) or any(term in question for term in DOMAIN_TERMS):
-            return ScopeDecision(True, "问题涉及已覆盖的项目或审批事项")
+        task = next((word for word in self.tasks if word.lower() in lowered), None)
+        if task and not asks_rules:
+            return ScopeDecision(False, f"“{task}”这类事务不在审批辅导的服务范围内")
+        if any(term in question for term in DOMAIN_TERMS):
+            return ScopeDecision(True, "问题涉及审批事项")
         return None
 
     def by_scores(self, top_dense: float, top_lexical: float) -> ScopeDecision:

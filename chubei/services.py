@@ -95,7 +95,8 @@ class Services:
 
     @cached_property
     def scope(self) -> ScopeGate:
-        return ScopeGate(self.kb, self.settings.scope_min_dense, self.settings.scope_min_lexical)
+        settings = self.settings
+        return ScopeGate(self.kb, settings.scope_min_dense, settings.scope_min_lexical, settings.scope_min_dense_named)
 
     @cached_property
     def assistant(self) -> Assistant:

@@ -42,8 +42,8 @@ def score_points(
     labelled += [(c.question, True, c.split) for c in retrieval_cases]
     points = []
     for question, in_scope, split in labelled:
-        if gate.by_words(question) is not None:
-            continue
+        if gate.by_words(question) is not None or gate.covered_terms(question):
+            continue  # settled by wording, or judged against the threshold for named project types
         retrieval = retriever.search(question, k=1)
         points.append(
             ScopePoint(

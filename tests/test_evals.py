@@ -13,7 +13,7 @@ from chubei.services import Services
 from evals.metrics import ndcg_at, percentile, recall_at, reciprocal_rank
 from evals.report import write_report
 from evals.runner import baseline_target, chubei_target, evaluate
-from evals.sets import GOLDEN_DIR, SUITES, AskCase, load_suite, read_jsonl
+from evals.sets import GOLDEN_DIR, SUITES, AskCase, read_jsonl
 from kb.corpus import shipped_corpus
 from kb.knowledge import KnowledgeBase
 
@@ -33,7 +33,10 @@ def test_golden_sets_are_well_formed_and_grounded(suite: str) -> None:
 
 def test_a_malformed_case_is_reported_with_file_line_and_field(tmp_path: Path) -> None:
     path = tmp_path / "ask.jsonl"
-    path.write_text('{"id": "a", "question": "网吧"}\n{"id": "b", "question": ""}\nnot json\n{"id": "a", "question": "x"}\n', encoding="utf-8")
+    path.write_text(
+        '{"id": "a", "question": "网吧"}\n{"id": "b", "question": ""}\nnot json\n{"id": "a", "question": "x"}\n',
+        encoding="utf-8",
+    )
     cases, errors = read_jsonl(path, AskCase)
     assert [case.id for case in cases] == ["a", "a"]
     assert any(e.startswith("ask.jsonl:2: 字段 question") for e in errors)
