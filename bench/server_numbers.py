@@ -1,6 +1,6 @@
 """Serve-side numbers: start-up on a fresh data dir, index size, warm ask latency over HTTP, peak RSS.
 
-Usage: .venv/bin/python bench/server_numbers.py [--questions N]
+Usage: .venv/bin/python -m bench.server_numbers [--questions N]
 Starts `chubei serve` on a temporary data dir (the shipped embedding cache makes the first
 index build a matter of seconds), asks the golden questions over HTTP twice (the first pass
 warms up), and reads the server's VmHWM from /proc.
