@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from pydantic import BaseModel
 
 from kb.knowledge import KnowledgeBase
@@ -33,17 +35,24 @@ class KnowledgeStats(BaseModel):
         return self.grounded / self.items if self.items else 0.0
 
     def as_text(self) -> str:
-        header = f"{'类型':<22}" + "".join(f"{d:>4}" for d in DIMENSIONS) + f"{'问题':>5}{'流程':>5}"
-        lines = [header]
+        columns = [*DIMENSIONS, "问题", "流程"]
+        lines = [_pad("类型", 30) + "".join(_pad(c, 6, right=True) for c in columns)]
         for t in self.types:
-            name = f"{t.name}{'（共用）' if t.block else ''}"[:14]
-            counts = "".join(f"{t.requirements_by_dimension.get(d, 0):>5}" for d in DIMENSIONS)
-            lines.append(f"{name:<16}{counts}{t.problems:>6}{t.steps:>6}")
+            name = t.name.split("（")[0] + ("（共用）" if t.block else "")
+            counts = [t.requirements_by_dimension.get(d, 0) for d in DIMENSIONS] + [t.problems, t.steps]
+            lines.append(_pad(name, 30) + "".join(_pad(str(n), 6, right=True) for n in counts))
         lines.append(
             f"条目 {self.items} 个：有依据 {self.grounded}（{self.grounded_share:.0%}），依据待补充 {self.pending}；"
             f"案例 {self.cases} 个（真实公开案例 {self.real_cases}），常见问答 {self.faq} 条"
         )
         return "\n".join(lines)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a display width where a Chinese character takes two columns."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    space = " " * max(0, width - used)
+    return space + text if right else text + space
 
 
 def knowledge_stats(kb: KnowledgeBase) -> KnowledgeStats:

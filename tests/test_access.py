@@ -168,3 +168,34 @@ def test_regenerating_with_new_facts_adds_items_and_null_removes_an_override(ser
     assert all(link["url"].startswith("http://127.0.0.1:") for link in body["links"])
     cleared = httpx.post(url, json={"facts": {"floor": None}}, headers=server.headers, timeout=60).json()
     assert cleared["fact_overrides"] == {}
+
+
+def test_a_corrected_answer_becomes_a_faq_entry_that_the_next_question_uses(server: RunningServer) -> None:
+    question = "剧本杀店的剧本需要送审吗？"
+    before = httpx.post(
+        f"{server.url}/api/v1/ask", json={"question": question}, headers=server.headers, timeout=60
+    ).json()
+    corrected = "剧本杀店的剧本实行内容自审，专员提示：上架前建立剧本内容自审台账（示例答复，用于测试）。"
+    bad = httpx.post(
+        f"{server.url}/api/v1/kb/faq",
+        json={"question": question, "answer": corrected, "project_types": ["script_escape"],
+              "basis": [{"doc_id": "xiaofang-fa", "article": "第十五条", "quote": "剧本杀必须送审"}]},
+        headers=server.headers,
+    )  # fmt: skip
+    assert bad.status_code == 422 and "不是《中华人民共和国消防法》第十五条的原文" in bad.json()["message"]
+    created = httpx.post(
+        f"{server.url}/api/v1/kb/faq",
+        json={"question": question, "answer": corrected, "project_types": ["script_escape"]},
+        headers=server.headers,
+        timeout=120,
+    )
+    assert created.status_code == 201, created.text
+    entry = created.json()
+    assert entry["id"].startswith("faq.staff_") and entry["basis_pending"] is True
+    overlay = (server.data_dir / "kb" / "faq-staff.yaml").read_text(encoding="utf-8")
+    assert corrected in overlay
+    after = httpx.post(
+        f"{server.url}/api/v1/ask", json={"question": question}, headers=server.headers, timeout=60
+    ).json()
+    assert corrected not in before["answer"]
+    assert corrected in after["answer"] and "依据待补充" in after["answer"]

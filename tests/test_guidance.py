@@ -1,0 +1,126 @@
+"""From an operator's description to a plan: types, facts, conditions, problems, steps, export."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from pypdf import PdfReader
+
+from assistant.plan_document import to_markdown, to_pdf
+from chubei.services import Services
+from tests.conftest import RunningServer
+
+KTV = "在小区底商开个KTV，十几个包间"
+GYM_POOL = "健身会所带25米恒温泳池，水面400平，租的商场四楼"
+CAFE = "初中旁边100米开网吧"
+
+
+def test_the_issue_examples_are_profiled(indexed: Services) -> None:
+    ktv = indexed.guide.plan(KTV)
+    assert [t.id for t in ktv.project_types] == ["ktv"]
+    assert ktv.facts["rooms"] == 15 and ktv.facts["in_residential_building"] is True
+    assert "entertainment.problem.residential_building" in {p.id for p in ktv.common_problems}
+
+    gym = indexed.guide.plan(GYM_POOL)
+    assert {t.id for t in gym.project_types} == {"fitness", "swimming"}
+    assert gym.facts == {**gym.facts, "water_area_m2": 400, "floor": 4, "property_status": "租赁", "has_pool": True}
+    assert "sports_high_risk.personnel.instructors_rescuers" in {r.id for r in gym.requirements}
+
+    cafe = indexed.guide.plan(CAFE)
+    assert cafe.facts["distance_to_school_m"] == 100
+    triggered = {p.id: p.triggered_by for p in cafe.common_problems}
+    assert "internet_cafe.problem.within_200m_school" in triggered
+    assert triggered["internet_cafe.problem.within_200m_school"]
+
+
+def test_facts_change_the_plan(indexed: Services) -> None:
+    ground = indexed.guide.plan("商场里开KTV", {"floor": 1})
+    basement = indexed.guide.plan("商场里开KTV", {"floor": -2})
+    problems = {p.id for p in basement.common_problems} - {p.id for p in ground.common_problems}
+    assert any("underground" in p or "basement" in p for p in problems)
+    pending = indexed.guide.plan("商场里开KTV，房本还没下来")
+    deferral = next(r for r in pending.requirements if r.id == "general.property.title_pending_deferral")
+    assert deferral.deferrable is True and deferral.conditional is False
+
+
+def test_no_items_of_unrelated_types(indexed: Services) -> None:
+    clinic = indexed.guide.plan("社区里开个西医诊所，两个医生一个护士，能打针输液")
+    ids = [r.id for r in clinic.requirements] + [p.id for p in clinic.common_problems]
+    assert not any(i.startswith(("swimming.", "sports_high_risk.", "ktv.", "entertainment.")) for i in ids)
+    assert all("救生员" not in r.title for r in clinic.requirements)
+
+
+def test_clarifying_questions_ask_for_what_changes_the_plan(indexed: Services) -> None:
+    plan = indexed.guide.plan("开一家健身房")
+    assert "是否设置游泳池？" in plan.clarifying_questions
+    assert [t.id for t in plan.project_types] == ["fitness"]
+
+
+def test_uncovered_projects_get_no_checklist(indexed: Services) -> None:
+    for description in ("我想在崂山建一座核电站", "准备投资一个化工厂", "开一家软件开发公司"):
+        plan = indexed.guide.plan(description)
+        assert plan.out_of_scope is True and plan.requirements == [] and plan.project_types == []
+        assert "工作人员" in plan.notice or "专员" in plan.notice
+
+
+def test_every_citation_is_verbatim_and_pending_items_say_so(indexed: Services) -> None:
+    plan = indexed.guide.plan(GYM_POOL)
+    for citation in plan.citations:
+        assert indexed.corpus.quote_found(citation.doc_id, citation.article, citation.text)
+    pending = [r for r in plan.requirements if r.basis_pending]
+    assert pending and all(r.pending_note for r in pending)
+    assert "依据待补充" in to_markdown(plan)
+
+
+def test_the_same_description_gives_the_same_plan(indexed: Services) -> None:
+    first = indexed.guide.plan(GYM_POOL).model_dump()
+    second = indexed.guide.plan(GYM_POOL).model_dump()
+    assert json.dumps(first, ensure_ascii=False, sort_keys=True) == json.dumps(
+        second, ensure_ascii=False, sort_keys=True
+    )
+
+
+def test_plan_exports_as_markdown_and_pdf(indexed: Services) -> None:
+    plan = indexed.guide.plan(KTV)
+    markdown = to_markdown(plan, "某KTV筹备方案", {"专员": "王专员"})
+    assert markdown.startswith("# 某KTV筹备方案") and "## 硬性要求清单" in markdown and "### 房产" in markdown
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(to_pdf(plan, "某KTV筹备方案"))).pages)
+    assert "某KTV筹备方案" in text.replace(" ", "") and "硬性要求清单" in text
+
+
+def test_guide_command_prints_the_plan(tmp_path: Path) -> None:
+    env = {"CHUBEI_DATA_DIR": str(tmp_path / "data"), "PATH": str(Path(sys.executable).parent)}
+    chubei = Path(sys.executable).parent / "chubei"
+    result = subprocess.run(
+        [str(chubei), "guide", CAFE, "--json"], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr[-500:]
+    body = json.loads(result.stdout)
+    assert body["project_types"][0]["id"] == "internet_cafe"
+    bad = subprocess.run([str(chubei), "guide", "", "--json"], capture_output=True, text=True, env=env, check=False)
+    assert bad.returncode == 2 and "项目描述不能为空" in bad.stderr
+
+
+def test_guidance_contract_over_http(server: RunningServer) -> None:
+    description = GYM_POOL + "，房本还没下来"
+    response = httpx.post(f"{server.url}/api/v1/guidance", json={"description": description, "facts": {"floor": 4}},
+                          headers=server.headers, timeout=60)  # fmt: skip
+    assert response.status_code == 200
+    body = response.json()
+    expected = {"project_types", "facts", "clarifying_questions", "requirements", "common_problems", "steps",
+                "similar_cases", "citations", "out_of_scope", "notice"}  # fmt: skip
+    assert expected <= set(body)
+    seed = next(case for case in body["similar_cases"] if case["id"] == "case.shibei_fitness_pool_rongque")
+    assert seed["illustrative"] is False and seed["summary"].startswith("【真实案例】")
+    assert all({"order", "title"} <= set(step) for step in body["steps"])
+    bad = httpx.post(f"{server.url}/api/v1/guidance", json={"description": "网吧", "facts": {"floor": "三楼"}},
+                     headers=server.headers)  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"].startswith("facts")
+    pdf = httpx.post(f"{server.url}/api/v1/guidance/export?format=pdf", json={"description": CAFE},
+                     headers=server.headers, timeout=60)  # fmt: skip
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
