@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from assistant.models import GuidanceResponse
 from evals.metrics import mean, percentile
 from evals.sets import GuidanceCase
+from kb.corpus import Corpus
 from kb.knowledge import KnowledgeBase
 
 Planner = Callable[[str, dict], GuidanceResponse]
@@ -43,6 +44,7 @@ class GuidanceScores(BaseModel):
     unrelated_type_violations: int
     out_of_scope_accuracy: float
     fact_accuracy: float
+    citation_validity: float
     p50_ms: float
     p95_ms: float
 
@@ -52,10 +54,11 @@ def allowed_owners(kb: KnowledgeBase, type_ids: list[str]) -> set[str]:
 
 
 def run_guidance(
-    cases: list[GuidanceCase], planner: Planner, kb: KnowledgeBase
+    cases: list[GuidanceCase], planner: Planner, kb: KnowledgeBase, corpus: Corpus
 ) -> tuple[GuidanceScores, list[GuidanceRow]]:
     rows: list[GuidanceRow] = []
     facts_right = facts_total = 0
+    quotes_valid = quotes_total = 0
     for case in cases:
         started = time.perf_counter()
         plan = planner(case.description, case.facts)
@@ -71,6 +74,9 @@ def run_guidance(
             for name, expected in case.expected_facts.items()
             if plan.facts.get(name) != expected
         }
+        citations = [*plan.citations, *(c for r in plan.requirements for c in r.basis)]
+        quotes_total += len(citations)
+        quotes_valid += sum(corpus.quote_found(c.doc_id, c.article, c.text) for c in citations)
         facts_total += len(case.expected_facts)
         facts_right += len(case.expected_facts) - len(wrong_facts)
         rows.append(
@@ -106,6 +112,7 @@ def run_guidance(
         unrelated_type_violations=sum(bool(r.unrelated_items) for r in rows),
         out_of_scope_accuracy=mean([float(r.out_of_scope_ok) for r in rows]),
         fact_accuracy=_ratio(facts_right, facts_total),
+        citation_validity=_ratio(quotes_valid, quotes_total),
         p50_ms=percentile([r.ms for r in rows], 0.5),
         p95_ms=percentile([r.ms for r in rows], 0.95),
     )

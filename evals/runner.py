@@ -102,7 +102,9 @@ def evaluate(
                 scores, rows = run_ask(list(_progress(cases, label, show)), target.ask, services.corpus)
                 result["ask"] = {"scores": scores.model_dump(), "rows": [r.model_dump() for r in rows]}
             else:
-                scores, rows = run_guidance(list(_progress(cases, label, show)), target.plan, services.kb)
+                scores, rows = run_guidance(
+                    list(_progress(cases, label, show)), target.plan, services.kb, services.corpus
+                )
                 result["guidance"] = {"scores": scores.model_dump(), "rows": [r.model_dump() for r in rows]}
         report["targets"][target.name] = result
     report["seconds"] = round(time.monotonic() - started, 1)
@@ -116,7 +118,7 @@ def headline(report: dict) -> dict[str, dict[str, float]]:
         "retrieval": ["recall_at_1", "recall_at_5", "mrr", "ndcg_at_10"],
         "ask": ["must_contain_accuracy", "source_accuracy", "citation_validity", "refusal_rate", "false_refusal_rate", "p95_ms"],
         "guidance": ["required_item_recall", "item_precision", "problem_recall", "unrelated_type_violations",
-                     "out_of_scope_accuracy", "p95_ms"],
+                     "out_of_scope_accuracy", "citation_validity", "p95_ms"],
     }  # fmt: skip
     for name, result in report["targets"].items():
         for suite, metrics in picks.items():

@@ -70,7 +70,7 @@ class KnowledgeBase:
         except ValidationError as error:
             for problem in error.errors():
                 location = ".".join(str(part) for part in problem["loc"])
-                self.errors.append(LoadError(path.name, location, problem["msg"]))
+                self.errors.append(LoadError(path.name, location, problem["msg"].removeprefix("Value error, ")))
             return []
 
     # -- lookups -------------------------------------------------------------

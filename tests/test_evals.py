@@ -68,3 +68,12 @@ def test_report_compares_chubei_with_the_langchain_baseline(indexed: Services, t
     assert data["headline"]["guidance.problem_recall"]["baseline"] == 0.0
     html = html_path.read_text(encoding="utf-8")
     assert "<svg" in html and "核心指标" in html and "baseline" in html and "<script" not in html
+
+
+def test_eval_runs_against_a_server_over_http(server, indexed: Services) -> None:
+    from evals.runner import http_target
+
+    report = evaluate([http_target(server.url, server.key)], indexed, suites=("ask", "guidance"), show=False, limit=4)
+    scores = report["targets"][f"server {server.url}"]
+    assert scores["ask"]["scores"]["citation_validity"] == 1.0
+    assert scores["guidance"]["scores"]["n"] == 4 and scores["guidance"]["scores"]["citation_validity"] == 1.0
