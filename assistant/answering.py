@@ -21,7 +21,7 @@ from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.lexical import Tokenizer
 from kb.schema import Grounded
 
-MAX_CITATIONS = 4
+MAX_CITATIONS = 6
 RETRIEVE = 10
 OUT_OF_SCOPE_ANSWER = (
     "抱歉，这个问题不在筹备期审批辅导的知识范围内（{reason}），我无法给出可靠的依据。"

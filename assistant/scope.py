@@ -93,6 +93,8 @@ class ScopeGate:
             return ScopeDecision(False, f"“{industry}”不在筹备期辅导的项目范围内")
         asks_rules = any(word in question for word in REGULATORY_INTENT)
         lowered = question.lower()
+        for term in self.covered_terms(question):  # 编程 inside 少儿编程 (a training course) is no topic
+            lowered = lowered.replace(term, "　")
         topic = next((word for word in self.topics if word.lower() in lowered), None)
         if topic and not asks_rules:
             return ScopeDecision(False, f"“{topic}”与开办审批无关")
