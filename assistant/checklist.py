@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kb.facts import BEFORE_LEASE, FACT_QUESTIONS, ProjectFacts
+from kb.facts import BEFORE_LEASE, FACT_QUESTIONS, LOCATION, ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.schema import DIMENSIONS, Conditional, Problem, Requirement, Step
 
@@ -82,8 +82,14 @@ def _open_facts(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts, unk
     """Unknown facts that would change the plan, most consequential first."""
     for type_id in type_ids:
         for composed in kb.types[type_id].composes_with:
-            for condition in kb.types[composed].implied_by if composed in kb.types else []:
-                if composed not in type_ids and condition.holds(facts) is None:
+            candidate = kb.types.get(composed)
+            if candidate is None or composed in type_ids or set(type_ids) & set(candidate.implied_unless):
+                continue
+            for condition in candidate.implied_by:
+                if condition.holds(facts) is None:
                     unknown[condition.fact] += 5
+    if "distance_to_school_m" in unknown:
+        unknown.pop("near_school", None)  # the distance answers both
     order = list(FACT_QUESTIONS)
-    return sorted(unknown, key=lambda fact: (fact not in BEFORE_LEASE, -unknown[fact], order.index(fact)))
+    tier = {fact: 0 if fact in LOCATION else 1 if fact in BEFORE_LEASE else 2 for fact in unknown}
+    return sorted(unknown, key=lambda fact: (tier[fact], -unknown[fact], order.index(fact)))

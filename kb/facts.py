@@ -61,7 +61,13 @@ class ProjectFacts(BaseModel):
 
 FACT_NAMES: frozenset[str] = frozenset(ProjectFacts.model_fields)
 
-# Facts to settle before a lease is signed: asked first when they are unknown.
+# Where the premises are decides whether a project can be licensed there at all: asked first.
+LOCATION: frozenset[str] = frozenset(
+    {"has_pool", "floor", "in_residential_building", "in_residential_area", "distance_to_school_m", "near_school",
+     "near_hospital"}
+)  # fmt: skip
+
+# Facts to settle before a lease is signed: asked next when they are unknown.
 BEFORE_LEASE: frozenset[str] = frozenset(
     {
         "has_pool", "floor", "in_residential_building", "in_residential_area", "distance_to_school_m", "near_school",
