@@ -51,23 +51,21 @@ def resolve(feedback_id: int, request: Request, _: str = Depends(require_staff))
 async def add_faq(body: FaqCreate, request: Request, actor: str = Depends(require_staff)) -> FaqEntry:
     """A corrected answer becomes a FAQ entry: written to the knowledge overlay and indexed at once."""
     entry = request.app.state.knowledge.add_faq(body, actor)
-    await run_in_threadpool(request.app.state.services.reload_knowledge)
-    if body.from_message_id is not None:
-        _resolve_feedback_of(request, body.from_message_id)
+    await _knowledge_changed(request, body.from_message_id)
     return entry
 
 
 @router.post("/kb/cases", response_model=Case, status_code=201)
 async def add_case(body: CaseCreate, request: Request, actor: str = Depends(require_staff)) -> Case:
     case = request.app.state.knowledge.add_case(body, actor)
-    await run_in_threadpool(request.app.state.services.reload_knowledge)
-    if body.from_message_id is not None:
-        _resolve_feedback_of(request, body.from_message_id)
+    await _knowledge_changed(request, body.from_message_id)
     return case
 
 
-def _resolve_feedback_of(request: Request, message_id: int) -> None:
+async def _knowledge_changed(request: Request, from_message_id: int | None) -> None:
+    """Re-index the knowledge; the feedback on the answer that prompted the entry is then handled."""
+    await run_in_threadpool(request.app.state.services.reload_knowledge)
     conversations = request.app.state.conversations
-    message = conversations.message(message_id)
+    message = conversations.message(from_message_id) if from_message_id is not None else None
     for item in message.feedback if message else []:
         conversations.resolve_feedback(item.id)
