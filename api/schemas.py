@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from api.db.models import ITEM_STATUSES, PROJECT_STATUSES
 from assistant.models import Citation, GuidanceResponse, check_facts, clean_text
@@ -15,70 +15,41 @@ ProjectStatus = Literal["筹备中", "已开业", "已终止"]
 assert set(ItemStatus.__args__) == set(ITEM_STATUSES) and set(ProjectStatus.__args__) == set(PROJECT_STATUSES)
 
 
+def _text_type(field: str, limit: int) -> Any:
+    """A trimmed, non-empty text field whose errors name the field in Chinese."""
+    return Annotated[str, AfterValidator(lambda value: clean_text(value, field, limit))]
+
+
+ProjectName = _text_type("项目名称", 200)
+Description = _text_type("项目描述", 4000)
+SpecialistName = _text_type("专员姓名", 50)
+Facts = Annotated[dict[str, Any] | None, AfterValidator(check_facts)]
+
+
 class ProjectCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="项目名称")
-    description: str = Field(description="项目描述（经营者原话即可）")
-    specialist_name: str = Field(description="专员姓名")
+    name: ProjectName = Field(description="项目名称")
+    description: Description = Field(description="项目描述（经营者原话即可）")
+    specialist_name: SpecialistName = Field(description="专员姓名")
     specialist_phone: str | None = Field(None, max_length=30)
-    facts: dict[str, Any] | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return clean_text(value, "项目名称", 200)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str) -> str:
-        return clean_text(value, "项目描述", 4000)
-
-    @field_validator("specialist_name")
-    @classmethod
-    def _specialist(cls, value: str) -> str:
-        return clean_text(value, "专员姓名", 50)
-
-    @field_validator("facts")
-    @classmethod
-    def _facts(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        return check_facts(value)
+    facts: Facts = None
 
 
 class ProjectUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    specialist_name: str | None = None
+    name: ProjectName | None = None
+    specialist_name: SpecialistName | None = None
     specialist_phone: str | None = Field(None, max_length=30)
     status: ProjectStatus | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        return None if value is None else clean_text(value, "项目名称", 200)
-
-    @field_validator("specialist_name")
-    @classmethod
-    def _specialist(cls, value: str | None) -> str | None:
-        return None if value is None else clean_text(value, "专员姓名", 50)
 
 
 class Regenerate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: str | None = None
-    facts: dict[str, Any] | None = None
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return None if value is None else clean_text(value, "项目描述", 4000)
-
-    @field_validator("facts")
-    @classmethod
-    def _facts(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        return check_facts(value)
+    description: Description | None = None
+    facts: Facts = None
 
 
 class ItemUpdate(BaseModel):

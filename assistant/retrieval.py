@@ -84,25 +84,29 @@ class HybridRetriever:
             for rank, hit in enumerate(self.store.query(vector, self.candidates, kinds), start=1)
         ]
 
-    def lexical_hits(self, tokens: list[str], kinds: tuple[str, ...] | None = None) -> list[Hit]:
+    def lexical_hits(
+        self, tokens: list[str], kinds: tuple[str, ...] | None = None, index: LexicalIndex | None = None
+    ) -> list[Hit]:
+        index = index or self.lexical()
         return [
             Hit(chunk, lexical=score, lexical_rank=rank)
-            for rank, (chunk, score) in enumerate(self.lexical().search(tokens, self.candidates, kinds), start=1)
+            for rank, (chunk, score) in enumerate(index.search(tokens, self.candidates, kinds), start=1)
         ]
 
     def search(self, query: str, k: int = 5, kinds: tuple[str, ...] | None = None) -> Retrieval:
         tokens = self.tokenizer.query_tokens(query)
+        lexical = self.lexical()  # one staleness check per search
         fused: dict[str, Hit] = {}
         # Sources and curated items are ranked in separate pools, so that many similar items
         # never crowd the articles out of the candidates (and the other way round).
         for pool in (SOURCE_KINDS, KNOWLEDGE_KINDS):
             for hit in self.dense(query, pool):
                 fused[hit.chunk.id] = hit
-            for hit in self.lexical_hits(tokens, pool):
+            for hit in self.lexical_hits(tokens, pool, lexical):
                 known = fused.setdefault(hit.chunk.id, Hit(hit.chunk))
                 known.lexical, known.lexical_rank = hit.lexical, hit.lexical_rank
         self._score(fused)
-        for rank, chunk in enumerate(self._cited_chunks(fused), start=1):
+        for rank, chunk in enumerate(self._cited_chunks(fused, lexical.by_id), start=1):
             fused.setdefault(chunk.id, Hit(chunk)).knowledge_rank = rank
         self._score(fused)
         ranked = sorted(fused.values(), key=lambda hit: (-hit.score, hit.chunk.id))
@@ -123,7 +127,7 @@ class HybridRetriever:
         for hit in fused.values():
             hit.score = sum(1.0 / (self.rrf_k + rank) for rank in hit.ranks)
 
-    def _cited_chunks(self, fused: dict[str, Hit]) -> list[Chunk]:
+    def _cited_chunks(self, fused: dict[str, Hit], by_id: dict[str, Chunk]) -> list[Chunk]:
         """Chunks of the articles that the top curated items cite, in item order."""
         if self.cited_articles is None:
             return []
@@ -131,7 +135,6 @@ class HybridRetriever:
             (hit for hit in fused.values() if hit.chunk.kind in KNOWLEDGE_ITEMS),
             key=lambda hit: (-hit.score, hit.chunk.id),
         )[:KNOWLEDGE_DEPTH]
-        by_id = self.lexical().by_id
         chunks: list[Chunk] = []
         for hit in items:
             for doc_id, article in self.cited_articles(hit.chunk.item_id):

@@ -205,7 +205,11 @@ def cache_build() -> None:
 
 
 def _first_error(error: ValueError) -> str:
+    """The Chinese message of the first problem, as the API would report it."""
+    from api.errors import describe
+
     errors = getattr(error, "errors", None)
-    if callable(errors):
-        return str(errors()[0]["msg"]).removeprefix("Value error, ")
-    return str(error)
+    if not callable(errors):
+        return str(error)
+    field, message = describe(errors()[0])
+    return f"{field}：{message}"

@@ -72,7 +72,9 @@ class Indexer:
         started = time.monotonic()
         report = IngestReport()
         files = expand_paths(paths, report)
-        for path in tqdm(files, desc="索引文件", unit="个", disable=not self.show_progress or len(files) < 2):
+        for path in tqdm(
+            files, desc="索引文件", unit="个", disable=not self.show_progress or len(files) < 2, leave=False
+        ):
             report.files += 1
             try:
                 self._ingest_file(path, report)

@@ -53,10 +53,6 @@ class IngestState:
                 (chunks, time.time(), source),
             )
 
-    def documents(self) -> list[dict]:
-        rows = self._db.execute("SELECT source, doc_id, title, chunks, status FROM sources ORDER BY source")
-        return [dict(zip(("source", "doc_id", "title", "chunks", "status"), row, strict=True)) for row in rows]
-
     @property
     def generation(self) -> int:
         return int(self._meta("generation") or 0)

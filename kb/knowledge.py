@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -15,8 +13,6 @@ from kb.schema import Case, FaqEntry, Problem, ProjectType, Requirement, Step
 
 DATA_DIR = Path(__file__).parent / "data"
 GENERAL_TYPE_ID = "general"
-
-Item = TypeVar("Item", Requirement, Problem, Step)
 
 
 @dataclass
@@ -147,8 +143,3 @@ def _unique(groups) -> list:
                 seen.add(item.id)
                 items.append(item)
     return items
-
-
-@lru_cache(maxsize=4)
-def load_knowledge(overlay_dir: Path | None = None) -> KnowledgeBase:
-    return KnowledgeBase.load(DATA_DIR, overlay_dir)

@@ -17,7 +17,6 @@ _NUMERAL = "零〇一二三四五六七八九十百千两"
 ARTICLE_RE = re.compile(rf"^第([{_NUMERAL}]+)条(?:之([{_NUMERAL}]+))?(?:[ \u3000\t]+|(?=[^\s]))")
 CHAPTER_RE = re.compile(rf"^#*\s*(第[{_NUMERAL}]+[章编])[ \u3000\t]*(.*)$")
 SECTION_RE = re.compile(rf"^#*\s*(第[{_NUMERAL}]+节)[ \u3000\t]*(.*)$")
-ARTICLE_LABEL_RE = re.compile(rf"^第[{_NUMERAL}]+条(?:之[{_NUMERAL}]+)?$")
 
 
 def cn_to_int(numeral: str) -> int:

@@ -106,16 +106,6 @@ class VectorStore:
             )
         ]
 
-    def get(self, ids: list[str]) -> list[Chunk]:
-        if not ids:
-            return []
-        result = self.collection.get(ids=ids, include=["documents", "metadatas"])
-        by_id = {
-            chunk_id: Chunk.from_stored(chunk_id, text, metadata)
-            for chunk_id, text, metadata in zip(result["ids"], result["documents"], result["metadatas"], strict=True)
-        }
-        return [by_id[chunk_id] for chunk_id in ids if chunk_id in by_id]
-
     def iter_chunks(self, page: int = 1000) -> Iterator[Chunk]:
         offset = 0
         while True:
