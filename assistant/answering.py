@@ -132,7 +132,15 @@ class Assistant:
         return lead, list(citations.values()), items
 
     def _leading_item(self, hits: list[Hit]) -> Hit | None:
-        """A curated FAQ, requirement or problem that ranks first and that both retrieval legs found."""
+        """A curated FAQ, requirement or problem that ranks first and that both retrieval legs found.
+
+        A FAQ entry that is the closest of all by meaning leads wherever fusion put it: it is the
+        question itself, answered by staff.
+        """
+        closest = max((hit.dense or 0.0 for hit in hits), default=0.0)
+        for hit in hits:
+            if hit.chunk.kind == "faq" and hit.dense == closest and hit.lexical_rank is not None:
+                return hit
         for hit in hits[:2]:
             if hit.chunk.item_id not in self._items:
                 continue
