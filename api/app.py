@@ -15,7 +15,7 @@ from api.dossiers import Dossiers
 from api.keys import app_secret, ensure_staff_key
 from api.knowledge_admin import KnowledgeWriter
 from api.links import LinkSigner
-from api.routes import ask, guidance, health, knowledge, operator, pages, projects
+from api.routes import ask, guidance, health, knowledge, operator, pages, permits, projects
 from chubei.services import Services
 from chubei.settings import Settings, get_settings
 
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     state.conversations = Conversations(state.db)
     state.knowledge = KnowledgeWriter(settings.kb_overlay_dir, services.corpus, lambda: services.kb)
     errors.install(app)
-    for module in (health, ask, guidance, projects, operator, knowledge, pages):
+    for module in (health, ask, guidance, projects, operator, knowledge, permits, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

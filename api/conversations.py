@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from api.db.engine import Database
 from api.db.models import Conversation, Feedback, Message, aware
-from api.dossiers import NotFound
+from api.dossiers import NotFound, Refused
 from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut
 from assistant.answering import Answer
 from assistant.models import Citation
+from assistant.understanding import PriorTurn
 
 
 def operator_conversation_id(project_id: str) -> str:
@@ -22,16 +23,41 @@ class Conversations:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    def history(self, conversation_id: str | None, project_id: str | None, channel: str, turns: int) -> list[PriorTurn]:
+        """The last ``turns`` answered turns of this conversation, oldest first.
+
+        Memory never crosses conversations or projects: a session id that belongs to another project
+        or channel is refused rather than read.
+        """
+        if conversation_id is None:
+            return []
+        with self.db.session() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None:
+                return []
+            if conversation.project_id != project_id or conversation.channel != channel:
+                raise Refused("会话 session_id 属于另一个项目或渠道，不能沿用；请不带 session_id 开始新的对话")
+            replies = session.scalars(
+                select(Message)
+                .where(Message.conversation_id == conversation_id, Message.role == "assistant")
+                .order_by(Message.id.desc())
+                .limit(turns)
+            ).all()
+            return [_prior_turn(session, reply) for reply in reversed(replies)]
+
     def record(
         self, conversation_id: str | None, project_id: str | None, channel: str, question: str, answer: Answer
     ) -> tuple[str, int]:
         """Store one question and its answer; returns (conversation id, answer message id)."""
         conversation_id = conversation_id or uuid.uuid4().hex
+        turn = answer.turn()
         with self.db.session() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
                 conversation = Conversation(id=conversation_id, project_id=project_id, channel=channel)
                 session.add(conversation)
+            elif conversation.project_id != project_id or conversation.channel != channel:
+                raise Refused("会话 session_id 属于另一个项目或渠道，不能沿用；请不带 session_id 开始新的对话")
             session.add(Message(conversation_id=conversation_id, role="user", text=question))
             reply = Message(
                 conversation_id=conversation_id,
@@ -39,7 +65,10 @@ class Conversations:
                 text=answer.text,
                 citations=[c.model_dump(mode="json") for c in answer.citations],
                 out_of_scope=answer.out_of_scope,
-            )
+                understood_as=answer.understood_as,
+                context={"type_ids": list(turn.type_ids), "permit_ids": list(turn.permit_ids),
+                         "subject": turn.subject, "intent": str(turn.intent), "understood": turn.understood},
+            )  # fmt: skip
             session.add(reply)
             session.flush()
             return conversation_id, reply.id
@@ -128,6 +157,27 @@ def _message_out(message: Message) -> MessageOut:
         out_of_scope=message.out_of_scope,
         created_at=aware(message.created_at),
         feedback=[_feedback_out(f) for f in message.feedback],
+        understood_as=message.understood_as,
+    )
+
+
+def _prior_turn(session, reply: Message) -> PriorTurn:
+    """An answered turn as the next question reads it (older rows without context still count as text)."""
+    question = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == reply.conversation_id, Message.id < reply.id, Message.role == "user")
+        .order_by(Message.id.desc())
+    ).first()
+    asked = question.text if question else ""
+    context = reply.context or {}
+    return PriorTurn(
+        question=asked,
+        understood=context.get("understood") or reply.understood_as or asked,
+        type_ids=tuple(context.get("type_ids", [])),
+        permit_ids=tuple(context.get("permit_ids", [])),
+        subject=context.get("subject", ""),
+        intent=context.get("intent", "other"),
+        out_of_scope=reply.out_of_scope,
     )
 
 

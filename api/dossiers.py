@@ -25,6 +25,7 @@ from api.schemas import (
     Regenerate,
 )
 from assistant.models import GuidanceResponse
+from assistant.project_context import ProjectContext
 
 Planner = Callable[[str, dict[str, Any] | None], GuidanceResponse]
 
@@ -276,6 +277,12 @@ class Dossiers:
             created_at=aware(project.created_at),
             created_by=project.created_by,
         )
+
+
+def project_context(project: ProjectOut) -> ProjectContext:
+    """What the assistant needs of a dossier: its plan, with the items still in it, their statuses and notes."""
+    statuses = {item.item_id: (item.status, item.note) for item in project.items if item.active}
+    return ProjectContext.from_plan(project.plan, statuses, project.name, project.description)
 
 
 def _item_out(item: ProjectItem) -> ItemOut:

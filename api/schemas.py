@@ -115,6 +115,7 @@ class MessageOut(BaseModel):
     out_of_scope: bool
     created_at: datetime
     feedback: list[FeedbackOut] = Field(default_factory=list)
+    understood_as: str | None = Field(None, description="结合上文理解后的完整问题（追问时）")
 
 
 class FeedbackIn(BaseModel):
@@ -175,6 +176,9 @@ class OperatorView(BaseModel):
     problems: list[dict[str, Any]]
     steps: list[dict[str, Any]]
     notice: str
+    red_lines: list[dict[str, Any]] = Field(default_factory=list, description="按描述不能办的红线")
+    permits: list[dict[str, Any]] = Field(default_factory=list, description="要办的事项：名称、部门、时限、材料")
+    statutory_note: str | None = None
 
 
 class FaqCreate(BaseModel):

@@ -1,34 +1,48 @@
-"""Grounded answers without an LLM: a lead from the best knowledge item or article, then quoted articles.
+"""Answers like a coach, without an LLM: the direct answer first, a short list only when asked, and only
+the citations whose articles state what the answer says.
 
-Every citation's text is a verbatim span of the cited article (or the verbatim quote a
-curated item carries); nothing is paraphrased as if it were law. An optional LLM may
-rephrase the lead (``assistant/llm.py``); it never adds or changes citations.
+A question is read in the context of its conversation (``assistant/understanding.py``) and of the
+project it is asked about (``assistant/project_context.py``), declined when it is not a pre-opening
+approval matter (``assistant/scope.py``), and composed from curated knowledge, the 事项目录 or the
+articles themselves (``assistant/composer.py``). An optional LLM may reword the answer; what it writes
+is checked against the sources before it is shown (``assistant/llm.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass, field
 
-from assistant.excerpts import best_excerpt, best_sentence
-from assistant.llm import LlmClient
-from assistant.models import Citation
-from assistant.retrieval import Hit, HybridRetriever, Retrieval
+from assistant.composer import Composer
+from assistant.config import AnswerConfig
+from assistant.fact_reader import read_facts
+from assistant.llm import AnswerWriter
+from assistant.models import AskResponse, Citation
+from assistant.project_context import ProjectContext
+from assistant.reply import PENDING, Reply
+from assistant.retrieval import HybridRetriever, Retrieval
 from assistant.scope import ScopeDecision, ScopeGate
-from ingest.chunks import Chunk
+from assistant.understanding import Interpreter, PriorTurn, Understanding
 from kb.corpus import Corpus
-from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
-from kb.lexical import Tokenizer
-from kb.schema import Grounded
+from kb.facts import ProjectFacts
+from kb.knowledge import KnowledgeBase
 
-MAX_CITATIONS = 6
-RETRIEVE = 10
-OUT_OF_SCOPE_ANSWER = (
-    "抱歉，这个问题不在筹备期审批辅导的知识范围内（{reason}），我无法给出可靠的依据。"
-    "请联系您的专员或行政审批窗口工作人员咨询。"
+DECLINE = (
+    "这个我帮不上忙：{reason}。我只解答开业前审批方面的问题——要办哪些证照和手续、选址和房产、人员和设备、"
+    "消防和卫生要求、申请材料、办理时限和流程。您可以换个问法，或直接联系您的专员。"
 )
-CLOSING = "以上内容供筹备参考，具体以审批部门的审查意见为准；如有疑问请联系您的专员。"
-PENDING = "依据待补充"
+NOTICE = "以上内容供筹备参考，具体以审批部门的审查意见为准；如有疑问请联系您的专员。"
+NO_BASIS = f"知识库里没有找到能回答这个问题的规定（{PENDING}），请向您的专员确认。"
+# Words that point at the project itself rather than name what is asked about.
+_DEICTIC = re.compile(r"这个(?!证|许可|备案)|这种情况|这情况|这样|他|她|我这|我们这|咱这|我家|这家|这里|这儿|铺子|店面")
+
+
+@dataclass
+class AskContext:
+    """What the question is asked in: the conversation so far and, in a project chat, the project."""
+
+    history: list[PriorTurn] = field(default_factory=list)
+    project: ProjectContext | None = None
 
 
 @dataclass
@@ -37,8 +51,56 @@ class Answer:
     citations: list[Citation]
     out_of_scope: bool
     scope: ScopeDecision
+    understanding: Understanding
+    reply: Reply | None = None
     retrieval: Retrieval | None = None
-    items: list[str] = field(default_factory=list)  # knowledge items the answer used
+    notice: str | None = None
+    type_ids: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[str]:
+        return self.reply.items if self.reply else []
+
+    @property
+    def permits(self) -> list[str]:
+        return self.reply.permits if self.reply else []
+
+    @property
+    def points(self) -> list[str]:
+        return self.reply.points if self.reply else []
+
+    @property
+    def understood_as(self) -> str | None:
+        return self.understanding.text if self.understanding.rewritten else None
+
+    def response(self, session_id: str) -> AskResponse:
+        """The JSON contract of POST /api/v1/ask (also what the CLI prints with --json)."""
+        return AskResponse(
+            answer=self.text,
+            citations=self.citations,
+            out_of_scope=self.out_of_scope,
+            session_id=session_id,
+            understood_as=self.understood_as,
+            intent=str(self.understanding.intent),
+            points=self.points,
+            items=self.items,
+            permits=self.permits,
+            notice=self.notice,
+            answered_from=self.reply.source if self.reply else None,
+        )
+
+    def turn(self) -> PriorTurn:
+        """How this turn is remembered for the next question of the conversation."""
+        permits = self.permits[:3] or self.understanding.permit_ids
+        return PriorTurn(
+            question=self.understanding.question,
+            understood=self.understanding.text,
+            type_ids=tuple(self.type_ids),
+            permit_ids=tuple(permits),
+            subject=self.understanding.subject,
+            intent=self.understanding.intent,
+            out_of_scope=self.out_of_scope,
+        )
 
 
 class Assistant:
@@ -48,157 +110,103 @@ class Assistant:
         scope: ScopeGate,
         kb: KnowledgeBase,
         corpus: Corpus,
-        tokenizer: Tokenizer,
-        llm: LlmClient | None = None,
-        types_named: Callable[[str], list[str]] | None = None,
+        interpreter: Interpreter,
+        composer: Composer,
+        config: AnswerConfig,
+        writer: AnswerWriter | None = None,
     ) -> None:
         self.retriever = retriever
         self.scope = scope
         self.kb = kb
         self.corpus = corpus
-        self.tokenizer = tokenizer
-        self.llm = llm
-        self.types_named = types_named
-        self._doc_types = _types_citing_each_doc(kb)
-        self._items: dict[str, Grounded] = {
-            **{item.id: item for item in kb.all_requirements()},
-            **{item.id: item for item in kb.all_problems()},
-            **kb.faq,
-        }
+        self.interpreter = interpreter
+        self.composer = composer
+        self.config = config
+        self.writer = writer
 
-    def ask(self, question: str, project_types: list[str] | None = None) -> Answer:
-        """Answer a question; ``project_types`` are the types of the project it is asked about, if any."""
-        retrieval = self.retriever.search(self._contextualise(question, project_types), k=RETRIEVE)
-        if not project_types and self.types_named is not None:
-            project_types = self.types_named(question) or None
-        decision = self.scope.decide(question, retrieval)
+    def ask(self, question: str, context: AskContext | None = None) -> Answer:
+        context = context or AskContext()
+        history = context.history[-self.config.history_turns :]
+        understanding = self.interpreter.understand(question, history)
+        by_words = self.scope.by_words(question)
+        if by_words is not None and not by_words.in_scope:
+            return self._decline(by_words, understanding)
+        project = context.project
+        type_ids, _, retrieval, decision = self._read(understanding, project)
+        if not decision.in_scope and not understanding.follows_up and any(not t.out_of_scope for t in history):
+            # Alone it looks off-topic; read as a follow-up of the conversation it belongs to.
+            again = self.interpreter.understand(question, history, force=True)
+            candidate = self._read(again, project)
+            if candidate[3].in_scope:
+                understanding = again
+                type_ids, _query, retrieval, decision = candidate
         if not decision.in_scope:
-            return Answer(OUT_OF_SCOPE_ANSWER.format(reason=decision.reason), [], True, decision, retrieval)
-        hits = self._relevant(retrieval.hits, project_types)
-        lead, citations, items = self._compose(hits, retrieval.tokens, question)
-        if self.llm is not None:
-            lead = self.llm.rephrase(question, lead, citations) or lead
-        text = "\n\n".join(part for part in (lead, self._quotes(citations), CLOSING) if part)
-        return Answer(text, citations, False, decision, retrieval, items)
+            return self._decline(decision, understanding, retrieval)
+        stated = _stated_facts(understanding.text)
+        reply = self.composer.compose(understanding, retrieval, type_ids, stated, project, self._search)
+        if not reply.lead:
+            reply = Reply(lead=NO_BASIS)
+        if self.writer is not None:  # only the direct answer is reworded; lists and notes stay as composed
+            reply.lead = self.writer.rewrite(understanding.text, reply.lead, reply.citations) or reply.lead
+        text = reply.render()
+        return Answer(
+            text=text,
+            citations=reply.citations,
+            out_of_scope=False,
+            scope=decision,
+            understanding=understanding,
+            reply=reply,
+            retrieval=retrieval,
+            notice=self._notice(reply.citations),
+            type_ids=type_ids,
+        )
 
-    # -- composition ---------------------------------------------------------
+    def _read(self, understanding: Understanding, project: ProjectContext | None
+              ) -> tuple[list[str], str, Retrieval, ScopeDecision]:  # fmt: skip
+        """The types it is about, the query, what retrieval finds, and whether it is ours to answer.
+        A project chat or a follow-up is judged with the lower threshold of a question about a known business."""
+        type_ids = understanding.type_ids or (project.type_ids if project else [])
+        query = self._query(understanding, type_ids, project)
+        retrieval = self.retriever.search(query, k=self.config.retrieve)
+        in_context = project is not None or understanding.follows_up
+        # Judged on the question as understood (with its business named), not on the project description
+        # a deictic question carries into retrieval.
+        judged = self._query(understanding, type_ids)
+        return type_ids, query, retrieval, self.scope.decide(judged, retrieval, in_context)
 
-    def _contextualise(self, question: str, project_types: list[str] | None) -> str:
-        """In a project's chat, a question that names no project type is about that project."""
-        if not project_types or self.scope.covered_terms(question):
-            return question
-        names = "、".join(self.kb.types[t].name for t in project_types if t in self.kb.types)
-        return f"{names}：{question}" if names else question
+    def _query(self, understanding: Understanding, type_ids: list[str], project: ProjectContext | None = None) -> str:
+        """The understood question, prefixed with the business it is about when it does not say; in a
+        project chat, a question that points at the project ("他这种情况", "这个铺子") carries its description."""
+        text = understanding.text
+        if project is not None and project.description and _DEICTIC.search(text):
+            text = f"{text}（{project.description}）"
+        if understanding.type_ids or not type_ids or self.scope.covered_terms(understanding.text):
+            return text
+        names = "、".join(self.kb.types[t].name.split("（")[0] for t in type_ids if t in self.kb.types)
+        return f"{names}：{text}" if names else text
 
-    def _relevant(self, hits: list[Hit], project_types: list[str] | None) -> list[Hit]:
-        """When the project types are known, drop curated items of other types and articles of
-        regulations that only other types rely on (no 娱乐场所 rules in an answer about a 烧烤店)."""
-        if not project_types:
-            return hits
-        allowed = {t.id for t in self.kb.expand(project_types)}
+    def _search(self, query: str, type_ids: list[str]) -> Retrieval:
+        return self.retriever.search(query, k=self.config.retrieve)
 
-        def keep(hit: Hit) -> bool:
-            if hit.chunk.kind in ("regulation", "document"):
-                owners = self._doc_types.get(hit.chunk.doc_id)
-                return not owners or bool(owners & allowed)
-            return not hit.chunk.project_types or bool(allowed & set(hit.chunk.project_types.split(",")))
-
-        return [hit for hit in hits if keep(hit)]
-
-    def _compose(self, hits: list[Hit], tokens: list[str], question: str) -> tuple[str, list[Citation], list[str]]:
-        """Lead from a curated item that clearly matches, else from the best article; then the quotes."""
-        citations: dict[tuple[str, str], Citation] = {}
-        items: list[str] = []
-        lead = ""
-        item_hit = self._leading_item(hits)
-        if item_hit is not None:
-            item = self._items[item_hit.chunk.item_id]
-            lead = self._item_lead(item_hit.chunk, item)
-            items.append(item.id)
-            for basis in item.basis:
-                citation = Citation.from_basis(basis, self.corpus)
-                citations.setdefault(citation.key, citation)
-        sources = [hit for hit in hits if hit.chunk.kind in ("regulation", "document")]
-        for index, hit in enumerate(sources):
-            if len(citations) >= MAX_CITATIONS:
-                break
-            if not lead:
-                sentence = best_sentence(hit.chunk.text, tokens, self.tokenizer, question)
-                lead = f"根据{hit.chunk.label}：“{sentence}”"
-            if index > 0 and not self._worth_citing(hit):
-                continue
-            citation = self._citation(hit.chunk, tokens, question)
-            citations.setdefault(citation.key, citation)
-        return lead, list(citations.values()), items
-
-    def _leading_item(self, hits: list[Hit]) -> Hit | None:
-        """A curated FAQ, requirement or problem that ranks first and that both retrieval legs found.
-
-        A FAQ entry that is the closest of all by meaning leads wherever fusion put it: it is the
-        question itself, answered by staff.
-        """
-        closest = max((hit.dense or 0.0 for hit in hits), default=0.0)
-        for hit in hits:
-            if hit.chunk.kind == "faq" and hit.dense == closest and hit.lexical_rank is not None:
-                return hit
-        for hit in hits[:2]:
-            if hit.chunk.item_id not in self._items:
-                continue
-            agreed = hit.dense_rank is not None and hit.lexical_rank is not None
-            if hit is hits[0] and (agreed or hit.chunk.kind == "faq"):
-                return hit
-            if agreed and max(hit.dense_rank, hit.lexical_rank) <= 2:
-                return hit
-        return None
-
-    @staticmethod
-    def _worth_citing(hit: Hit) -> bool:
-        """Keep sources that two rankings agree on, or that rank near the top of one."""
-        return len(hit.ranks) >= 2 or min(hit.ranks) <= 3
-
-    def _item_lead(self, chunk: Chunk, item: Grounded) -> str:
-        if chunk.kind == "faq":
-            text = f"{chunk.text}"
-        elif chunk.kind == "problem":
-            text = f"常见问题：{chunk.title}。{chunk.text.replace(chr(10), ' ')}"
-        else:
-            text = f"{chunk.title}：{chunk.text}"
-        if item.basis_pending:
-            text += f"（{PENDING}：{item.pending_note}）"
-        return text
-
-    def _citation(self, chunk: Chunk, tokens: list[str], question: str) -> Citation:
-        return Citation(
-            doc_id=chunk.doc_id,
-            title=chunk.title,
-            article=chunk.article,
-            text=best_excerpt(chunk.text, tokens, self.tokenizer, question),
-            level=chunk.level or None,
-            version_date=chunk.version_date or None,
-            caveat=chunk.caveat or None,
+    def _decline(self, decision: ScopeDecision, understanding: Understanding,
+                 retrieval: Retrieval | None = None) -> Answer:  # fmt: skip
+        return Answer(
+            text=DECLINE.format(reason=decision.reason),
+            citations=[],
+            out_of_scope=True,
+            scope=decision,
+            understanding=understanding,
+            retrieval=retrieval,
         )
 
     @staticmethod
-    def _quotes(citations: list[Citation]) -> str:
-        if not citations:
-            return f"（{PENDING}：知识库中暂无可引用的条文，请向专员确认。）"
-        lines = ["相关规定："]
-        lines += [f"{n}. 《{c.title}》{c.article}：“{c.text}”" for n, c in enumerate(citations, start=1)]
+    def _notice(citations: list[Citation]) -> str:
         outdated = list(dict.fromkeys(f"《{c.title}》" for c in citations if c.caveat))
         if outdated:
-            lines.append(f"注：{'、'.join(outdated)}的收录文本可能不是现行版本，请以现行文本为准。")
-        return "\n".join(lines)
+            return f"{NOTICE}所引{'、'.join(outdated)}的收录文本可能不是现行版本，请以现行文本为准。"
+        return NOTICE
 
 
-def _types_citing_each_doc(kb: KnowledgeBase) -> dict[str, set[str]]:
-    """doc_id → the project types (and blocks) whose items cite it; the 通用 block cites for everyone."""
-    owners: dict[str, set[str]] = {}
-    general_docs: set[str] = set()
-    for project_type in kb.types.values():
-        for item in (*project_type.requirements, *project_type.problems, *project_type.steps):
-            for basis in item.basis:
-                if project_type.id == GENERAL_TYPE_ID:
-                    general_docs.add(basis.doc_id)
-                else:
-                    owners.setdefault(basis.doc_id, set()).add(project_type.id)
-    return {doc: types for doc, types in owners.items() if doc not in general_docs}
+def _stated_facts(text: str) -> ProjectFacts:
+    """Facts the question itself states ("离小学一百来米", "负二层"), to apply the rules to."""
+    return ProjectFacts.model_validate({reading.fact: reading.value for reading in read_facts(text)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.intent import Intent
 from kb.lexical import Tokenizer
 
 WHOLE_ARTICLE = 300
@@ -16,20 +17,44 @@ _QUANTITY = re.compile(
 )
 
 
+# What a sentence must contain to answer each kind of question, and how much that counts.
+_INTENT_CUES: dict[Intent, tuple[re.Pattern[str], float]] = {
+    Intent.DEPARTMENT: (re.compile(r"部门|机关|机构|局|委员会|人民政府|窗口"), 1.5),
+    Intent.FEASIBILITY: (
+        re.compile(r"不得|禁止|不能|不可以|不予|可以|应当|须|必须|无需|不需要|免于|免办|不属于|属于"),
+        1.0,
+    ),
+    Intent.DEFINITION: (re.compile(r"是指|所称|属于|包括|即|指的是"), 1.5),
+    Intent.PROCEDURE: (re.compile(r"申请|办理|提交|向|先|后|之前|之后"), 0.5),
+    Intent.PREREQUISITES: (re.compile(r"先|后|之前|之后|取得.{0,12}后|前置"), 1.0),
+    Intent.CONDITIONS: (re.compile(r"条件|具备|符合|应当有|具有"), 1.0),
+    Intent.MATERIALS: (re.compile(r"材料|提交|证明|申请书"), 1.0),
+}
+_TIME = re.compile(r"[0-9一二三四五六七八九十百两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时)")
+
+
+def sentence_score(
+    sentence: str, wanted: set[str], tokenizer: Tokenizer, intent: Intent, wants_quantity: bool
+) -> float:
+    """Question-word overlap, plus what the kind of question needs (a quantity, a department, a verdict…)."""
+    score = float(len(wanted & set(tokenizer.tokens(sentence))))
+    if wants_quantity and _QUANTITY.search(sentence):
+        score += 2.5
+        if intent == Intent.DEADLINE and _TIME.search(sentence):
+            score += 1.0
+    cue = _INTENT_CUES.get(intent)
+    if cue is not None and cue[0].search(sentence):
+        score += cue[1]
+    return score
+
+
 def sentence_scores(
     text: str, spans: list[tuple[int, int]], tokens: list[str], tokenizer: Tokenizer, question: str
 ) -> list[float]:
     """Query-token overlap per sentence, plus a bonus for quantities when the question asks for one."""
     wanted = set(tokens)
     wants_quantity = bool(_ASKS_QUANTITY.search(question))
-    scores = []
-    for start, end in spans:
-        sentence = text[start:end]
-        score = float(len(wanted & set(tokenizer.tokens(sentence))))
-        if wants_quantity and _QUANTITY.search(sentence):
-            score += 1.5
-        scores.append(score)
-    return scores
+    return [sentence_score(text[start:end], wanted, tokenizer, Intent.OTHER, wants_quantity) for start, end in spans]
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

@@ -11,10 +11,14 @@ from assistant.models import (
     Citation,
     GuidanceResponse,
     MatchedType,
+    PermitOut,
+    PlanPermit,
     ProblemOut,
+    RedLine,
     RequirementOut,
     StepOut,
 )
+from assistant.permit_path import PermitPath, place, prerequisite_closure
 from assistant.profiling import Profile, Profiler
 from assistant.retrieval import HybridRetriever
 from kb.corpus import Corpus
@@ -55,6 +59,8 @@ class Guide:
         requirements = [self._requirement(listed, citations) for listed in checklist.requirements]
         problems = [self._problem(listed, citations) for listed in checklist.problems]
         self._supporting(description, citations)
+        path = self._permit_path(checklist)
+        red_lines = self._red_lines(checklist, profile)
         return GuidanceResponse(
             project_types=[MatchedType(id=m.id, name=m.name, confidence=m.confidence) for m in profile.types],
             facts=profile.facts.known(),
@@ -67,7 +73,42 @@ class Guide:
             out_of_scope=False,
             notice=self._notice(profile, citations),
             understood=profile.understood,
+            permits=[
+                PlanPermit(
+                    **PermitOut.from_permit(p.permit, self.corpus).model_dump(),
+                    order=p.order,
+                    parallel_group=p.parallel_group,
+                )
+                for p in path.placed
+            ],
+            statutory_days_max=path.statutory_days_max,
+            statutory_note=path.note,
+            red_lines=red_lines,
         )
+
+    def _red_lines(self, checklist: Checklist, profile: Profile) -> list[RedLine]:
+        """Items marked as red lines whose conditions hold on the facts: said first, with what triggers them."""
+        known = profile.facts.known()
+        lines = []
+        for listed in (*checklist.requirements, *checklist.problems):
+            item = listed.item
+            if not getattr(item, "red_line", False) or not listed.triggered_by:
+                continue
+            facts = {fact: known[fact] for fact in listed.triggered_by if fact in known}
+            change = getattr(item, "advice", None)
+            lines.append(RedLine(title=item.title, detail=item.detail, facts=facts, change=change,
+                                 basis=[Citation.from_basis(b, self.corpus) for b in item.basis], item_id=item.id))  # fmt: skip
+        return lines
+
+    def _permit_path(self, checklist: Checklist) -> PermitPath:
+        """The 事项 that the listed requirements and steps name, with the 前置 they need, in order."""
+        named = [x.item.permit_id for x in (*checklist.requirements, *checklist.steps) if x.item.permit_id]
+        wanted: list[str] = []
+        for permit_id in named:
+            for needed in (*sorted(prerequisite_closure(permit_id, self.kb.permits)), permit_id):
+                if needed in self.kb.permits and needed not in wanted:
+                    wanted.append(needed)
+        return place([self.kb.permits[p] for p in wanted], self.kb.permits)
 
     # -- parts ---------------------------------------------------------------
 
@@ -93,6 +134,7 @@ class Guide:
             pending_note=item.pending_note,
             conditional=listed.conditional,
             project_types=[listed.owner],
+            permit_id=item.permit_id,
         )
 
     def _problem(self, listed: Listed, citations: dict[tuple[str, str], Citation]) -> ProblemOut:

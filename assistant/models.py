@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kb.corpus import Corpus
 from kb.facts import ProjectFacts
-from kb.schema import Basis
+from kb.schema import Basis, Permit
 
 MAX_QUESTION = 2000
 MAX_DESCRIPTION = 4000
@@ -74,10 +74,20 @@ class AskRequest(BaseModel):
 
 
 class AskResponse(BaseModel):
-    answer: str
+    answer: str = Field(description="答案本身：先直接回答，需要时再列清单；引用的条文见 citations")
     citations: list[Citation]
     out_of_scope: bool
     session_id: str
+    understood_as: str | None = Field(None, description="结合上文理解后的完整问题（追问时与原问题不同）")
+    intent: str | None = Field(None, description="问题类型：feasibility、deadline、materials、list、comparison…")
+    points: list[str] = Field(default_factory=list, description="答案中的清单条目（如材料、条件、事项）")
+    items: list[str] = Field(default_factory=list, description="答案所依据的知识条目 id")
+    permits: list[str] = Field(default_factory=list, description="答案涉及的事项 id")
+    notice: str | None = Field(None, description="提示：仅供参考、版本可能已修订等")
+    answered_from: str | None = Field(
+        None,
+        description="答案的来源：permit（事项目录）、list（清单）、red_line（红线）、item（知识条目）、article（条文）",
+    )
 
 
 class GuidanceRequest(BaseModel):
@@ -117,6 +127,7 @@ class RequirementOut(BaseModel):
     pending_note: str | None = None
     conditional: bool = Field(False, description="取决于尚未确认的事实")
     project_types: list[str] = Field(default_factory=list)
+    permit_id: str | None = Field(None, description="该要求对应的事项（见 permits）")
 
 
 class ProblemOut(BaseModel):
@@ -157,6 +168,138 @@ class UnderstoodFact(BaseModel):
     source: str = Field(description="description | override")
 
 
+class StatementOut(BaseModel):
+    text: str
+    basis: list[Citation] = Field(default_factory=list)
+    basis_pending: bool | None = None
+    pending_note: str | None = None
+
+
+class MaterialOut(BaseModel):
+    name: str
+    note: str | None = None
+    basis: list[Citation] = Field(default_factory=list)
+    basis_pending: bool | None = None
+    pending_note: str | None = None
+    deferrable: bool = Field(False, description="通常可容缺受理")
+    commitment_ok: bool = Field(False, description="可用告知承诺代替")
+
+
+class TimeLimitOut(BaseModel):
+    value: int
+    unit: str
+    text: str
+    basis: Citation
+
+
+class FollowUpOut(BaseModel):
+    title: str
+    permit_id: str | None = None
+    within: str | None = None
+    basis: list[Citation] = Field(default_factory=list)
+    basis_pending: bool | None = None
+    pending_note: str | None = None
+
+
+class PermitOut(BaseModel):
+    """One 事项 of the catalogue, whole: what the 办事指南 would say, with the law behind each part."""
+
+    id: str
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    kind: str
+    department: str
+    summary: str
+    stage: str
+    applies_to: list[str] = Field(default_factory=list)
+    basis: list[Citation] = Field(default_factory=list)
+    basis_pending: bool | None = None
+    pending_note: str | None = None
+    conditions: list[StatementOut] = Field(default_factory=list)
+    materials: list[MaterialOut] = Field(default_factory=list)
+    materials_note: str | None = None
+    time_limit: TimeLimitOut | None = None
+    time_limit_note: str | None = None
+    validity: StatementOut | None = None
+    prerequisites: list[str] = Field(default_factory=list)
+    follow_ups: list[FollowUpOut] = Field(default_factory=list)
+
+    @classmethod
+    def from_permit(cls, permit: Permit, corpus: Corpus) -> PermitOut:
+        def cite(item) -> list[Citation]:
+            return [Citation.from_basis(b, corpus) for b in item.basis]
+
+        def statement(item) -> StatementOut:
+            return StatementOut(text=item.text, basis=cite(item), basis_pending=item.basis_pending or None,
+                                pending_note=item.pending_note)  # fmt: skip
+
+        limit = permit.time_limit
+        return cls(
+            id=permit.id,
+            name=permit.name,
+            aliases=permit.aliases,
+            kind=permit.kind,
+            department=permit.department,
+            summary=permit.summary,
+            stage=permit.stage,
+            applies_to=permit.applies_to,
+            basis=cite(permit),
+            basis_pending=permit.basis_pending or None,
+            pending_note=permit.pending_note,
+            conditions=[statement(c) for c in permit.conditions],
+            materials=[
+                MaterialOut(
+                    name=m.name,
+                    note=m.note,
+                    basis=cite(m),
+                    basis_pending=m.basis_pending or None,
+                    pending_note=m.pending_note,
+                    deferrable=m.deferrable,
+                    commitment_ok=m.commitment_ok,
+                )
+                for m in permit.materials
+            ],
+            materials_note=permit.materials_note,
+            time_limit=TimeLimitOut(
+                value=limit.value, unit=limit.unit, text=limit.text, basis=Citation.from_basis(limit.basis, corpus)
+            )
+            if limit
+            else None,
+            time_limit_note=permit.time_limit_note,
+            validity=statement(permit.validity) if permit.validity else None,
+            prerequisites=permit.prerequisites,
+            follow_ups=[
+                FollowUpOut(
+                    title=f.title,
+                    permit_id=f.permit_id,
+                    within=f.within,
+                    basis=cite(f),
+                    basis_pending=f.basis_pending or None,
+                    pending_note=f.pending_note,
+                )
+                for f in permit.follow_ups
+            ],
+        )
+
+
+class PlanPermit(PermitOut):
+    """A 事项 in a project's plan, placed on the path: ``order`` 1 first; same ``parallel_group`` can run together."""
+
+    order: int
+    parallel_group: int
+
+
+class RedLine(BaseModel):
+    """A deal breaker: as described, the project cannot be licensed (选址禁区 and the like)."""
+
+    title: str
+    detail: str
+    facts: dict[str, Any] = Field(default_factory=dict, description="触发红线的事实")
+    change: str | None = Field(None, description="怎样才能改变这个结论")
+    basis: list[Citation] = Field(default_factory=list)
+    item_id: str | None = None
+
+
 class GuidanceResponse(BaseModel):
     project_types: list[MatchedType]
     facts: dict[str, Any]
@@ -169,3 +312,9 @@ class GuidanceResponse(BaseModel):
     out_of_scope: bool
     notice: str
     understood: list[UnderstoodFact] = Field(default_factory=list, description="识别出的事实及其出处")
+    permits: list[PlanPermit] = Field(default_factory=list, description="本项目要办的事项，按办理顺序")
+    red_lines: list[RedLine] = Field(default_factory=list, description="按描述不能办的红线，须最先告知")
+    statutory_days_max: int | None = Field(
+        None, description="按法定时限估算的最长办理天数（沿前置关系的最长路径；是法定上限，不是承诺时限）"
+    )
+    statutory_note: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from assistant.fact_phrases import describe
 from assistant.models import Citation, GuidanceResponse
 from kb.schema import DIMENSIONS
 
@@ -27,6 +28,15 @@ def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方�
         return "\n".join([*lines, "", plan.notice, ""])
     types = "、".join(f"{t.name}（置信度 {t.confidence:.0%}）" for t in plan.project_types) or "未识别"
     lines += [f"- **项目类型**：{types}", ""]
+    if plan.red_lines:
+        lines += ["## 红线：按目前描述不能办", ""]
+        for red in plan.red_lines:
+            facts = "、".join(describe(k, v) for k, v in red.facts.items())
+            lines.append(f"- **{red.title}**：{red.detail}")
+            if red.change:
+                lines.append(f"  - 怎样才能办：{red.change}")
+            lines.append(f"  - 触发的事实：{facts}；依据：{_basis_line(red.basis, None, None)}")
+        lines.append("")
     if plan.understood:
         lines += ["## 已了解的情况", ""]
         lines += [f"- {u.label}：{_value(u.value)}（“{u.evidence}”）" for u in plan.understood]
@@ -57,6 +67,26 @@ def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方�
             lines.append(f"- **{p.title}**：{p.detail}")
             lines.append(f"  - 建议：{p.advice}")
             lines.append(f"  - 依据：{_basis_line(p.basis, p.basis_pending, p.pending_note)}")
+        lines.append("")
+    if plan.permits:
+        lines += ["## 要办的事项（按办理顺序）", ""]
+        if plan.statutory_note:
+            lines += [plan.statutory_note, ""]
+        for permit in plan.permits:
+            limit = permit.time_limit.text if permit.time_limit else (permit.time_limit_note or "法定时限依据待补充")
+            lines.append(
+                f"{permit.order}. **{permit.name}**（{permit.kind}，{permit.department}；可同时办理的组：{permit.parallel_group}）"
+            )
+            lines.append(f"  - 时限：{limit}")
+            if permit.prerequisites:
+                lines.append(f"  - 前置：{'、'.join(permit.prerequisites)}")
+            for material in permit.materials:
+                marks = "".join(
+                    f"【{m}】"
+                    for m, on in (("可容缺", material.deferrable), ("可告知承诺", material.commitment_ok))
+                    if on
+                )
+                lines.append(f"  - 材料：{material.name}{marks}")
         lines.append("")
     if plan.steps:
         lines += ["## 办理流程", ""]

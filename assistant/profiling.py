@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from assistant.fact_reader import NEGATION, read_facts
 from assistant.models import UnderstoodFact
+from assistant.names import Named
 from assistant.retrieval import HybridRetriever
 from assistant.scope import ScopeGate
 from kb.facts import FACT_QUESTIONS, ProjectFacts
@@ -82,10 +83,15 @@ class Profiler:
 
     # -- types ---------------------------------------------------------------
 
-    def types_named(self, text: str) -> list[str]:
-        """Ids of the project types a text names outright (used to focus answers on them)."""
-        matched, _ = self._by_alias(text.lower())
-        return [match.id for match in matched]
+    def types_named(self, text: str) -> list[Named]:
+        """The project types a text names outright, with the words it used (to focus answers on them)."""
+        lowered = text.lower()
+        matched, _ = self._by_alias(lowered)
+        named = []
+        for match in matched:
+            start = lowered.find(match.evidence)
+            named.append(Named(match.id, text[start : start + len(match.evidence)], start))
+        return named
 
     def _by_alias(self, text: str) -> tuple[list[TypeMatch], dict[str, str]]:
         """Types named in the text, and the types whose name was ruled out by a neighbouring word."""

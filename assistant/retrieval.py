@@ -37,6 +37,7 @@ class Retrieval:
     tokens: list[str] = field(default_factory=list)
     top_dense: float = 0.0
     top_lexical: float = 0.0
+    idf: Callable[[str], float] = field(default=lambda token: 1.0, repr=False)
 
 
 class Reranker(Protocol):
@@ -121,6 +122,7 @@ class HybridRetriever:
             tokens,
             top_dense=max((hit.dense for hit in everything if hit.dense is not None), default=0.0),
             top_lexical=max((hit.lexical for hit in everything if hit.lexical is not None), default=0.0),
+            idf=lexical.idf,
         )
 
     def _score(self, fused: dict[str, Hit]) -> None:

@@ -13,6 +13,7 @@ Two gates, in order:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,16 @@ REGULATORY_INTENT = (
 )  # fmt: skip
 
 
+# A question that asks which licence to get or where to apply.
+_ASKS_PERMIT = re.compile(r"办(?:什么|啥|哪些|哪个)?(?:证|手续|许可)|许可证?(?:怎么|如何|去哪|找谁|要什么|需要什么)|去哪(?:批|办|申请)|"
+                          r"要(?:去)?(?:哪|谁)批|审批(?:手续|流程)|怎么申请|如何申请")  # fmt: skip
+_QUESTION = re.compile(r"吗|呢|么|什么|啥|怎么|怎样|如何|哪|多久|多少|多长|几|能否|能不能|可不可以|可以不|是否|要不要|"
+                       r"需不需要|行不行|有没有|算不算|[？?]")  # fmt: skip
+
+
+TASK_REASON = "代写文书、起名、写文案、推荐或比较商家、报价、代办具体事务，不在审批辅导的服务范围内"
+
+
 @dataclass(frozen=True)
 class ScopeDecision:
     in_scope: bool
@@ -47,7 +58,7 @@ class ScopeDecision:
 @lru_cache(maxsize=1)
 def _lists(path: Path = LEXICON_DIR / "out_of_scope.yaml") -> tuple[tuple[str, ...], ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return tuple(data["industries"]), tuple(data["topics"]), tuple(data["tasks"])
+    return tuple(data["industries"]), tuple(data["topics"]), tuple(data["tasks"]), tuple(data["requests"])
 
 
 class ScopeGate:
@@ -55,30 +66,31 @@ class ScopeGate:
         self.min_dense = min_dense
         self.min_lexical = min_lexical
         self.min_dense_named = min_dense_named
-        self.industries, self.topics, self.tasks = _lists()
-        self.covered = tuple(
-            sorted(
-                {word.lower() for t in kb.matchable_types for word in (t.name, *t.aliases) if len(word) >= 2},
-                key=len,
-                reverse=True,
-            )
-        )
+        self.industries, self.topics, self.tasks, requests = _lists()
+        self.requests = [re.compile(pattern) for pattern in requests]
+        # Businesses and 事项 the knowledge covers, by every name operators use.
+        words = {word.lower() for t in kb.matchable_types for word in (t.name, *t.aliases) if len(word) >= 2}
+        words |= {word.lower() for p in kb.permits.values() for word in (p.name, *p.aliases) if len(word) >= 2}
+        self.covered = tuple(sorted(words, key=len, reverse=True))
 
     def covered_terms(self, text: str) -> list[str]:
         lowered = text.lower()
         return [word for word in self.covered if word in lowered]
 
     def uncovered_industry(self, text: str) -> str | None:
-        """An industry the service does not coach, named in the text without any covered type."""
-        if self.covered_terms(text):
+        """An industry the service does not coach, named in the text without any covered type, or named
+        with one but as the thing a permit is asked for (酒店里开个加油点要办什么证)."""
+        industry = next((word for word in self.industries if word.lower() in text.lower()), None)
+        if industry is None or (self.covered_terms(text) and not _ASKS_PERMIT.search(text)):
             return None
-        return next((word for word in self.industries if word.lower() in text.lower()), None)
+        return industry
 
-    def decide(self, question: str, retrieval: Retrieval) -> ScopeDecision:
+    def decide(self, question: str, retrieval: Retrieval, in_context: bool = False) -> ScopeDecision:
+        """``in_context``: asked in a project's chat or as a follow-up, so already about a known business."""
         decision = self.by_words(question)
         if decision is not None:
             return decision
-        if self.covered_terms(question):
+        if self.covered_terms(question) or in_context:
             # It names a covered project but no approval matter: it must also be close to what we know
             # (台东夜市的小吃 names 小吃 but asks where to eat).
             if retrieval.top_dense >= self.min_dense_named or retrieval.top_lexical >= self.min_lexical:
@@ -91,16 +103,16 @@ class ScopeGate:
         industry = self.uncovered_industry(question)
         if industry:
             return ScopeDecision(False, f"“{industry}”不在筹备期辅导的项目范围内")
-        asks_rules = any(word in question for word in REGULATORY_INTENT)
+        asks_rules = _asks_about_rules(question)
         lowered = question.lower()
         for term in self.covered_terms(question):  # 编程 inside 少儿编程 (a training course) is no topic
             lowered = lowered.replace(term, "　")
         topic = next((word for word in self.topics if word.lower() in lowered), None)
         if topic and not asks_rules:
             return ScopeDecision(False, f"“{topic}”与开办审批无关")
-        task = next((word for word in self.tasks if word.lower() in lowered), None)
+        task = any(word.lower() in lowered for word in self.tasks) or any(p.search(lowered) for p in self.requests)
         if task and not asks_rules:
-            return ScopeDecision(False, f"“{task}”这类事务不在审批辅导的服务范围内")
+            return ScopeDecision(False, TASK_REASON)
         if any(term in question for term in DOMAIN_TERMS):
             return ScopeDecision(True, "问题涉及审批事项")
         return None
@@ -109,3 +121,11 @@ class ScopeGate:
         if top_dense >= self.min_dense or top_lexical >= self.min_lexical:
             return ScopeDecision(True, "知识库中有相关内容")
         return ScopeDecision(False, "知识库中没有足够相关的内容")
+
+
+def _asks_about_rules(question: str) -> bool:
+    """A clause that names a rule matter and asks something about it (not 今天审批跑断腿了)."""
+    for clause in re.split(r"(?<=[，。！？；,!?;])", question):
+        if any(word in clause for word in REGULATORY_INTENT) and _QUESTION.search(clause):
+            return True
+    return False

@@ -41,31 +41,57 @@ def ingest(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="问题")],
+    session: Annotated[str | None, typer.Option("--session", help="会话名：同一会话中的追问结合上文理解")] = None,
+    project: Annotated[str | None, typer.Option("--project", help="项目 id：结合该项目的事实和方案回答")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 API 响应体（JSON）")] = False,
 ) -> None:
-    """提问，例如：chubei ask "网吧离学校要多远？" """
-    from assistant.models import AskRequest, AskResponse
+    """提问，例如：chubei ask "网吧离学校要多远？"；追问：chubei ask "那KTV呢？" --session s1"""
+    from api.conversations import Conversations
+    from api.db.engine import Database
+    from api.dossiers import Dossiers, NotFound, Refused, project_context
+    from api.keys import app_secret
+    from api.links import LinkSigner
+    from assistant.answering import AskContext
+    from assistant.models import AskRequest
 
     try:
-        request = AskRequest(question=question)
+        request = AskRequest(question=question, session_id=f"cli-{session}" if session else None, project_id=project)
     except ValueError as error:
         typer.echo(f"问题有误：{_first_error(error)}", err=True)
         raise typer.Exit(2) from None
     services = _services()
     services.ensure_index()
-    answer = services.assistant.ask(request.question)
+    database = Database(services.settings.sqlalchemy_url)
+    conversations = Conversations(database)
+    try:
+        context = None
+        if project:
+            signer = LinkSigner(app_secret(services.settings))
+            dossiers = Dossiers(database, services.guide.plan, signer, "", services.settings.token_ttl_days)
+            context = project_context(dossiers.get(project))
+        turns = services.settings.answer.history_turns
+        history = conversations.history(request.session_id, project, "staff", turns)
+        answer = services.assistant.ask(request.question, AskContext(history, context))
+        session_id, _ = conversations.record(request.session_id, project, "staff", request.question, answer)
+    except (NotFound, Refused) as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
     if as_json:
-        body = AskResponse(
-            answer=answer.text, citations=answer.citations, out_of_scope=answer.out_of_scope, session_id="cli"
-        )
+        body = answer.response(session_id.removeprefix("cli-"))
         typer.echo(json.dumps(body.model_dump(exclude_none=True), ensure_ascii=False, indent=2))
         return
+    if answer.understood_as:
+        typer.echo(f"（理解为：{answer.understood_as}）")
     typer.echo(answer.text)
     if answer.citations:
-        typer.echo("\n来源：")
+        typer.echo("\n依据：")
     for number, citation in enumerate(answer.citations, start=1):
         version = f"，{citation.version_date}" if citation.version_date else ""
-        typer.echo(f"  [{number}] 《{citation.title}》{citation.article}（{citation.level or '文件'}{version}）")
+        typer.echo(
+            f"  [{number}] 《{citation.title}》{citation.article}（{citation.level or '文件'}{version}）：“{citation.text}”"
+        )
+    if answer.notice:
+        typer.echo(f"\n{answer.notice}")
 
 
 @app.command()
@@ -143,38 +169,42 @@ def eval_command(
     out: Annotated[Path, typer.Option(help="报告目录")] = Path("reports/latest"),
     url: Annotated[str | None, typer.Option(help="评测运行中的服务（而非进程内）")] = None,
     key: Annotated[str | None, typer.Option(help="--url 时使用的工作人员密钥", envvar="CHUBEI_EVAL_KEY")] = None,
-    split: Annotated[str, typer.Option(help="dev | test | all")] = "all",
+    split: Annotated[
+        str, typer.Option(help="dev、test、dev,test 或 holdout（留出集只为发布说明评分，须写 --note）")
+    ] = "dev,test",
+    note: Annotated[str | None, typer.Option(help="评分留出集的原因（记入 evals/holdout/FROZEN.json）")] = None,
     baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="同时评测 LangChain 基线")] = True,
-    validate: Annotated[bool, typer.Option("--validate", help="只检查评测集格式")] = False,
+    gate: Annotated[bool, typer.Option("--gate", help="按 evals/thresholds.json 检查 dev 和 test 的门槛")] = False,
+    validate: Annotated[bool, typer.Option("--validate", help="只检查评测集格式与留出集冻结状态")] = False,
     calibrate: Annotated[bool, typer.Option("--calibrate", help="在 dev 上标定超范围阈值并在 test 上报告")] = False,
 ) -> None:
-    """评测：对黄金集运行检索、问答、方案三套评测，输出 report.json 与 report.html。"""
-    from evals.sets import GOLDEN_DIR, SUITES, read_jsonl
+    """评测：对黄金集运行检索、问答、方案三套评测，按数据划分输出 report.json 与 report.html。"""
+    from evals.sets import SPLITS, holdout_problems, load_suite
 
     if validate:
-        problems = [
-            e for name, (filename, model) in SUITES.items() for e in read_jsonl(GOLDEN_DIR / filename, model)[1]
-        ]
-        for problem in problems:
-            typer.echo(f"✗ {problem}")
-        if problems:
-            raise typer.Exit(1)
-        typer.echo("✓ 评测集格式正确")
+        _validate_golden()
         return
+    splits = tuple(part.strip() for part in split.split(",") if part.strip())
+    if not splits or any(part not in SPLITS for part in splits):
+        raise typer.BadParameter("应为 dev、test、dev,test 或 holdout", param_hint="--split")
+    if "holdout" in splits and not note:
+        raise typer.BadParameter("留出集只在发布说明时评分一次：请用 --note 写明原因", param_hint="--note")
+    if "holdout" in splits and (problems := holdout_problems()):
+        raise typer.BadParameter("留出集与冻结记录不一致：" + "；".join(problems), param_hint="--split")
     services = _services()
     services.ensure_index()
     if calibrate:
         from evals.calibrate import calibrate as fit
         from evals.calibrate import score_points
-        from evals.sets import load_suite
 
-        result = fit(score_points(load_suite("ask"), load_suite("retrieval"), services.retriever, services.scope))
+        points = score_points(load_suite("ask"), load_suite("retrieval"), services.retriever, services.scope)
+        result = fit(points)
         typer.echo(result.model_dump_json(indent=2))
         typer.echo(f"设置：CHUBEI_SCOPE_MIN_DENSE={result.min_dense} CHUBEI_SCOPE_MIN_LEXICAL={result.min_lexical}")
         return
     from evals.report import write_report
     from evals.runner import SUITES as ALL
-    from evals.runner import baseline_target, chubei_target, evaluate, http_target
+    from evals.runner import baseline_target, chubei_target, evaluate, headline, http_target
 
     if suite not in (*ALL, "all"):
         raise typer.BadParameter("应为 retrieval、ask、guidance 或 all", param_hint="--suite")
@@ -184,13 +214,63 @@ def eval_command(
     if baseline:
         targets.append(baseline_target(services))
     suites = ALL if suite == "all" else (suite,)
-    report = evaluate(targets, services, suites, None if split == "all" else split)
-    json_path, html_path = write_report(report, out)
-    from evals.runner import headline
+    report = evaluate(targets, services, suites, splits)
+    verdicts = None
+    if gate:
+        from evals.gate import check_gate, load_thresholds
 
-    for metric, values in headline(report).items():
-        typer.echo(f"{metric:<40}" + "  ".join(f"{name}={value:.3f}" for name, value in values.items()))
+        verdicts = check_gate(report, load_thresholds())
+        report["gate"] = [v.model_dump() for v in verdicts]
+    json_path, html_path = write_report(report, out)
+    for metric, per_split in headline(report).items():
+        for part, values in per_split.items():
+            shown = "  ".join(f"{name}={value:.3f}" for name, value in values.items() if value is not None)
+            typer.echo(f"{metric:<40}{part:<8}{shown}")
     typer.echo(f"用时 {report['seconds']} 秒；报告：{html_path}（{json_path.name}）")
+    if "holdout" in splits:
+        _record_holdout(report, note or "")
+    if verdicts is not None:
+        failed = [v for v in verdicts if not v.passed]
+        for verdict in failed:
+            typer.echo(f"✗ 门槛未达到：{verdict.describe()}", err=True)
+        if failed:
+            raise typer.Exit(1)
+        typer.echo(f"✓ {len(verdicts)} 项门槛全部达到")
+
+
+def _validate_golden() -> None:
+    from evals.sets import GOLDEN_DIR, HOLDOUT_DIR, SUITES, holdout_problems, read_jsonl, suite_files
+
+    problems = [
+        error
+        for name, (_, model) in SUITES.items()
+        for folder in (GOLDEN_DIR, HOLDOUT_DIR)
+        for path in suite_files(name, folder)
+        for error in read_jsonl(path, model)[1]
+    ]
+    problems += holdout_problems()
+    for problem in problems:
+        typer.echo(f"✗ {problem}")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("✓ 评测集格式正确，留出集与冻结记录一致")
+
+
+def _record_holdout(report: dict, note: str) -> None:
+    import subprocess
+    from datetime import date
+
+    from evals.runner import headline
+    from evals.sets import record_holdout_scoring
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    summary = {
+        metric: values.get("holdout", {}).get("chubei")
+        for metric, values in headline(report).items()
+        if values.get("holdout", {}).get("chubei") is not None
+    }
+    record_holdout_scoring(summary, note, date.today().isoformat(), commit or "unknown")
+    typer.echo("已在 evals/holdout/FROZEN.json 记录本次留出集评分")
 
 
 @cache_app.command("build")
@@ -199,8 +279,9 @@ def cache_build() -> None:
     from evals.baseline import baseline_documents
     from ingest.shipped import build_shipped_cache
 
-    baseline = [document.page_content for document in baseline_documents()]
-    path, total, fresh = build_shipped_cache(_services(), extra=baseline)
+    services = _services()
+    baseline = [document.page_content for document in baseline_documents(services.corpus)]
+    path, total, fresh = build_shipped_cache(services, extra=baseline)
     typer.echo(f"已写入 {path}：{total} 条向量（新嵌入 {fresh} 条）")
 
 

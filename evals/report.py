@@ -1,9 +1,10 @@
-"""report.json and a self-contained report.html (inline CSS and SVG charts, no external assets)."""
+"""report.json and a self-contained report.html (inline CSS and SVG, no external assets), split by split."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import statistics
 from collections import defaultdict
 from html import escape
 from pathlib import Path
@@ -11,11 +12,15 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from evals.gate import load_thresholds
+from evals.metrics import percentile
 from evals.runner import headline
 
 TEMPLATES = Path(__file__).parent / "templates"
 COLORS = ["#1f5fa8", "#c8891c", "#6a8f3c", "#8a4f9e"]
-LOWER_IS_BETTER = ("p95_ms", "p50_ms", "false_refusal_rate", "unrelated_type_violations")
+LOWER_IS_BETTER = ("p95_ms", "p50_ms", "false_refusal_rate", "unrelated_type_violations", "median_length",
+                   "p90_length", "median_citations", "false_red_lines", "median_requirements", "p90_requirements")  # fmt: skip
+WORST = 25
 
 
 def write_report(report: dict, out: Path) -> tuple[Path, Path]:
@@ -27,10 +32,11 @@ def write_report(report: dict, out: Path) -> tuple[Path, Path]:
     html = env.get_template("report.html").render(
         report=report,
         targets=list(report["targets"]),
+        splits=[*report["splits"], "all"] if len(report["splits"]) > 1 else report["splits"],
         headline=report["headline"],
         lower_is_better=LOWER_IS_BETTER,
-        rate_chart=Markup(rate_chart(report["headline"], list(report["targets"]))),
-        type_charts=[(title, Markup(bar_chart(values))) for title, values in per_type(report)],
+        plan_sizes=plan_sizes(report),
+        thresholds=load_thresholds().log,
         latency_chart=Markup(histogram(latencies(report))),
         worst=worst_cases(report),
     )
@@ -38,50 +44,18 @@ def write_report(report: dict, out: Path) -> tuple[Path, Path]:
     return json_path, html_path
 
 
-def rate_chart(table: dict[str, dict[str, float]], targets: list[str]) -> str:
-    """Grouped horizontal bars for every 0–1 metric, one colour per target (in report order)."""
-    rows = [(metric, values) for metric, values in table.items() if all(0 <= v <= 1 for v in values.values())
-            and not metric.endswith(("_ms", "violations"))]  # fmt: skip
-    bar, gap, label_w, width = 12, 10, 260, 420
-    height = len(rows) * (bar * len(targets) + gap) + 30
-    parts = [f'<svg viewBox="0 0 {label_w + width + 60} {height}" class="chart" role="img" aria-label="各项指标">']
-    y = 10
-    for metric, values in rows:
-        parts.append(f'<text x="0" y="{y + bar * len(targets) / 2 + 4}" class="lbl">{escape(metric)}</text>')
-        for index, target in enumerate(targets):
-            value = values.get(target)
-            if value is None:
-                continue
-            w = value * width
-            color = COLORS[index % len(COLORS)]
-            parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar - 2}" fill="{color}"/>')
-            parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + bar - 3}" class="val">{value:.2f}</text>')
-            y += bar
-        y += gap
-    legend_x = label_w
-    for index, target in enumerate(targets):
-        parts.append(
-            f'<rect x="{legend_x}" y="{height - 14}" width="10" height="10" fill="{COLORS[index % len(COLORS)]}"/>'
-        )
-        parts.append(f'<text x="{legend_x + 14}" y="{height - 5}" class="val">{escape(target)}</text>')
-        legend_x += 120
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def bar_chart(values: dict[str, float]) -> str:
-    items = sorted(values.items(), key=lambda kv: kv[1])
-    bar, label_w, width = 16, 150, 360
-    height = len(items) * (bar + 4) + 10
-    parts = [f'<svg viewBox="0 0 {label_w + width + 50} {height}" class="chart" role="img">']
-    for index, (name, value) in enumerate(items):
-        y = 5 + index * (bar + 4)
-        color = "#1f5fa8" if value >= 0.9 else "#c8891c" if value >= 0.7 else "#b33a3a"
-        parts.append(f'<text x="0" y="{y + 12}" class="lbl">{escape(name)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{value * width:.1f}" height="{bar}" fill="{color}"/>')
-        parts.append(f'<text x="{label_w + value * width + 4:.1f}" y="{y + 12}" class="val">{value:.2f}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+def plan_sizes(report: dict) -> list[dict]:
+    """Requirements per plan, by expected project type: median and p90 (Chubei)."""
+    chubei = report["targets"].get("chubei") or next(iter(report["targets"].values()), {})
+    sizes: dict[str, list[int]] = defaultdict(list)
+    for row in chubei.get("guidance", {}).get("rows", []):
+        if row["expected_types"] and not row["out_of_scope_expected"]:
+            sizes["+".join(sorted(row["expected_types"]))].append(row["listed"])
+    return [
+        {"types": types, "plans": len(values), "median": statistics.median(values),
+         "p90": percentile([float(v) for v in values], 0.9), "max": max(values)}
+        for types, values in sorted(sizes.items())
+    ]  # fmt: skip
 
 
 def histogram(samples: dict[str, list[float]]) -> str:
@@ -113,48 +87,21 @@ def histogram(samples: dict[str, list[float]]) -> str:
     return "".join(parts)
 
 
-def per_type(report: dict) -> list[tuple[str, dict[str, float]]]:
-    charts = []
-    chubei = report["targets"].get("chubei", {})
-    if "guidance" in chubei:
-        found, required = defaultdict(int), defaultdict(int)
-        for row in chubei["guidance"]["rows"]:
-            for type_id in row["expected_types"] or ["(超范围)"]:
-                found[type_id] += row["found"]
-                required[type_id] += row["required"]
-        charts.append(("方案：各类型必备条目召回率", {t: found[t] / required[t] for t in required if required[t]}))
-    if "retrieval" in chubei:
-        hits, total = defaultdict(int), defaultdict(int)
-        for row in chubei["retrieval"]["hybrid"]["rows"]:
-            tag = row["tags"][0] if row["tags"] else "其他"
-            total[tag] += 1
-            hits[tag] += bool(row["rank"] and row["rank"] <= 5)
-        charts.append(("检索：各领域 recall@5", {t: hits[t] / total[t] for t in total}))
-    return charts
-
-
 def latencies(report: dict) -> dict[str, list[float]]:
-    return {
-        name: [row["ms"] for row in result["ask"]["rows"]]
-        for name, result in report["targets"].items()
-        if "ask" in result
-    }
+    return {name: [row["ms"] for row in result["ask"]["rows"]] for name, result in report["targets"].items()
+            if "ask" in result}  # fmt: skip
 
 
-def worst_cases(report: dict, limit: int = 15) -> dict[str, list[dict]]:
+def worst_cases(report: dict) -> dict[str, list[dict]]:
     chubei = report["targets"].get("chubei") or next(iter(report["targets"].values()), {})
     worst: dict[str, list[dict]] = {}
     if "retrieval" in chubei:
         rows = [r for r in chubei["retrieval"]["hybrid"]["rows"] if not r["rank"] or r["rank"] > 1]
-        worst["retrieval"] = sorted(rows, key=lambda r: -(r["rank"] or 999))[:limit]
+        worst["retrieval"] = sorted(rows, key=lambda r: -(r["rank"] or 999))[:WORST]
     if "ask" in chubei:
-        rows = [r for r in chubei["ask"]["rows"] if r["expected_out_of_scope"] != r["out_of_scope"]
-                or r["contains_ok"] is False or r["source_ok"] is False or r["invalid_citations"]]  # fmt: skip
-        worst["ask"] = rows[:limit]
+        worst["ask"] = [r for r in chubei["ask"]["rows"] if not r["correct"]][:WORST]
     if "guidance" in chubei:
-        rows = [r for r in chubei["guidance"]["rows"] if r["missing_items"] or r["unrelated_items"]
-                or not r["out_of_scope_ok"] or r["missing_problems"]]  # fmt: skip
-        worst["guidance"] = sorted(rows, key=lambda r: -(len(r["missing_items"]) + 3 * len(r["unrelated_items"])))[
-            :limit
-        ]
+        rows = [r for r in chubei["guidance"]["rows"] if r["missing_items"] or r["unrelated_items"] or r["must_not_listed"]
+                or not r["out_of_scope_ok"] or r["missing_problems"] or r["permits_missing"]]  # fmt: skip
+        worst["guidance"] = rows[:WORST]
     return worst

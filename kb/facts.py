@@ -112,3 +112,42 @@ FACT_QUESTIONS: dict[str, str] = {
     "rural": "是否位于农村地区？",
     "serves_minors": "服务对象是否包括未成年人？",
 }
+
+# Words that show a question is about the premises as a whole ("这个铺子能签吗？"): every location fact applies.
+SITE_TOPIC = r"签约|签合同|能签|租下|租这|定金|铺子|铺面|门面|位置|地段|地方|选址|房子|场地|能开吗|能不能开|开得了|开不了|这里|这儿"
+
+# Words that show a question is about a fact, so that a project chat applies the project's value of it
+# ("离学校这么近有问题吗？" is about distance_to_school_m). Regular expressions.
+FACT_TOPICS: dict[str, str] = {
+    "distance_to_school_m": r"学校|小学|中学|初中|高中|校门|校园|学生",
+    "near_school": r"学校|小学|中学|初中|高中|校门|校园",
+    "near_hospital": r"医院",
+    "floor": r"楼层|地下|负[一二三四1234]|地下室|几楼|几层|[一二三四五六七八九十\d]+楼|[一二三四五六七八九十\d]+层|楼上|楼下|底商",
+    "in_residential_building": r"居民楼|住宅楼|楼上住|住户|居民|底商|单元楼",
+    "in_residential_area": r"小区|住宅区|居民区|社区",
+    "area_m2": r"面积|平米|平方|多大|规模",
+    "water_area_m2": r"水面|泳池面积|池子多大",
+    "has_pool": r"泳池|游泳|水池",
+    "has_xray": r"拍片|X光|x光|牙片|CT|放射|射线|DR|影像",
+    "has_injection": r"注射|打针|输液|针剂|玻尿酸|肉毒|水光",
+    "has_laser": r"激光|光子|光电|射频",
+    "has_surgery": r"手术|双眼皮|隆鼻|吸脂|开刀",
+    "serves_food": r"餐|吃|饭|食品|小吃|饮品|饮料|后厨|厨房|做菜",
+    "provides_breakfast": r"早餐|早饭|早点",
+    "provides_lodging": r"住宿|过夜|住人|客房",
+    "sells_alcohol": r"酒水|卖酒|酒吧",
+    "has_elevator": r"电梯|扶梯",
+    "has_boiler": r"锅炉|压力容器|储气罐",
+    "entity_type": r"个体|公司|主体|名义",
+    "building_use": r"用途|住宅|房产证|房本|产权证|商住",
+    "has_property_certificate": r"房产证|房本|产权证|不动产",
+    "rooms": r"包间|包厢|房间|客房",
+    "beds": r"床位|床",
+    "computers": r"电脑|机器|终端|机位",
+    "dental_chairs": r"牙椅",
+    "capacity": r"人数|容纳|多少人",
+    "serves_minors": r"未成年|孩子|学生|小孩|儿童|青少年",
+    "is_chain_branch": r"连锁|分店|加盟",
+    "foreign_investment": r"外资|外商",
+    "rural": r"农村|村里|乡村",
+}

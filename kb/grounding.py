@@ -20,7 +20,19 @@ QUANTITY = re.compile(
     r"(?<![0-9])(?!(?:19|20)\d\d年)(\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)\s*"
     r"(个工作日|工作日|日|天|年|个月|月|小时|米|平方米|㎡|周岁|岁|人|名|万元|元|倍|次|张|台)"
 )
-STATED_FIELDS = ("title", "detail", "advice", "answer", "duration", "deferrable_note")
+STATED_FIELDS = (
+    "title",
+    "detail",
+    "advice",
+    "answer",
+    "duration",
+    "deferrable_note",
+    "text",
+    "summary",
+    "note",
+    "within",
+    "name",
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,7 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
             if case_id not in kb.cases:
                 issues.append(Issue(problem.id, f"引用了不存在的案例 {case_id}"))
 
+    issues += permit_references(kb)
     for where, item in grounded_items(kb):
         for basis in item.basis:
             reason = check_basis(basis, corpus)
@@ -118,6 +131,35 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
                 issues.append(Issue(where, reason))
         for quantity in dict.fromkeys(unsupported_quantities(item, corpus)):
             issues.append(Issue(where, f"“{quantity}”在所引条文中找不到：请引用载明该数字的条文，或删去该数字"))
+    for permit in kb.permits.values():
+        if permit.time_limit is not None:
+            where = f"{permit.id}.time_limit"
+            reason = check_basis(permit.time_limit.basis, corpus)
+            if reason:
+                issues.append(Issue(where, reason))
+            elif (permit.time_limit.value, permit.time_limit.unit.removeprefix("个")) not in quantities(
+                (corpus.find_article(permit.time_limit.basis.doc_id, permit.time_limit.basis.article)).text
+            ):
+                issues.append(Issue(where, f"时限 {permit.time_limit.value}{permit.time_limit.unit} 不见于所引条文"))
+    return issues
+
+
+def permit_references(kb: KnowledgeBase) -> list[Issue]:
+    """Every 事项 named by an item, a prerequisite or a follow-up exists; 事项 type lists name real types."""
+    issues: list[Issue] = []
+    for project_type in kb.types.values():
+        for item in (*project_type.requirements, *project_type.steps):
+            if item.permit_id and item.permit_id not in kb.permits:
+                issues.append(Issue(item.id, f"permit_id 引用了不存在的事项 {item.permit_id}"))
+    for permit in kb.permits.values():
+        for ref in (*permit.prerequisites, *(f.permit_id for f in permit.follow_ups if f.permit_id)):
+            if ref not in kb.permits:
+                issues.append(Issue(permit.id, f"引用了不存在的事项 {ref}"))
+        for type_id in permit.applies_to:
+            if type_id not in kb.types:
+                issues.append(Issue(permit.id, f"applies_to 引用了不存在的类型 {type_id}"))
+        if permit.id in permit.prerequisites:
+            issues.append(Issue(permit.id, "事项不能以自身为前置"))
     return issues
 
 
@@ -126,4 +168,11 @@ def grounded_items(kb: KnowledgeBase) -> list[tuple[str, Grounded]]:
     for project_type in kb.types.values():
         items += [(item.id, item) for item in (*project_type.requirements, *project_type.problems, *project_type.steps)]
     items += [(entry.id, entry) for entry in kb.faq.values()]
+    for permit in kb.permits.values():
+        items.append((permit.id, permit))
+        items += [(f"{permit.id}.conditions[{n}]", c) for n, c in enumerate(permit.conditions)]
+        items += [(f"{permit.id}.materials[{n}]", m) for n, m in enumerate(permit.materials)]
+        items += [(f"{permit.id}.follow_ups[{n}]", f) for n, f in enumerate(permit.follow_ups)]
+        if permit.validity is not None:
+            items.append((f"{permit.id}.validity", permit.validity))
     return items

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from kb.schema import Case, FaqEntry, Problem, ProjectType, Requirement, Step
+from kb.schema import Case, FaqEntry, Permit, Problem, ProjectType, Requirement, Step
 
 DATA_DIR = Path(__file__).parent / "data"
 GENERAL_TYPE_ID = "general"
@@ -31,6 +31,7 @@ class KnowledgeBase:
     types: dict[str, ProjectType] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
     faq: dict[str, FaqEntry] = field(default_factory=dict)
+    permits: dict[str, Permit] = field(default_factory=dict)
     errors: list[LoadError] = field(default_factory=list)
 
     @classmethod
@@ -48,6 +49,9 @@ class KnowledgeBase:
             for path in sorted(directory.glob("faq*.yaml")):
                 for entry in kb._read(path, FaqEntry, many=True):
                     kb.faq[entry.id] = entry
+            for path in sorted((directory / "permits").glob("*.yaml")):
+                for permit in kb._read(path, Permit, many=True):
+                    kb.permits[permit.id] = permit
         return kb
 
     def _read(self, path: Path, model: type[BaseModel], many: bool) -> list:
@@ -110,6 +114,16 @@ class KnowledgeBase:
 
     def all_steps(self) -> list[Step]:
         return _unique(t.steps for t in self.types.values())
+
+    def permits_for(self, type_ids: list[str]) -> list[Permit]:
+        """The 事项 that the requirements and steps of these types name, in catalogue order."""
+        named = {
+            item.permit_id
+            for project_type in self.expand(type_ids)
+            for item in (*project_type.requirements, *project_type.steps)
+            if item.permit_id
+        }
+        return [permit for permit_id, permit in self.permits.items() if permit_id in named]
 
     def owner_of(self, item_id: str) -> str | None:
         """The project type that defines an item (the prefix of its id)."""

@@ -157,6 +157,22 @@ class LexicalIndex:
         self.fingerprint = fingerprint
         self.by_id = {chunk.id: chunk for chunk in chunks}
         self._vocab = set(model.vocab_dict) if model is not None else set()
+        self._idf: dict[str, float] = {}
+
+    def idf(self, token: str) -> float:
+        """How rare a token is in the indexed text (0 for a token the index never saw): rare words carry
+        the meaning of a question (保安, 跳舞机), common ones (经营, 场所) do not."""
+        if token in self._idf:
+            return self._idf[token]
+        weight = 0.0
+        if self.model is not None and token in self.model.vocab_dict:
+            index = self.model.vocab_dict[token]
+            indptr = self.model.scores["indptr"]
+            frequency = int(indptr[index + 1] - indptr[index])
+            total = int(self.model.scores["num_docs"])
+            weight = float(np.log(1 + (total - frequency + 0.5) / (frequency + 0.5)))
+        self._idf[token] = weight
+        return weight
 
     @classmethod
     def build(cls, chunks: list[Chunk], tokenizer: Tokenizer, fingerprint: str) -> LexicalIndex:

@@ -19,6 +19,16 @@ DIMENSIONS: tuple[str, ...] = ("房产", "主体", "人员", "设备", "消防",
 Category = Literal["文旅", "医疗", "高危体育", "住宿餐饮", "社会事务", "通用"]
 ITEM_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 TYPE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+PERMIT_ID = TYPE_ID
+PermitKind = Literal["许可", "备案", "登记", "检查", "审查", "验收"]
+Stage = Literal["before_lease", "before_fitout", "before_opening", "after_opening"]
+STAGES: tuple[str, ...] = ("before_lease", "before_fitout", "before_opening", "after_opening")
+STAGE_NAMES: dict[str, str] = {
+    "before_lease": "签约前必查",
+    "before_fitout": "装修施工前",
+    "before_opening": "开业前",
+    "after_opening": "开业后",
+}
 
 
 class Strict(BaseModel):
@@ -121,9 +131,11 @@ class Requirement(Grounded, Conditional):
     detail: str
     materials: list[str] = Field(default_factory=list)
     department: str | None = None
+    permit_id: str | None = Field(None, description="取得或办理的事项（事项目录 kb/data/permits 中的 id）")
     deferrable: bool = Field(False, description="通常可容缺受理（材料可后补）")
     deferrable_note: str | None = None
     keywords: list[str] = Field(default_factory=list, description="经营者常用说法，帮助检索")
+    red_line: bool = Field(False, description="条件成立时按规定不能办（选址禁区等），须最先告知")
 
 
 class Problem(Grounded, Conditional):
@@ -134,6 +146,7 @@ class Problem(Grounded, Conditional):
     advice: str = Field(description="如何避免")
     cases: list[str] = Field(default_factory=list, description="来源案例 id")
     keywords: list[str] = Field(default_factory=list)
+    red_line: bool = Field(False, description="条件成立时按规定不能办（选址禁区等），须最先告知")
 
 
 class Step(Grounded, Conditional):
@@ -141,6 +154,7 @@ class Step(Grounded, Conditional):
     order: int = Field(ge=1)
     title: str
     department: str | None = None
+    permit_id: str | None = Field(None, description="本步骤办理的事项 id")
     detail: str | None = None
     duration: str | None = Field(None, description="法定时限，仅在法规明确规定时填写")
 
@@ -197,3 +211,63 @@ class FaqEntry(Grounded):
     answer: str
     project_types: list[str] = Field(default_factory=list)
     created_by: str | None = None
+
+
+# -- 事项目录: one entry per permit, filing, registration or inspection ---------------------------
+
+
+class Statement(Grounded):
+    """One condition, rule or note of a 事项, with its basis."""
+
+    text: str
+
+
+class Material(Grounded):
+    """One application material, as the 办事指南 lists it."""
+
+    name: str
+    note: str | None = Field(None, description="材料须载明或证明什么")
+    deferrable: bool = Field(False, description="通常可容缺受理（先受理、后补交）")
+    commitment_ok: bool = Field(False, description="可以用告知承诺代替")
+
+
+class TimeLimit(Strict):
+    """The statutory time limit for a decision, only as the law states it."""
+
+    value: int = Field(ge=1)
+    unit: Literal["日", "工作日", "个月"]
+    text: str = Field(description="条文的说法，如“自受理申请之日起20日内作出决定”")
+    basis: Basis
+
+
+class FollowUp(Grounded):
+    """Something due after the 事项 is granted (e.g. 公安备案 within 15 days)."""
+
+    title: str
+    permit_id: str | None = None
+    within: str | None = Field(None, description="期限，如“15日内”，仅在条文载明时填写")
+
+
+class Permit(Grounded):
+    """A 事项 as its 办事指南 presents it: who decides, on what conditions, with which materials, how fast.
+
+    ``basis`` grounds the duty to obtain it (and the department); each condition, material,
+    time limit and follow-up carries its own basis or says which instrument is missing.
+    """
+
+    id: str = Field(pattern=PERMIT_ID.pattern)
+    name: str
+    aliases: list[str] = Field(default_factory=list, description="经营者和窗口的叫法：高危许可、卫生证、娱乐证…")
+    kind: PermitKind
+    department: str = Field(description="审批部门（按职能写；市北区具体机构只在来源载明时写）")
+    summary: str = Field(description="一两句话：什么情况要办、办了才能做什么")
+    stage: Stage = "before_opening"
+    applies_to: list[str] = Field(default_factory=list, description="通常需要办理的项目类型 id（说明用）")
+    conditions: list[Statement] = Field(default_factory=list, description="受理/批准条件")
+    materials: list[Material] = Field(default_factory=list)
+    materials_note: str | None = Field(None, description="材料清单的来源说明或缺口，如“完整清单以当地办事指南为准”")
+    time_limit: TimeLimit | None = None
+    time_limit_note: str | None = Field(None, description="没有法定时限或时限另有说明时写明")
+    validity: Statement | None = Field(None, description="有效期与延续")
+    prerequisites: list[str] = Field(default_factory=list, description="须先取得的事项 id（前置事项）")
+    follow_ups: list[FollowUp] = Field(default_factory=list, description="取得后须在期限内办理的后续事项")

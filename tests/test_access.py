@@ -68,6 +68,27 @@ def test_operator_reads_and_chats_on_its_own_project(server: RunningServer, two_
     assert staff_view[0]["messages"][-1]["feedback"][0]["reason"] == "没说人数"
 
 
+def test_the_operator_chat_answers_about_the_projects_own_facts_and_remembers(server: RunningServer) -> None:
+    project = create_project(server, "学府网咖", "在小学对面开一家网咖，离校门大概150米，准备放80台电脑")
+    view = operator(server, project, "/project").json()
+    assert view["red_lines"] and "200米" in view["red_lines"][0]["title"]
+    assert any("网络文化经营许可" in p["name"] for p in view["permits"])
+    reply = operator(server, project, "/ask", "POST", json={"question": "离学校这么近有问题吗？"}).json()
+    assert reply["text"].startswith("不能") and "150" in reply["text"][:80]
+    operator(server, project, "/ask", "POST", json={"question": "网吧许可证要交哪些材料？"})
+    follow = operator(server, project, "/ask", "POST", json={"question": "这个证归哪个部门管？"}).json()
+    assert follow["understood_as"] and "文化" in follow["text"][:120]
+
+
+def test_a_staff_session_cannot_be_carried_into_another_project(server: RunningServer, two_projects) -> None:
+    pool, cafe = two_projects
+    first = httpx.post(f"{server.url}/api/v1/ask", json={"question": "水质多久检测一次？", "project_id": pool["id"]},
+                       headers=server.headers, timeout=60).json()  # fmt: skip
+    moved = httpx.post(f"{server.url}/api/v1/ask", headers=server.headers, timeout=60,
+                       json={"question": "那要多久？", "project_id": cafe["id"], "session_id": first["session_id"]})  # fmt: skip
+    assert moved.status_code == 422 and "session_id" in moved.json()["message"]
+
+
 def test_operator_cannot_touch_another_projects_answers(server: RunningServer, two_projects) -> None:
     pool, cafe = two_projects
     message = operator(server, pool, "/ask", "POST", json={"question": "泳池水质要检测吗"}).json()

@@ -28,9 +28,10 @@ def test_ask_contract(server: RunningServer) -> None:
     )
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"answer", "citations", "out_of_scope", "session_id"}
+    assert {"answer", "citations", "out_of_scope", "session_id"} <= set(body)  # the contract; fields are only added
+    assert {"understood_as", "intent", "points", "items", "permits", "notice", "answered_from"} <= set(body)
     assert body["out_of_scope"] is False and body["session_id"]
-    assert "200米" in body["answer"]
+    assert "200米" in body["answer"][:200]
     corpus = shipped_corpus()
     assert body["citations"]
     for citation in body["citations"]:
@@ -45,6 +46,34 @@ def test_session_id_is_kept(server: RunningServer) -> None:
     body = {"question": "KTV能开在地下二层吗", "session_id": "s-123"}
     response = httpx.post(f"{server.url}/api/v1/ask", json=body, headers=server.headers, timeout=30)
     assert response.json()["session_id"] == "s-123"
+
+
+def test_a_follow_up_in_a_session_is_understood_from_the_stored_turns(server: RunningServer) -> None:
+    def ask(question: str, session_id: str | None = None) -> dict:
+        body = {"question": question, **({"session_id": session_id} if session_id else {})}
+        return httpx.post(f"{server.url}/api/v1/ask", json=body, headers=server.headers, timeout=30).json()
+
+    first = ask("KTV能开在写字楼的地下一层吗？")
+    second = ask("那如果是地下二层呢？", first["session_id"])
+    assert second["out_of_scope"] is False and "地下二层" in second["understood_as"]
+    assert "不" in second["answer"][:60]
+    fresh = ask("那如果是地下二层呢？")  # another session: no memory of the first
+    assert fresh["understood_as"] is None
+
+
+def test_permit_catalogue_endpoints(server: RunningServer) -> None:
+    listed = httpx.get(f"{server.url}/api/v1/permits", params={"type": "swimming"}, headers=server.headers).json()
+    ids = {p["id"] for p in listed}
+    assert {"high_risk_sports_licence", "public_place_hygiene_licence", "business_licence"} <= ids
+    one = httpx.get(f"{server.url}/api/v1/permits/high_risk_sports_licence", headers=server.headers).json()
+    assert {"id", "name", "aliases", "kind", "department", "basis", "conditions", "materials", "time_limit",
+            "prerequisites", "follow_ups"} <= set(one)  # fmt: skip
+    assert one["time_limit"]["value"] == 30 and one["time_limit"]["basis"]["article"] == "第九条"
+    assert all({"name", "note", "basis", "deferrable", "commitment_ok"} <= set(m) for m in one["materials"])
+    missing = httpx.get(f"{server.url}/api/v1/permits/no_such_permit", headers=server.headers)
+    assert missing.status_code == 404 and "事项" in missing.json()["message"]
+    bad_type = httpx.get(f"{server.url}/api/v1/permits", params={"type": "spaceport"}, headers=server.headers)
+    assert bad_type.status_code == 422 and "type" in bad_type.json()["message"]
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,10 @@ from sqlalchemy import create_engine, text
 from api.conversations import Conversations, operator_conversation_id
 from api.db.engine import Database
 from api.db.models import AccessLink
-from api.dossiers import Dossiers, LinkRejected, NotFound, Refused
+from api.dossiers import Dossiers, LinkRejected, NotFound, Refused, project_context
 from api.links import LinkSigner
 from api.schemas import FeedbackIn, ItemUpdate, ProjectCreate, ProjectUpdate, Regenerate
+from assistant.answering import AskContext
 from chubei.services import Services
 from tests.servers import postgres_server
 
@@ -145,7 +146,8 @@ def test_search_and_conversations_with_feedback(database_url: str, indexed: Serv
     assert [p.id for p in dossiers.list("孙专员")] == [cafe.id]
 
     conversations = Conversations(dossiers.db)
-    answer = indexed.assistant.ask("游泳池要配几个救生员？", ["swimming"])
+    context = AskContext(project=project_context(pool))
+    answer = indexed.assistant.ask("游泳池要配几个救生员？", context)
     conversation_id, message_id = conversations.record(
         operator_conversation_id(pool.id), pool.id, "operator", "游泳池要配几个救生员？", answer
     )
@@ -161,9 +163,15 @@ def test_search_and_conversations_with_feedback(database_url: str, indexed: Serv
     [row] = conversations.feedback(rating="down")
     assert (row["question"], row["project_id"]) == ("游泳池要配几个救生员？", pool.id)
 
+    # The turn is remembered for the next question of the same conversation, and only there.
+    [turn] = conversations.history(conversation_id, pool.id, "operator", turns=4)
+    assert turn.question == "游泳池要配几个救生员？" and "swimming" in turn.type_ids
+    with pytest.raises(Refused):
+        conversations.history(conversation_id, cafe.id, "operator", turns=4)
+
 
 def test_schema_is_at_the_latest_migration(database_url: str) -> None:
     database = Database(database_url)
     with database.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     Database(database_url)  # migrating again is a no-op

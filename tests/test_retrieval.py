@@ -19,7 +19,7 @@ CHECKS = [
     (
         "游泳馆要办高危险性体育项目许可，需要什么条件",
         {(SPORTS_PERMIT, "第六条"), ("quanmin-jianshen-tiaoli", "第三十二条"), ("tiyu-fa", "第一百零五条")},
-        3,
+        4,  # 山东省全民健身条例 第二十七条 (added 2026-12-02: which sports need the licence) now ranks first
     ),
     ("牙科诊所放一台牙片机要办什么证", {("fangshe-zhenliao-guanli-guiding", "第十一条")}, 5),
     ("电梯投入使用后多久要办使用登记", {("tezhong-shebei-anquan-fa", "第三十三条")}, 5),

@@ -108,6 +108,9 @@ class Message(Base):
     citations: Mapped[list[Any]] = mapped_column(JSON, default=list)
     out_of_scope: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    understood_as: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the turn was about (types, 事项, subject, intent), for reading the next question in context.
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
     feedback: Mapped[list[Feedback]] = relationship(back_populates="message", cascade="all, delete-orphan")

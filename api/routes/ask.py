@@ -1,4 +1,4 @@
-"""POST /api/v1/ask — a question answered with verbatim citations; kept as a conversation."""
+"""POST /api/v1/ask — a question answered like a coach, in the context of its session and project."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.auth import require_staff
+from api.dossiers import project_context
+from assistant.answering import AskContext
 from assistant.models import AskRequest, AskResponse
 
 router = APIRouter()
@@ -14,10 +16,11 @@ router = APIRouter()
 @router.post("/api/v1/ask", response_model=AskResponse)
 async def ask(body: AskRequest, request: Request, _: str = Depends(require_staff)) -> AskResponse:
     state = request.app.state
-    types = None
-    if body.project_id:
-        types = [t.id for t in state.dossiers.get(body.project_id).plan.project_types]
-    answer = await run_in_threadpool(state.services.assistant.ask, body.question, types)
+    services = state.services
+    project = project_context(state.dossiers.get(body.project_id)) if body.project_id else None
+    history = state.conversations.history(
+        body.session_id, body.project_id, "staff", services.settings.answer.history_turns
+    )
+    answer = await run_in_threadpool(services.assistant.ask, body.question, AskContext(history, project))
     session_id, _ = state.conversations.record(body.session_id, body.project_id, "staff", body.question, answer)
-    return AskResponse(answer=answer.text, citations=answer.citations, out_of_scope=answer.out_of_scope,
-                       session_id=session_id)  # fmt: skip
+    return answer.response(session_id)

@@ -7,7 +7,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
 from api.conversations import operator_conversation_id
+from api.dossiers import project_context
 from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, OperatorAsk, OperatorItem, OperatorView
+from assistant.answering import AskContext
 from assistant.models import GuidanceResponse
 
 router = APIRouter(prefix="/api/v1/c/{token}")
@@ -43,6 +45,21 @@ def view(token: str, request: Request) -> OperatorView:
         problems=[{"title": p.title, "advice": p.advice} for p in plan.common_problems],
         steps=[{"order": s.order, "title": s.title, "department": s.department} for s in plan.steps],
         notice=plan.notice,
+        red_lines=[{"title": r.title, "detail": r.detail, "change": r.change} for r in plan.red_lines],
+        permits=[
+            {
+                "name": p.name,
+                "department": p.department,
+                "order": p.order,
+                "parallel_group": p.parallel_group,
+                "time_limit": p.time_limit.text if p.time_limit else p.time_limit_note,
+                "materials": [
+                    {"name": m.name, "deferrable": m.deferrable, "commitment_ok": m.commitment_ok} for m in p.materials
+                ],
+            }
+            for p in plan.permits
+        ],
+        statutory_note=plan.statutory_note,
     )
 
 
@@ -55,14 +72,13 @@ def messages(token: str, request: Request) -> ConversationOut | None:
 @router.post("/ask", response_model=MessageOut)
 async def ask(token: str, body: OperatorAsk, request: Request) -> MessageOut:
     project_id = project_for(request, token)
-    project = request.app.state.dossiers.get(project_id)
+    project = project_context(request.app.state.dossiers.get(project_id))
     services = request.app.state.services
-    types = [t.id for t in project.plan.project_types]
-    answer = await run_in_threadpool(services.assistant.ask, body.question, types)
     conversations = request.app.state.conversations
-    _, message_id = conversations.record(
-        operator_conversation_id(project_id), project_id, "operator", body.question, answer
-    )
+    conversation_id = operator_conversation_id(project_id)
+    history = conversations.history(conversation_id, project_id, "operator", services.settings.answer.history_turns)
+    answer = await run_in_threadpool(services.assistant.ask, body.question, AskContext(history, project))
+    _, message_id = conversations.record(conversation_id, project_id, "operator", body.question, answer)
     return conversations.message(message_id)
 
 

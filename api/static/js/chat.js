@@ -134,6 +134,30 @@
         ),
       ),
     );
+    const reds = view.red_lines || [];
+    $("red-lines").hidden = !reds.length;
+    $("red-line-list").replaceChildren(
+      ...reds.map((r) => h("div", { class: "red-line" }, h("p", {}, h("b", { text: r.title })), h("p", { text: r.detail }),
+        r.change ? h("p", {}, h("b", { text: "怎样才能办：" }), r.change) : "")),
+    );
+    $("statutory-note").textContent = view.statutory_note || "";
+    $("permits").replaceChildren(
+      ...(view.permits || []).map((p) =>
+        h(
+          "li",
+          { class: "permit" },
+          h("p", {}, h("b", { text: p.name })),
+          h("p", { class: "small", text: `办理部门：${p.department}` }),
+          p.time_limit ? h("p", { class: "small", text: `时限：${p.time_limit}` }) : "",
+          p.materials.length
+            ? h("details", {}, h("summary", { text: `申请材料（${p.materials.length} 项）` }),
+                h("ul", {}, p.materials.map((m) => h("li", {}, m.name,
+                  m.deferrable ? h("span", { class: "tag defer", text: "可容缺" }) : "",
+                  m.commitment_ok ? h("span", { class: "tag", text: "可告知承诺" }) : ""))))
+            : "",
+        ),
+      ),
+    );
     $("notice").textContent = view.notice;
     $("notice").hidden = !view.notice;
     $("plan-loading").hidden = true;
@@ -178,17 +202,12 @@
     return h("div", { class: "msg user" }, h("div", { class: "bubble", text }), time ? h("time", { text: formatTime(time) }) : "");
   }
 
-  // The answer text quotes its articles under 「相关规定：」 for plain-text clients; here the
-  // citations are shown as expandable chips below, so that block is not repeated in the bubble.
-  function displayText(m) {
-    if (!m.citations || !m.citations.length) return m.text;
-    return m.text.split("\n\n").filter((part) => !part.startsWith("相关规定：")).join("\n\n");
-  }
-
   function botMessage(m) {
     const bubble = m.out_of_scope
       ? h("div", { class: "bubble" }, h("span", { class: "oos-title" }, icon("info"), " 温馨提示"), m.text)
-      : h("div", { class: "bubble", text: displayText(m) });
+      : h("div", { class: "bubble" },
+          m.understood_as ? h("p", { class: "understood small", text: `（理解为：${m.understood_as}）` }) : "",
+          h("span", { text: m.text }));
     return h(
       "article",
       { class: `msg bot${m.out_of_scope ? " oos" : ""}`, dataset: { id: m.id }, "aria-label": "助手答复" },

@@ -261,6 +261,55 @@
     );
   }
 
+  /* ---------- red lines and 事项 ---------- */
+  function renderRedLines(plan) {
+    const lines = plan.red_lines || [];
+    $("red-lines").hidden = !lines.length;
+    $("red-line-list").replaceChildren(
+      ...lines.map((r) =>
+        h(
+          "article",
+          { class: "red-line" },
+          h("h3", { text: r.title }),
+          h("p", { text: r.detail }),
+          r.change ? h("p", {}, h("b", { text: "怎样才能办：" }), r.change) : "",
+          cites(r.basis),
+        ),
+      ),
+    );
+  }
+
+  function renderPermits(plan) {
+    const permits = plan.permits || [];
+    $("statutory-note").textContent = plan.statutory_note || "";
+    $("permit-list").replaceChildren(
+      ...permits.map((p) => {
+        const limit = p.time_limit ? p.time_limit.text : p.time_limit_note || "法定时限依据待补充";
+        const materials = p.materials.map((m) =>
+          h(
+            "li",
+            {},
+            m.name,
+            m.deferrable ? h("span", { class: "tag defer", text: "可容缺" }) : "",
+            m.commitment_ok ? h("span", { class: "tag", text: "可告知承诺" }) : "",
+            m.note ? h("span", { class: "muted small", text: ` ${m.note}` }) : "",
+          ),
+        );
+        return h(
+          "li",
+          { class: "permit" },
+          h("h3", {}, p.name, h("span", { class: "muted small", text: ` · ${p.kind} · 第 ${p.parallel_group} 组（同组可同时办理）` })),
+          h("p", { class: "small" }, h("b", { text: "部门：" }), p.department),
+          h("p", { class: "small" }, h("b", { text: "时限：" }), limit),
+          p.prerequisites.length ? h("p", { class: "small" }, h("b", { text: "前置：" }), p.prerequisites.join("、")) : "",
+          materials.length ? h("details", {}, h("summary", { text: `申请材料（${materials.length} 项）` }), h("ul", {}, materials)) : "",
+          p.materials_note ? h("p", { class: "muted small", text: p.materials_note }) : "",
+          cites(p.basis),
+        );
+      }),
+    );
+  }
+
   /* ---------- problems, steps, cases ---------- */
   function renderPlanText(plan) {
     $("problem-list").replaceChildren(
@@ -496,6 +545,8 @@
     renderChecklist(p);
     renderOverview(p);
     renderUnderstanding(p.plan);
+    renderRedLines(p.plan);
+    renderPermits(p.plan);
     renderPlanText(p.plan);
     renderRegenerate(p);
     $("load-status").hidden = true;

@@ -1,0 +1,521 @@
+"""Composing an answer from what the product knows, by what the question asks for.
+
+In order: a comparison answers both sides; a question about a named 事项 is answered from the
+catalogue; a list question about a business (or this project) lists its permits, conditions or
+requirements; anything else leads with the curated item that fits best — one whose conditions
+hold on the facts stated (or the project's facts) first, a red line before all — or, when no item
+fits, with the sentence of the article that answers it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.config import AnswerConfig
+from assistant.fact_reader import read_facts
+from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity
+from assistant.item_answers import Item, ItemAnswers
+from assistant.list_answers import ListAnswers, short_department
+from assistant.permit_answers import PermitAnswers
+from assistant.project_context import ProjectContext
+from assistant.ranking import CandidateRanker, Scored
+from assistant.reply import Reply, sentence
+from assistant.retrieval import Hit, Retrieval
+from assistant.sentence_choice import Candidate, SentenceChooser, split_sentences
+from assistant.support import Support
+from assistant.understanding import Understanding
+from ingest.chunks import Chunk
+from kb.corpus import Corpus
+from kb.facts import FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
+from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
+from kb.lexical import STOPWORDS, Tokenizer
+from kb.schema import FaqEntry, Problem, Requirement
+
+SOURCE = ("regulation", "document")
+ITEM_KINDS = ("faq", "requirement", "problem")
+_ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里面(?:开|设|搞)|增设|增加|加个|顺便|另外|还想")
+_PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
+# Words of a list question that do not name a topic ("开KTV一共要办哪些证" has none left).
+_LIST_WORDS = frozenset(
+    [
+        "开",
+        "开个",
+        "开家",
+        "一个",
+        "一家",
+        "办",
+        "要办",
+        "需要",
+        "都",
+        "一共",
+        "全部",
+        "所有",
+        "哪些",
+        "什么",
+        "啥",
+        "几个",
+        "证",
+        "证照",
+        "执照",
+        "手续",
+        "条件",
+        "要求",
+        "规定",
+        "许可",
+        "审批",
+        "流程",
+        "步骤",
+        "程序",
+        "注意",
+        "问题",
+        "准备",
+        "开业",
+        "开业前",
+        "之前",
+        "前",
+        "店",
+        "项目",
+        "生意",
+        "经营",
+        "我",
+        "我们",
+        "想",
+        "打算",
+        "请问",
+        "一般",
+        "主要",
+        "具体",
+        "还有",
+        "另外",
+        "其他",
+        "别的",
+        "各种",
+        "相关",
+        "哪几个",
+        "呢",
+        "吗",
+        "的",
+        "了",
+        "怎么",
+        "如何",
+        "申请",
+        "办理",
+        "资格",
+        "门槛",
+    ]
+)
+
+# Words any question about a 事项 may use (how long, who, where, after what) besides the 事项 itself.
+_PERMIT_WORDS = frozenset(
+    [
+        "多久",
+        "多长",
+        "时间",
+        "几天",
+        "几年",
+        "几个",
+        "工作日",
+        "期限",
+        "时限",
+        "有效期",
+        "有效",
+        "结果",
+        "批",
+        "批下来",
+        "下来",
+        "审",
+        "审批",
+        "出",
+        "交",
+        "要交",
+        "提交",
+        "递交",
+        "交上去",
+        "上去",
+        "之后",
+        "以后",
+        "拿到",
+        "证",
+        "给",
+        "留",
+        "谁",
+        "找",
+        "哪",
+        "哪个",
+        "哪里",
+        "哪儿",
+        "部门",
+        "局",
+        "窗口",
+        "一级",
+        "级",
+        "去",
+        "现在",
+        "首先",
+        "先",
+        "后",
+        "还是",
+        "顺序",
+        "前置",
+        "能",
+        "吗",
+        "当场",
+        "材料",
+        "资料",
+        "哪些",
+        "什么",
+        "啥",
+        "条件",
+        "要求",
+        "具备",
+        "准备",
+        "提交",
+        "申请书",
+        "办理",
+        "流程",
+        "步骤",
+        "手续",
+        "续期",
+        "延续",
+        "到期",
+        "过期",
+        "换证",
+        "变更",
+    ]
+)
+
+Search = Callable[[str, list[str]], Retrieval]
+
+
+class Composer:
+    def __init__(self, kb: KnowledgeBase, corpus: Corpus, tokenizer: Tokenizer, config: AnswerConfig) -> None:
+        self.kb = kb
+        self.corpus = corpus
+        self.tokenizer = tokenizer
+        self.config = config
+        support = Support(tokenizer)
+        self.items: dict[str, Item] = {
+            **{item.id: item for item in kb.all_requirements()},
+            **{item.id: item for item in kb.all_problems()},
+            **kb.faq,
+        }
+        self.item_answers = ItemAnswers(self.items, corpus, tokenizer, support, config)
+        self.ranker = CandidateRanker(self.items, tokenizer, config)
+        self.chooser = SentenceChooser(tokenizer, config)
+        self.permit_answers = PermitAnswers(kb.permits, corpus, support, config)
+        self.lists = ListAnswers(kb, corpus, support, config)
+        self._doc_types = _types_citing_each_doc(kb)
+        self._topics = {fact: re.compile(pattern, re.I) for fact, pattern in FACT_TOPICS.items()}
+        self._site = re.compile(SITE_TOPIC)
+        self._type_words = sorted(
+            {w.lower() for t in kb.matchable_types for w in (t.name, *t.aliases) if len(w) >= 2}, key=len, reverse=True
+        )
+
+    def compose(
+        self, u: Understanding, retrieval: Retrieval, type_ids: list[str], question_facts: ProjectFacts,
+        project: ProjectContext | None, search: Search,
+    ) -> Reply:  # fmt: skip
+        intent = u.intent
+        if intent == Intent.COMPARISON and len(type_ids) >= 2:
+            return self._compare(u, type_ids, question_facts, search)
+        if (
+            u.permit_ids
+            and intent in PERMIT_INTENTS
+            and (intent in (Intent.MATERIALS, Intent.CONDITIONS) or self._about_permits(u.text, u.permit_ids))
+        ):
+            return self.permit_answers.answer(u.permit_ids, intent, u.text, u.permits_alternative)
+        if not u.permit_ids and intent in (Intent.MATERIALS, Intent.CONDITIONS) and type_ids and not project:
+            main = self.lists.main_permit(type_ids)
+            if main is not None and self._about_permits(u.text, [main.id]):
+                return self.permit_answers.answer([main.id], intent, u.text)
+        facts = self._facts_in_question(u.text, question_facts, project)
+        if intent in (Intent.LIST, Intent.CONDITIONS, Intent.PROCEDURE, Intent.MATERIALS) and not self._topic(u.text):
+            reply = self._business_list(u, intent, type_ids, facts, project)
+            if reply is not None and reply.lead:
+                return reply
+        reply = self._from_knowledge(u, retrieval, type_ids, facts, project)
+        if intent in (Intent.LIST, Intent.PROCEDURE, Intent.MATERIALS) and _PERMIT_LIST.search(u.text):
+            self._add_permits_of_items(reply, retrieval, type_ids, project)
+        return reply
+
+    # -- lists about a whole business -------------------------------------------------
+
+    def _business_list(self, u: Understanding, intent: Intent, type_ids: list[str], facts: ProjectFacts,
+                       project: ProjectContext | None) -> Reply | None:  # fmt: skip
+        if not type_ids:
+            return self.lists.general() if _PERMIT_LIST.search(u.text) and intent == Intent.LIST else None
+        if len(u.type_ids) >= 2 and _ADD_ON.search(u.text):  # 养老院内设食堂要办什么证: the 食堂 is asked about
+            main = self.lists.main_permit(u.type_ids[1:])
+            if main is not None:
+                return self.permit_answers.answer([main.id], Intent.PROCEDURE, u.text)
+        word = u.subject or self.kb.types[type_ids[0]].name.split("（")[0]
+        return self._list_for(intent, type_ids, word, facts, u.text, project)
+
+    def _list_for(self, intent: Intent, type_ids: list[str], word: str, facts: ProjectFacts, text: str,
+                  project: ProjectContext | None) -> Reply:  # fmt: skip
+        u_text = text
+        if intent == Intent.CONDITIONS:
+            return self.lists.conditions(type_ids, word, facts, u_text, project)
+        if _PERMIT_LIST.search(u_text) or intent == Intent.PROCEDURE:
+            return self.lists.permits(type_ids, word, facts, project)
+        return self.lists.requirements(type_ids, word, facts, u_text, project)
+
+    def strip_types(self, text: str) -> str:
+        """The text without the names of businesses (and the comparison words around them)."""
+        lowered = text.lower()
+        for word in self._type_words:
+            lowered = lowered.replace(word, "")
+        return re.sub(r"^[和与跟、，,\s]+|(?:有什么|有啥|有哪些)?(?:区别|不同|差别|差异)[？?]?$", "", lowered)
+
+    def focus(self, text: str) -> list[str]:
+        """The question's own words without the business it names (KTV, 网咖…): what it asks about."""
+        return self.tokenizer.query_tokens(self.strip_types(text)) or self.tokenizer.query_tokens(text)
+
+    def _about_permits(self, text: str, permit_ids: list[str]) -> bool:
+        """Whether the question is about the 事项 itself (its materials, time limit, department…), not about
+        something else that merely mentions it (小餐饮登记证的店，进货单据要留多久)."""
+        own: set[str] = set()
+        for permit_id in permit_ids:
+            permit = self.kb.permits[permit_id]
+            for part in (permit.name, *permit.aliases, permit.department, permit.summary):
+                own |= set(self.tokenizer.tokens(part))
+        rest = [w for w in _maximal(self.tokenizer.tokens(self.strip_types(asking_clauses(text)))) if len(w) >= 2
+                and w not in own and w not in _LIST_WORDS and w not in _PERMIT_WORDS and w not in STOPWORDS
+                and not _AUTHORITY.search(w)]  # fmt: skip
+        return len(rest) < self.config.topic_words
+
+    def _topic(self, text: str) -> bool:
+        """Whether a list question names a topic beyond the business (拍牙片的机器要办啥手续 does)."""
+        words = [w for w in _maximal(self.tokenizer.tokens(self.strip_types(text)))
+                 if w not in _LIST_WORDS and w not in STOPWORDS]  # fmt: skip
+        return len(words) >= self.config.topic_words
+
+    # -- one curated item, or one article ------------------------------------------------
+
+    def _from_knowledge(self, u: Understanding, retrieval: Retrieval, type_ids: list[str], facts: ProjectFacts,
+                        project: ProjectContext | None) -> Reply:  # fmt: skip
+        known = facts.known()
+        focus = self.focus(u.text)
+        hits = self._relevant(retrieval.hits, type_ids, project)
+        red_lines = self._red_lines(type_ids, facts, project)
+        if red_lines:
+            item, applied = red_lines[0]
+            reply = self.item_answers.from_item(
+                item.id,
+                u.text,
+                u.intent,
+                focus,
+                applied,
+                in_project=project is not None and not _stated(u.text, applied),
+            )
+            return self._with_plan_note(reply, project)  # fmt: skip
+        ranked = self.ranker.rank(focus, u.intent, hits, retrieval.idf)
+        items = [c for c in ranked if c.hit.chunk.kind in ITEM_KINDS and c.hit.chunk.item_id in self.items
+                 and _not_ruled_out(self.items[c.hit.chunk.item_id], known)]  # fmt: skip
+        sources = [hit for hit in hits if hit.chunk.kind in SOURCE][: self.config.candidate_articles]
+        candidates = self._candidates(items[: self.config.candidate_items], sources)
+        choices = self.chooser.choose(focus, u.intent, asks_quantity(u.text), candidates, retrieval.idf)
+        if choices:
+            best = choices[0]
+            reply = self._from_choice(best, u, focus, facts, project)
+            others = [c for c in choices[1:] if c.candidate.kind != best.candidate.kind]
+            if best.candidate.kind == "item":  # the item's own articles say it best, when they say it
+                own = self._cited_articles(self.items[best.candidate.key])
+                others = sorted([*self.chooser.choose(focus, u.intent, asks_quantity(u.text), own, retrieval.idf),
+                                 *others], key=lambda c: -c.score)  # fmt: skip
+            second = others[0] if others else None
+            if second is not None and second.score >= self.config.second_share * best.score:
+                other = self._from_choice(second, u, focus, facts, project)
+                if len(reply.lead) + len(other.lead) <= self.config.lead_chars * 2 and other.lead not in reply.lead:
+                    reply.lead += other.lead
+                    reply.items += other.items
+                    reply.notes += other.notes
+                    reply.cite(other.citations, self.config.max_citations)
+            return reply
+        return Reply(lead="")
+
+    def _from_choice(self, choice, u: Understanding, focus: list[str], facts: ProjectFacts,
+                     project: ProjectContext | None) -> Reply:  # fmt: skip
+        if choice.candidate.kind == "item":
+            item_id = choice.candidate.key
+            applied = self._applied(self.items[item_id], facts)
+            reply = self.item_answers.from_item(item_id, u.text, u.intent, focus, applied,
+                                                in_project=project is not None and not _stated(u.text, applied or {}),
+                                                chosen=choice.sentence)  # fmt: skip
+            return self._with_plan_note(reply, project)
+        return self.item_answers.from_article(choice.candidate.payload, u.text, u.intent, focus, chosen=choice.sentence)
+
+    def _cited_articles(self, item: Item) -> list[Candidate]:
+        candidates = []
+        for key in dict.fromkeys((b.doc_id, b.article) for b in item.basis):
+            chunk = self._article_chunk(*key)
+            if chunk is not None:
+                candidates.append(Candidate("article", chunk.id, split_sentences(chunk.text), 1.0, payload=chunk))
+        return candidates
+
+    def _article_chunk(self, doc_id: str, label: str) -> Chunk | None:
+        regulation = self.corpus.get(doc_id)
+        article = regulation.article(label) if regulation else None
+        if regulation is None or article is None:
+            return None
+        return Chunk(id=f"{doc_id}:{label}", kind="regulation", doc_id=doc_id, title=regulation.title, text=article.text,
+                     source=doc_id, article=label, level=regulation.level, version_date=regulation.version_date,
+                     caveat=regulation.caveat)  # fmt: skip
+
+    def _candidates(self, items: list[Scored], sources: list[Hit]) -> list[Candidate]:
+        """The best few items and articles, each with its sentences and a prior from its rank."""
+        candidates = []
+        for position, scored in enumerate(items):
+            item = self.items[scored.hit.chunk.item_id]
+            prior = 1.0 / (1 + position)
+            if isinstance(item, FaqEntry):
+                candidates.append(Candidate("item", item.id, split_sentences(item.answer), prior, item.question))
+                continue
+            texts = [sentence(item.title), *split_sentences(item.detail)]
+            if isinstance(item, Problem):
+                texts += split_sentences(item.advice)
+            candidates.append(Candidate("item", item.id, texts, prior))
+        for position, hit in enumerate(sources):
+            candidates.append(Candidate("article", hit.chunk.id, split_sentences(hit.chunk.text), 1.0 / (1 + position),
+                                        payload=hit.chunk))  # fmt: skip
+        return candidates
+
+    def _facts_in_question(self, text: str, stated: ProjectFacts, project: ProjectContext | None) -> ProjectFacts:
+        """The facts stated in the question, plus the project's facts on what the question is about."""
+        values = {}
+        if project is not None:
+            whole_site = self._site.search(text)
+            for fact, value in project.facts.known().items():
+                about = self._topics.get(fact) is not None and self._topics[fact].search(text)
+                if about or (whole_site and fact in LOCATION):
+                    values[fact] = value
+        values.update(stated.known())
+        return ProjectFacts.model_validate(values)
+
+    def _red_lines(self, type_ids: list[str], facts: ProjectFacts, project: ProjectContext | None
+                   ) -> list[tuple[Requirement | Problem, dict[str, object]]]:  # fmt: skip
+        """Red lines of these types whose conditions hold on the facts at hand: a deal breaker is said first,
+        whatever else the question asks. Those decided by more of the stated facts come first."""
+        if not facts.known() or not type_ids:
+            return []
+        found = []
+        for item in (*self.kb.requirements_for(type_ids), *self.kb.problems_for(type_ids)):
+            if item.red_line and item.when and item.applies(facts) is True:
+                found.append((item, self._applied(item, facts) or {}))
+        stated_numbers = {fact for fact, value in facts.known().items() if not isinstance(value, bool)}
+        found.sort(key=lambda pair: -len(set(pair[1]) & stated_numbers))
+        return found
+
+    @staticmethod
+    def _applied(item: Item, facts: ProjectFacts) -> dict[str, object] | None:
+        """The facts an item's conditions were decided on, when they all hold (else None)."""
+        if not isinstance(item, Requirement | Problem) or not item.when or item.applies(facts) is not True:
+            return None
+        known = facts.known()
+        return {condition.fact: known[condition.fact] for condition in item.when}
+
+    def _relevant(self, hits: list[Hit], type_ids: list[str], project: ProjectContext | None) -> list[Hit]:
+        """Only items of these types (and, in a project chat, preferably of its plan) and articles of
+        regulations these types rely on: no 娱乐场所 rules in an answer about a 烧烤店."""
+        if not type_ids:
+            return hits
+        allowed = {t.id for t in self.kb.expand(type_ids)}
+
+        def keep(hit: Hit) -> bool:
+            if hit.chunk.kind in SOURCE:
+                owners = self._doc_types.get(hit.chunk.doc_id)
+                return not owners or bool(owners & allowed)
+            return not hit.chunk.project_types or bool(allowed & set(hit.chunk.project_types.split(",")))
+
+        kept = [hit for hit in hits if keep(hit)]
+        if project is not None:
+            in_plan = project.item_ids
+            preferred = [
+                h for h in kept if h.chunk.kind in SOURCE or h.chunk.kind == "faq" or h.chunk.item_id in in_plan
+            ]
+            if any(h.chunk.kind in ("requirement", "problem") for h in preferred):
+                kept = preferred
+        return kept
+
+    def _with_plan_note(self, reply: Reply, project: ProjectContext | None) -> Reply:
+        if project is None:
+            return reply
+        for item_id in reply.items:
+            entry = project.entry(item_id)
+            if entry is not None:
+                note = f"；专员备注：{entry.note}" if entry.note else ""
+                reply.notes.append(f"您的方案中此项：{entry.status}{note}。")
+        return reply
+
+    def _add_permits_of_items(self, reply: Reply, retrieval: Retrieval, type_ids: list[str],
+                              project: ProjectContext | None) -> None:  # fmt: skip
+        """ "拍牙片的机器要办啥手续？": the 事项 the answering items lead to, listed after the answer."""
+        hits = self._relevant(retrieval.hits, type_ids, project)
+        permit_ids: list[str] = []
+        for hit in hits[:6]:
+            item = self.items.get(hit.chunk.item_id)
+            permit_id = getattr(item, "permit_id", None)
+            if permit_id and permit_id in self.kb.permits and permit_id not in permit_ids:
+                permit_ids.append(permit_id)
+        if not permit_ids or reply.points:
+            return
+        reply.heading = "要办的手续"
+        reply.points = [f"{self.kb.permits[p].name}（{short_department(self.kb.permits[p].department)}）"
+                        for p in permit_ids[:4]]  # fmt: skip
+        reply.permits = permit_ids[:4]
+
+    # -- comparisons ---------------------------------------------------------------------
+
+    def _compare(self, u: Understanding, type_ids: list[str], facts: ProjectFacts, search: Search) -> Reply:
+        sides = []
+        combined = Reply(lead="")
+        topic = self.strip_types(u.text)
+        for type_id in type_ids[:2]:
+            word = self.kb.types[type_id].name.split("（")[0]
+            retrieval = search(f"{word}{topic}", [type_id])
+            side_u = Understanding(question=u.question, text=u.text, intent=Intent.OTHER, type_ids=[type_id])
+            reply = self._from_knowledge(side_u, retrieval, [type_id], facts, None)
+            if not reply.lead:
+                continue
+            first = reply.lead.split("。")[0].strip() + "。"
+            sides.append(f"{word}：{first}")
+            combined.items += reply.items
+            combined.cite(reply.citations[:1], self.config.max_citations)
+        combined.lead = "".join(sides)
+        return combined
+
+
+_AUTHORITY = re.compile(r"(?:局|部门|窗口|委|厅|政府)$")
+
+
+def _maximal(tokens: list[str]) -> list[str]:
+    """jieba's search mode yields 第一次 and also 第一, 一次: keep only the words no other word contains."""
+    unique = list(dict.fromkeys(tokens))
+    return [t for t in unique if not any(t != other and t in other for other in unique)]
+
+
+def _stated(text: str, applied: dict[str, object]) -> bool:
+    """Whether the facts applied were stated in the question itself (then it is "您说的情况")."""
+    return bool({reading.fact for reading in read_facts(text)} & set(applied))
+
+
+def _not_ruled_out(item: Item, known: dict[str, object]) -> bool:
+    """An item whose conditions are false on the facts stated does not answer the question."""
+    if isinstance(item, Requirement | Problem) and item.when and known:
+        return item.applies(ProjectFacts.model_validate(known)) is not False
+    return True
+
+
+def _types_citing_each_doc(kb: KnowledgeBase) -> dict[str, set[str]]:
+    """doc_id → the project types (and blocks) whose items cite it; the 通用 block cites for everyone."""
+    owners: dict[str, set[str]] = {}
+    general_docs: set[str] = set()
+    for project_type in kb.types.values():
+        for item in (*project_type.requirements, *project_type.problems, *project_type.steps):
+            for basis in item.basis:
+                if project_type.id == GENERAL_TYPE_ID:
+                    general_docs.add(basis.doc_id)
+                else:
+                    owners.setdefault(basis.doc_id, set()).add(project_type.id)
+    return {doc: types for doc, types in owners.items() if doc not in general_docs}

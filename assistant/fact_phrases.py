@@ -1,0 +1,51 @@
+"""Project facts in plain words, to say what an answer was applied to ("距学校约150米", "位于地下二层")."""
+
+from __future__ import annotations
+
+from kb.facts import ProjectFacts
+from kb.legal_text import int_to_cn
+
+
+def number(value: float) -> str:
+    return f"{value:g}"
+
+
+def describe(fact: str, value: object) -> str:
+    match fact, value:
+        case "distance_to_school_m", float() | int():
+            return f"距学校约{number(value)}米"
+        case "floor", int() if value < 0:
+            return f"位于地下{int_to_cn(-value)}层"
+        case "floor", int():
+            return f"位于{number(value)}层"
+        case "area_m2", float() | int():
+            return f"面积约{number(value)}平方米"
+        case "water_area_m2", float() | int():
+            return f"泳池水面约{number(value)}平方米"
+        case "rooms", int():
+            return f"设{value}个包间（房间）"
+        case "beds", int():
+            return f"设{value}张床位"
+        case "seats", int():
+            return f"设{value}个座位"
+        case "computers", int():
+            return f"设{value}台上网电脑"
+        case "dental_chairs", int():
+            return f"设{value}台牙椅"
+        case "capacity", int():
+            return f"可容纳约{value}人"
+        case "building_use", str():
+            return f"房屋用途为{value}"
+        case "property_status", str():
+            return f"房屋为{value}"
+        case "entity_type", str():
+            return f"以{value}名义经营"
+    label = (ProjectFacts.model_fields[fact].description or fact).removeprefix("是否")
+    if isinstance(value, bool):
+        return label if value else f"不{label}"
+    return f"{label}：{value}"
+
+
+def applied_to(facts: dict[str, object]) -> str:
+    """ "距学校约150米、位于地下二层"."""
+    return "、".join(describe(fact, value) for fact, value in facts.items())

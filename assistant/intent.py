@@ -1,0 +1,91 @@
+"""What a question asks for: a verdict, a number, a deadline, a department, a list, materials, conditions, steps…
+
+The intent decides how an answer is composed (see ``assistant/composer.py``). Cues are plain
+regular expressions over operators' wording; when several match, the most specific wins.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    COMPARISON = "comparison"
+    MATERIALS = "materials"
+    CONDITIONS = "conditions"
+    PREREQUISITES = "prerequisites"
+    DEADLINE = "deadline"
+    DEPARTMENT = "department"
+    NUMBER = "number"
+    LIST = "list"
+    PROCEDURE = "procedure"
+    FEASIBILITY = "feasibility"
+    DEFINITION = "definition"
+    OTHER = "other"
+
+
+# Most specific first: a question with several cues gets the first intent that matches.
+_CUES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
+    (intent, re.compile(pattern, re.I))
+    for intent, pattern in (
+        (Intent.COMPARISON, r"区别|不同|差别|差异|不一样|一样吗|相比|比起|对比|哪个(?:更|要求更|管得更)|有何异同"),
+        (Intent.MATERIALS, r"(?:哪些|什么|啥|几样|几份)(?:申请)?(?:材料|资料|文件|证件)|(?:材料|资料)(?:有|是|都|要|得)?"
+                           r"(?:哪些|什么|啥)|要交|交什么|交啥|交哪些|提交(?:什么|哪些|啥)|递(?:什么|啥)|准备(?:些|点)?(?:哪些|什么|啥)|"
+                           r"带(?:哪些|什么|啥)|要件|材料清单"),
+        (Intent.PREREQUISITES, r"先办|先后|顺序|先.{0,12}还是|前置|哪个在前|先要|之前(?:得|要|需要|必须)|才能(?:办|申请)|"
+                               r"(?:什么|啥)时候(?:办|申请|去办|做|报)|何时(?:办|申请)|哪个阶段|在.{0,4}(?:前|后)办"),
+        (Intent.CONDITIONS, r"(?:什么|哪些|啥)(?:条件|资格|门槛)|条件是|具备|够条件|符合(?:什么|哪些)|审批条件|准入"),
+        (Intent.DEADLINE, r"多久|多长时间|多少天|几天|几个?工作日|几个月|几年|时限|期限|有效期|什么时候|啥时候|何时|提前|"
+                          r"多快|哪天|几点|截止|过期|续期|延续|到期"),
+        (Intent.DEPARTMENT, r"哪个部门|什么部门|哪个单位|谁(?:来)?(?:批|审|管|发|办|查|负责)|哪里办|哪儿办|去哪|找谁|归谁|"
+                            r"哪个局|什么局|审批部门|主管部门|在哪(?:办|申请|备案|登记)|向谁"),
+        (Intent.NUMBER, r"多少|几(?:个|名|位|台|张|间|层|米|岁|人|辆|把|次)?[\u4e00-\u9fff]{0,5}(?=[？?呢吗啊]|$)|多大|多远|多高|多宽|多厚|"
+                        r"(?:面积|距离|比例|人数|数量)(?:是|要|得|有)?(?:多|几)|至少|最少|最多|上限|下限|标准是"),
+        (Intent.LIST, r"哪些证|什么证|啥证|哪几个证|哪些手续|什么手续|啥手续|哪些许可|哪些审批|哪些要求|什么要求|啥要求|"
+                      r"办(?:什么|啥|哪些)(?:证|手续|许可)?|都要(?:办|准备)|一共|全部|所有|要注意(?:什么|哪些|啥)|哪些规定|需要(?:什么|哪些)|"
+                      r"还(?:得|要|需要)(?:办|准备)"),
+        (Intent.PROCEDURE, r"怎么办|怎么弄|咋弄|咋整|怎么整|怎么处理|怎么申请|如何(?:办|申请|办理)|流程|步骤|程序|怎么走|办理方式|怎样办|咋办|怎么操作"),
+        (Intent.FEASIBILITY, r"能不能|能否|可不可以|可以吗|可以不|能吗|能行|行不行|行吗|允许|让不让|会不会|是否(?:可以|能|需要|要|必须)|"
+                             r"要不要|需不需要|用不用|必须.{0,8}吗|得.{0,6}吗|需要.{0,12}吗|要.{0,10}吗|违法吗|合法吗|违规吗|"
+                             r"有问题吗|有没有问题|能开|能办|可以开|可以办|不行吗|算违规|会被罚|罚不罚|可以吧|行吧|没问题吧|"
+                             r"合规不|合规吗|合法不|违规不|违法不|有风险|风险没|行得通|走得通|能走通|能.{0,10}吗|可以.{0,10}吗|会.{0,8}吗|"
+                             r"能.{0,10}不[？?]?$"),
+        (Intent.DEFINITION, r"什么是|是什么|是啥|指的是|什么叫|算不算|算是|属不属于|属于.{0,12}吗|归为|什么意思|啥意思|哪一类"),
+    )
+)  # fmt: skip
+
+# Intents answered from one 事项 of the catalogue when the question names one.
+PERMIT_INTENTS = frozenset(
+    {Intent.MATERIALS, Intent.CONDITIONS, Intent.PREREQUISITES, Intent.DEADLINE, Intent.DEPARTMENT, Intent.PROCEDURE}
+)
+
+
+_ASKING = re.compile(r"吗|呢|么|吧|不[？?]?$|没[？?]?$|什么|啥|怎么|怎样|如何|哪|谁|多久|多少|多长|多大|多远|几|能否|"
+                     r"能不能|可不可以|是否|要不要|需不需要|用不用|行不行|有没有|算不算|[？?]")  # fmt: skip
+
+
+def detect_intent(question: str) -> Intent:
+    """The intent of the clauses that ask something (the others only set the scene); the most specific
+    of them wins. A question without an asking clause is read whole."""
+    return _first_match(asking_clauses(question)) or _first_match(question) or Intent.OTHER
+
+
+def asking_clauses(question: str) -> str:
+    """The clauses that ask something (我们整栋楼用的是中央空调 only sets the scene)."""
+    clauses = [c for c in re.split(r"(?<=[，,。！!？?；;])", question) if c.strip()]
+    return "".join(c for c in clauses if _ASKING.search(c)) or question
+
+
+def _first_match(text: str) -> Intent | None:
+    for intent, pattern in _CUES:
+        if pattern.search(text):
+            return intent
+    return None
+
+
+def asks_quantity(question: str) -> bool:
+    """Number and deadline questions are answered by a sentence with a quantity in it."""
+    return detect_intent(question) in (Intent.NUMBER, Intent.DEADLINE) or bool(
+        re.search(r"多少|多久|几[天年月日个人台张名岁次层]|多大|多远|多高|期限|时限|有效期", question)
+    )

@@ -1,0 +1,206 @@
+"""The direct answer from one curated item (FAQ, requirement, problem) or, failing that, one article.
+
+The answer's own sentences come from curated text (an item's title, a sentence of its detail,
+the first sentence of a FAQ answer) or quote an article verbatim; a project's facts are put in
+front when the item's conditions hold on them ("按您的项目（距学校约150米），…").
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.config import AnswerConfig
+from assistant.excerpts import sentence_score, sentences
+from assistant.fact_phrases import applied_to
+from assistant.intent import Intent, asks_quantity, detect_intent
+from assistant.models import Citation
+from assistant.reply import PENDING, Reply, sentence
+from assistant.support import Support
+from ingest.chunks import Chunk
+from kb.corpus import Corpus
+from kb.lexical import Tokenizer
+from kb.schema import FaqEntry, Grounded, Problem, Requirement
+
+Item = Requirement | Problem | FaqEntry
+
+
+class ItemAnswers:
+    def __init__(
+        self, items: dict[str, Item], corpus: Corpus, tokenizer: Tokenizer, support: Support, config: AnswerConfig
+    ) -> None:
+        self.items = items
+        self.corpus = corpus
+        self.tokenizer = tokenizer
+        self.support = support
+        self.config = config
+
+    # -- from a curated item -----------------------------------------------------
+
+    def from_item(
+        self, item_id: str, question: str, intent: Intent, tokens: list[str],
+        applied: dict[str, object] | None = None, in_project: bool = False, chosen: str | None = None,
+    ) -> Reply:  # fmt: skip
+        """``chosen``: the sentence that answers (see assistant/sentence_choice.py); else the item's best."""
+        item = self.items[item_id]
+        wanted = set(tokens)
+        lead_parts: list[str] = []
+        if applied:
+            who = "您的项目" if in_project else "按您说的情况"
+            verdict = "不能。" if getattr(item, "red_line", False) else ""
+            lead_parts.append(f"{verdict}{who}（{applied_to(applied)}）：{sentence(_title(item))}")
+        parts = self._around(item, chosen, skip_title=bool(applied)) if chosen else self._best_sentences(
+            item, question, intent, wanted, skip_title=bool(applied))  # fmt: skip
+        for part in parts:
+            if len("".join(lead_parts)) + len(part) > self.config.lead_chars and lead_parts:
+                break
+            lead_parts.append(part)
+        department = getattr(item, "department", None)
+        if intent == Intent.DEPARTMENT and department and department not in "".join(lead_parts):
+            lead_parts.append(f"负责部门：{department}。")
+        lead = "".join(lead_parts)
+        reply = Reply(
+            lead=lead, items=[item.id], source="red_line" if applied and getattr(item, "red_line", False) else "item"
+        )
+        if item.basis_pending:
+            reply.notes.append(f"（{PENDING}：{item.pending_note}）")
+        reply.cite(self.citations_for(item, lead), self.config.max_citations)
+        return reply
+
+    def citations_for(self, item: Grounded, statement: str, limit: int | None = None) -> list[Citation]:
+        """The item's bases that support the statement; its first basis when none clearly does."""
+        limit = limit or self.config.max_citations
+        chosen = self.support.supporting(item.basis, statement, limit)
+        if not chosen and item.basis:
+            chosen = item.basis[:1]
+        return [Citation.from_basis(basis, self.corpus) for basis in chosen]
+
+    def _around(self, item: Item, chosen: str, skip_title: bool) -> list[str]:
+        """The chosen sentence, framed: a FAQ's opening verdict or a requirement's title before it when short."""
+        head = None
+        if isinstance(item, FaqEntry):
+            parts = _split(item.answer)
+            head = parts[0] if parts else None
+            if head and chosen == head and len(head) < _SHORT_VERDICT and len(parts) > 1:
+                chosen = parts[1]  # "不能。" alone says nothing: the reason follows
+        elif not skip_title:
+            head = sentence(item.title)
+        elif _same(chosen, sentence(item.title)):
+            return []  # the applied-facts opening already says it
+        chosen = _clip(chosen, self.config.sentence_chars)
+        if head and not _same(head, chosen) and len(head) + len(chosen) <= self.config.lead_chars:
+            return [_clip(head, self.config.sentence_chars), chosen]
+        return [chosen]
+
+    def _per_part(self, candidates: list[str], question: str, intent: Intent, wanted: set[str]) -> list[str]:
+        """The best sentence for each part of the question, in text order, without repeats."""
+        chosen: list[str] = []
+        for part in question_parts(question):
+            part_intent = detect_intent(part) if part != question else intent
+            part_words = wanted & set(self.tokenizer.query_tokens(part)) if part != question else wanted
+            best = max(candidates, key=lambda s: sentence_score(s, part_words or wanted, self.tokenizer, part_intent,
+                                                                asks_quantity(part)))  # fmt: skip
+            if best not in chosen:
+                chosen.append(best)
+        return sorted(chosen, key=candidates.index)
+
+    def _best_sentences(
+        self, item: Item, question: str, intent: Intent, wanted: set[str], skip_title: bool
+    ) -> list[str]:
+        """One or two sentences of the item that answer the question, best first, in the item's words."""
+        wants_quantity = asks_quantity(question)
+        if isinstance(item, FaqEntry):
+            parts = _split(item.answer)
+            first = parts[0] if parts else item.answer
+            best = max(parts, key=lambda s: sentence_score(s, wanted, self.tokenizer, intent, wants_quantity),
+                       default=first)  # fmt: skip
+            chosen = [first] if first == best else [first, best]
+            return [_clip(s, self.config.sentence_chars) for s in chosen]
+        candidates = [] if skip_title else [sentence(_title(item))]
+        candidates += _split(item.detail)
+        if isinstance(item, Problem):
+            candidates += _split(item.advice)
+        if not candidates:
+            return []
+        if len(question_parts(question)) > 1:
+            chosen = self._per_part(candidates, question, intent, wanted)
+            return [_clip(s, self.config.sentence_chars) for s in chosen]
+        scored = [(sentence_score(s, wanted, self.tokenizer, intent, wants_quantity), -n, s)
+                  for n, s in enumerate(candidates)]  # fmt: skip
+        scored.sort(reverse=True)
+        best = scored[0][2]
+        chosen = [best]
+        title = None if skip_title else candidates[0]
+        if title is not None and best != title and len(title) + len(best) <= self.config.lead_chars:
+            chosen = [title, best]  # the headline, then the sentence that answers
+        return [_clip(s, self.config.sentence_chars) for s in chosen]
+
+    # -- from an article -----------------------------------------------------------
+
+    def from_article(self, chunk: Chunk, question: str, intent: Intent, tokens: list[str],
+                     chosen: str | None = None) -> Reply:  # fmt: skip
+        if chosen is not None:
+            best = chosen
+        else:
+            spans = sentences(chunk.text)
+            parts = [chunk.text[start:end].strip() for start, end in spans] or [chunk.text.strip()]
+            picked = self._per_part(parts, question, intent, set(tokens))
+            best = "".join(picked) if len(picked) > 1 and _contiguous(chunk.text, picked) else picked[0]
+        quote = _verbatim_prefix(best, self.config.sentence_chars * 2)
+        shown = quote if quote == best else f"{quote}……"
+        lead = f"根据《{chunk.title}》{chunk.article}：“{shown}”"
+        citation = Citation(
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            article=chunk.article,
+            text=quote,
+            level=chunk.level or None,
+            version_date=chunk.version_date or None,
+            caveat=chunk.caveat or None,
+        )
+        return Reply(lead=lead, citations=[citation], source="article")
+
+
+def question_parts(question: str) -> list[str]:
+    """A question with several parts (有效期几年？提前多久延续？) is answered part by part."""
+    parts = [
+        p.strip()
+        for p in re.split(r"[？?；;]|，(?=(?:那|还有|另外|能不能|可不可以|要不要|是否))", question)
+        if len(p.strip()) >= 4
+    ]
+    return parts if len(parts) >= 2 else [question]
+
+
+_SHORT_VERDICT = 8
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip().rstrip("。；;") == b.strip().rstrip("。；;")
+
+
+def _title(item: Item) -> str:
+    return item.question if isinstance(item, FaqEntry) else item.title
+
+
+def _split(text: str) -> list[str]:
+    return [text[start:end].strip() for start, end in sentences(text) if text[start:end].strip()]
+
+
+def _contiguous(text: str, parts: list[str]) -> bool:
+    """Whether the sentences follow each other in the text (so that together they are still one verbatim quote)."""
+    return "".join(parts) in text
+
+
+def _verbatim_prefix(text: str, limit: int) -> str:
+    """The longest verbatim start of a quote that ends at a comma and fits; the whole quote if it fits."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(mark, 0, limit) for mark in "，；：,;")
+    return text[:cut] if cut > limit // 2 else text[:limit]
+
+
+def _clip(text: str, limit: int) -> str:
+    """A sentence cut at a comma when it is too long; the answer's own words, not a quote."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(mark, 0, limit) for mark in "，；：,;")
+    return text[:cut] + "。" if cut > limit // 2 else text[:limit] + "…"

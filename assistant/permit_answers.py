@@ -1,0 +1,255 @@
+"""Answers about one 事项 from the catalogue: its materials in full, its conditions, the statutory time
+limit with its caveat, who decides, what must come first, and how it is done."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.config import AnswerConfig
+from assistant.intent import PERMIT_INTENTS, Intent, detect_intent
+from assistant.item_answers import question_parts
+from assistant.models import Citation
+from assistant.permit_path import prerequisite_closure
+from assistant.reply import PENDING, Reply, sentence
+from assistant.support import Support
+from kb.corpus import Corpus
+from kb.schema import STAGE_NAMES, Basis, Permit
+
+STATUTORY_CAVEAT = "这是法律规定的最长期限，当地承诺时限以办事指南为准。"
+STAGE_WHEN = {
+    "before_lease": "签租赁合同前",
+    "before_fitout": "装修施工前",
+    "before_opening": "开业（投入使用）前",
+    "after_opening": "开业后",
+}
+_EACH = re.compile(r"分别|各自|各要|都要多久|都是多久|两个都|几个都")
+_VALIDITY = re.compile(r"有效期|续期|延续|到期|过期|几年")
+_AFTER = re.compile(r"之后|以后|取得.{0,6}后|拿到.{0,6}后|下来后|批了.{0,4}后|后续|还要")
+
+
+class PermitAnswers:
+    def __init__(self, permits: dict[str, Permit], corpus: Corpus, support: Support, config: AnswerConfig) -> None:
+        self.permits = permits
+        self.corpus = corpus
+        self.support = support
+        self.config = config
+
+    def answer(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool = False) -> Reply:
+        reply = self._parts(permit_ids, intent, question, alternatives)
+        reply.source = "permit"
+        return reply
+
+    def _parts(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool) -> Reply:
+        """Each part of the question answered in turn (材料要哪些？多少天出意见？). ``alternatives``: the
+        事项 share the name asked about, so each is answered as one possible case, not put in order."""
+        parts = [p for p in question_parts(question) if detect_intent(p) in PERMIT_INTENTS]
+        if len(parts) < 2:
+            return self._answer(permit_ids, intent, question, alternatives)
+        replies = [self._answer(permit_ids, detect_intent(part), part, alternatives) for part in parts]
+        combined = Reply(lead="".join(r.lead for r in replies if not r.points),
+                         permits=list(dict.fromkeys(p for r in replies for p in r.permits)))  # fmt: skip
+        listed = next((r for r in replies if r.points), None)
+        if listed is not None:
+            combined.lead = (combined.lead + listed.lead) if combined.lead else listed.lead
+            combined.heading, combined.points = listed.heading, listed.points
+        for reply in replies:
+            combined.notes += reply.notes
+            combined.cite(reply.citations, self.config.max_citations)
+        return combined
+
+    def _answer(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool = False) -> Reply:
+        permits = [self.permits[p] for p in permit_ids if p in self.permits]
+        if len(permits) >= 2 and intent == Intent.PREREQUISITES and not alternatives:
+            return self._order(permits)
+        if len(permits) >= 2 and (alternatives or _EACH.search(question)):
+            return self._several(permits, intent, question)
+        if len(permits) >= 2:  # 办学许可证批下来了，接着办法人登记，几天能登记好: the one named last is asked about
+            permits = permits[-1:]
+        permit = permits[0]
+        match intent:
+            case Intent.MATERIALS:
+                reply = self._materials(permit)
+            case Intent.CONDITIONS:
+                reply = self._conditions(permit)
+            case Intent.DEADLINE:
+                reply = self._deadline(permit, question)
+            case Intent.DEPARTMENT:
+                reply = self._department(permit)
+            case Intent.PREREQUISITES:
+                reply = self._prerequisites(permit)
+            case _:
+                reply = self._procedure(permit)
+        reply.permits = [permit.id]
+        if permit.basis_pending and not reply.notes:
+            reply.notes.append(f"（{PENDING}：{permit.pending_note}）")
+        return reply
+
+    # -- one 事项 ------------------------------------------------------------------
+
+    def _materials(self, permit: Permit) -> Reply:
+        deferrable = sum(m.deferrable for m in permit.materials)
+        if not permit.materials:
+            note = permit.materials_note or "完整材料清单以当地办事指南为准"
+            reply = Reply(lead=f"{permit.name}的申请材料，收录的法规中没有完整列明（{PENDING}：{note}）。")
+            reply.cite(self._cite(permit.basis, permit.name), self.config.max_citations)
+            return reply
+        extra = f"，其中{deferrable}项通常可容缺受理、先受理后补交" if deferrable else ""
+        reply = Reply(
+            lead=f"申请{permit.name}需要准备{len(permit.materials)}项材料{extra}。",
+            heading="申请材料",
+            points=[_material_line(m) for m in permit.materials],
+        )
+        reply.notes.append(f"受理部门：{permit.department}。")
+        if permit.materials_note:
+            reply.notes.append(permit.materials_note)
+        reply.cite(self._cite_each(permit.materials), self.config.max_citations)
+        return reply
+
+    def _conditions(self, permit: Permit) -> Reply:
+        if not permit.conditions:
+            return self._procedure(permit)
+        reply = Reply(
+            lead=f"取得{permit.name}须具备以下条件（由{permit.department}审查）。",
+            heading="条件",
+            points=[c.text + (f"（{PENDING}）" if c.basis_pending else "") for c in permit.conditions],
+        )
+        reply.cite(self._cite_each(permit.conditions), self.config.max_citations)
+        return reply
+
+    def _deadline(self, permit: Permit, question: str) -> Reply:
+        if permit.validity is not None and _VALIDITY.search(question):
+            reply = Reply(lead=sentence(f"{permit.name}：{permit.validity.text}"))
+            reply.cite(self._cite(permit.validity.basis, permit.validity.text), self.config.max_citations)
+            return reply
+        timed = [f for f in permit.follow_ups if f.within]
+        if timed and _AFTER.search(question):
+            lead = "；".join(f"取得{permit.name}后，{f.within}{f.title}" for f in timed)
+            reply = Reply(lead=sentence(lead))
+            reply.cite([c for f in timed for c in self._cite(f.basis, f.title)], self.config.max_citations)
+            return reply
+        limit = permit.time_limit
+        if limit is None:
+            note = permit.time_limit_note or f"{PENDING}：收录的法规未规定该事项的办理时限"
+            return Reply(lead=f"{permit.name}由{permit.department}办理；{sentence(note)}当地承诺时限以办事指南为准。")
+        basis = Citation.from_basis(limit.basis, self.corpus)
+        reply = Reply(
+            lead=f"{permit.name}的法定时限：{limit.text}（《{basis.title}》{basis.article}）。{STATUTORY_CAVEAT}"
+        )
+        if permit.time_limit_note:
+            reply.notes.append(permit.time_limit_note)
+        reply.cite([basis], self.config.max_citations)
+        return reply
+
+    def _department(self, permit: Permit) -> Reply:
+        verb = "审批" if permit.kind in ("许可", "审查") else "办理"
+        lead = f"{permit.name}由{permit.department}{verb}。"
+        reply = Reply(lead=lead)
+        reply.cite(self._cite(permit.basis, permit.department), self.config.max_citations)
+        return reply
+
+    def _prerequisites(self, permit: Permit) -> Reply:
+        before = [self.permits[p].name for p in permit.prerequisites if p in self.permits]
+        lead = f"{permit.name}：{_first_sentences(permit.summary, self.config.lead_chars // 2)}"
+        lead += f"须先取得{'、'.join(before)}。" if before else ""
+        follow = [f"{f.within or ''}{f.title}" for f in permit.follow_ups]
+        if follow:
+            lead += f"取得后还要：{'；'.join(follow)}。"
+        reply = Reply(lead=lead)
+        bases = [*permit.basis, *(b for f in permit.follow_ups for b in f.basis)]
+        reply.cite(self._cite(bases, lead), self.config.max_citations)
+        return reply
+
+    def _procedure(self, permit: Permit) -> Reply:
+        verb = "申请" if permit.kind in ("许可", "审查", "验收", "检查") else "办理"
+        lead = f"{sentence(permit.summary)}{STAGE_WHEN[permit.stage]}向{permit.department}{verb}{permit.name}。"
+        points = []
+        before = [self.permits[p].name for p in permit.prerequisites if p in self.permits]
+        if before:
+            points.append(f"先取得：{'、'.join(before)}")
+        if permit.materials:
+            points.append(f"准备材料（{len(permit.materials)}项）：{'、'.join(m.name for m in permit.materials)}")
+        if permit.time_limit is not None:
+            points.append(f"法定时限：{permit.time_limit.text}（法定上限，承诺时限见办事指南）")
+        points += [f"取得后：{f.within or ''}{f.title}" for f in permit.follow_ups]
+        reply = Reply(lead=lead, heading="办理要点" if points else "", points=points)
+        bases = [*permit.basis[:1], *(m.basis[0] for m in permit.materials[:1] if m.basis)]
+        if permit.time_limit is not None:
+            bases.append(permit.time_limit.basis)
+        reply.cite(self._cite(bases, lead + "".join(points)), self.config.max_citations)
+        return reply
+
+    # -- several 事项 -----------------------------------------------------------------
+
+    def _order(self, permits: list[Permit]) -> Reply:
+        first, second = permits[0], permits[1]
+        if first.id in prerequisite_closure(second.id, self.permits):
+            earlier, later = first, second
+        elif second.id in prerequisite_closure(first.id, self.permits):
+            earlier, later = second, first
+        else:
+            stages = list(STAGE_NAMES)
+            a, b = sorted(permits[:2], key=lambda p: stages.index(p.stage))
+            lead = (f"{a.name}与{b.name}没有法定的先后关系：{a.name}在{STAGE_WHEN[a.stage]}办理，"
+                    f"{b.name}在{STAGE_WHEN[b.stage]}办理，可以同时准备。")  # fmt: skip
+            reply = Reply(lead=lead, permits=[a.id, b.id])
+            reply.cite(self._cite([*a.basis[:1], *b.basis[:1]], lead), self.config.max_citations)
+            return reply
+        lead = f"先办{earlier.name}，再办{later.name}：{later.name}须在取得{earlier.name}之后申请。"
+        reply = Reply(lead=lead, permits=[earlier.id, later.id])
+        reply.cite(self._cite(later.basis, lead), self.config.max_citations)
+        return reply
+
+    def _several(self, permits: list[Permit], intent: Intent, question: str) -> Reply:
+        """A name shared by several 事项 (消防验收 → 验收 or 验收备案): answer for each."""
+        lines, citations = [], []
+        for permit in permits[:3]:
+            part = self._answer([permit.id], intent, question)
+            lines.append(part.lead.rstrip("。"))
+            citations += part.citations
+        count = "两" if len(lines) == 2 else "三"
+        reply = Reply(lead=f"分{count}种情况：" + "；".join(f"{n}{line}" for n, line in zip("①②③", lines, strict=False)) + "。",
+                      permits=[p.id for p in permits[:3]])  # fmt: skip
+        reply.cite(citations, self.config.max_citations)
+        return reply
+
+    # -- citations --------------------------------------------------------------------
+
+    def _cite(self, bases: list[Basis], statement: str) -> list[Citation]:
+        chosen = self.support.supporting(bases, statement, self.config.max_citations) or bases[:1]
+        return [Citation.from_basis(b, self.corpus) for b in chosen]
+
+    def _cite_each(self, parts) -> list[Citation]:
+        """The articles behind a list, most used first (a materials list usually rests on one article)."""
+        counts: dict[tuple[str, str], tuple[int, Basis]] = {}
+        for part in parts:
+            for basis in part.basis:
+                key = (basis.doc_id, basis.article)
+                count, _ = counts.get(key, (0, basis))
+                counts[key] = (count + 1, basis)
+        ranked = sorted(counts.values(), key=lambda pair: -pair[0])
+        return [Citation.from_basis(basis, self.corpus) for _, basis in ranked]
+
+
+def _material_line(material) -> str:
+    marks = [mark for mark, on in (("可容缺后补", material.deferrable), ("可告知承诺", material.commitment_ok)) if on]
+    note = f"（{_short(material.note)}）" if material.note and _short(material.note) else ""
+    flags = f"【{'，'.join(marks)}】" if marks else ""
+    pending = f"（{PENDING}）" if material.basis_pending else ""
+    return f"{material.name}{note}{flags}{pending}"
+
+
+def _first_sentences(text: str, limit: int) -> str:
+    """The opening of a summary, whole clauses only, ending in a full stop."""
+    clauses = re.split(r"(?<=[；。])", text)
+    out = clauses[0]
+    for clause in clauses[1:]:
+        if len(out) + len(clause) > limit:
+            break
+        out += clause
+    return sentence(out.rstrip("；"))
+
+
+def _short(note: str, limit: int = 30) -> str:
+    """A material's note in a chat list: its first clause if short; the full note is in the plan."""
+    first = re.split(r"[；。;]", note)[0]
+    return first if len(first) <= limit else ""

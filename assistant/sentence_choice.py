@@ -1,0 +1,93 @@
+"""Choosing the one sentence that answers, among the best few curated items and articles.
+
+Documents are ranked by retrieval; the answer is a sentence. A sentence scores for the question's
+rare words it contains (IDF-weighted), for holding the kind of fact asked for (a quantity for
+多久, a department for 找谁, a verdict for 能不能), and for the rank of the document it comes from.
+Curated items compete with articles sentence by sentence, so "录像资料留存30日" wins over an
+article's opening sentence about installing cameras.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.config import AnswerConfig
+from assistant.excerpts import sentences
+from assistant.intent import Intent
+from kb.lexical import Tokenizer
+
+_QUANTITY = re.compile(
+    r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时|米|平方米|周岁|岁|人|名|万元|元|张|台|倍|%)"
+)
+_TIME = re.compile(r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时)")
+_DEPARTMENT = re.compile(r"部门|机关|机构|委员会|人民政府|窗口|[^\s]{1,6}局")
+_VERDICT = re.compile(r"不得|禁止|不能|不可以|不予|不允许|严禁|可以|应当|须|必须|无需|不需要|免于|不属于|属于")
+_DEFINITION = re.compile(r"是指|所称|属于|包括|即")
+
+
+@dataclass
+class Candidate:
+    kind: str  # "item" or "article"
+    key: str  # item id, or chunk id
+    sentences: list[str]
+    prior: float
+    question: str = ""  # a FAQ's own question: matching it vouches for its first sentence
+    payload: object = field(default=None, repr=False)
+
+
+@dataclass
+class Choice:
+    candidate: Candidate
+    sentence: str
+    score: float
+    coverage: float
+
+
+class SentenceChooser:
+    def __init__(self, tokenizer: Tokenizer, config: AnswerConfig) -> None:
+        self.tokenizer = tokenizer
+        self.config = config
+        self._tokens: dict[str, set[str]] = {}
+
+    def choose(self, focus: list[str], intent: Intent, wants_quantity: bool, candidates: list[Candidate],
+               idf: Callable[[str], float]) -> list[Choice]:  # fmt: skip
+        weights = {t: w for t in set(focus) if (w := idf(t)) > 0}
+        total = sum(weights.values()) or 1.0
+        choices = []
+        for candidate in candidates:
+            vouched = self._coverage(candidate.question, weights, total) if candidate.question else 0.0
+            for index, text in enumerate(candidate.sentences):
+                coverage = self._coverage(text, weights, total)
+                if candidate.question and index == 0:
+                    coverage = max(coverage, vouched)
+                score = (self.config.sentence_coverage * coverage + self.config.sentence_prior * candidate.prior
+                         + self._fits(text, intent, wants_quantity))  # fmt: skip
+                choices.append(Choice(candidate, text, score, coverage))
+        return sorted(choices, key=lambda c: -c.score)
+
+    def _coverage(self, text: str, weights: dict[str, float], total: float) -> float:
+        tokens = self._tokens.get(text)
+        if tokens is None:
+            tokens = self._tokens[text] = set(self.tokenizer.query_tokens(text))
+        return sum(w for t, w in weights.items() if t in tokens) / total
+
+    def _fits(self, text: str, intent: Intent, wants_quantity: bool) -> float:
+        """Whether the sentence holds the kind of fact asked for."""
+        bonus = self.config.sentence_fit
+        if wants_quantity:
+            if intent == Intent.DEADLINE and _TIME.search(text):
+                return bonus
+            return bonus * 0.7 if _QUANTITY.search(text) else -bonus
+        if intent == Intent.DEPARTMENT:
+            return bonus if _DEPARTMENT.search(text) else 0.0
+        if intent == Intent.FEASIBILITY:
+            return bonus * 0.5 if _VERDICT.search(text) else 0.0
+        if intent == Intent.DEFINITION:
+            return bonus * 0.5 if _DEFINITION.search(text) else 0.0
+        return 0.0
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[start:end].strip() for start, end in sentences(text) if text[start:end].strip()]

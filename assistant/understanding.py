@@ -1,0 +1,191 @@
+"""Reading a question in the context of the conversation: "那如果是地下二层呢？" after a KTV question.
+
+Without an LLM, a follow-up is recognised by its shape (那…呢, a pronoun such as 这个/它, a
+question too short to stand alone) and rewritten into a standalone question from the last
+turn that was answered: a changed detail replaces the same detail (地下一层 → 地下二层), a
+new business replaces the old one (KTV → 网吧), and anything else is asked about the last
+turn's subject (the 事项 or the business it was about).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.fact_reader import read_facts
+from assistant.intent import Intent, detect_intent
+from assistant.names import Named, PermitNames, TypesNamed
+from kb.quantities import NUMBER
+
+_LEADING = re.compile(
+    r"^(?:那么|那要是|那如果|那假如|那请问|那|如果是|如果|要是|假如|换成|改成|还有|另外|再问一下|再问|然后)[，,、\s]*"
+)
+_TRAILING = re.compile(r"(?:的话)?呢?[？?！!。.\s]*$")
+_PRONOUN = re.compile(
+    r"这个证|这证|该证|此证|这项|那项|这个事项|这个许可|这个备案|这个手续|这个|那个|这种|那种|这家|这类|它们|它|其|他们|她们|"
+    r"上述|上面(?:说|讲)的|刚才(?:说|讲|问)的|前面(?:说|讲)的|这样"
+)
+# "我这个店", "我们这儿": the asker's own business (in a project chat, the project), not the last turn.
+_OWN = re.compile(r"(?:我|我们|咱|咱们)(?:这个|这家|这边|这儿|这里|的|这)(?:店|项目|铺子|地方|场所)?|本店")
+_PERMIT_PRONOUN = re.compile(r"这个证|这证|该证|此证|这项许可|这个许可|这个备案|这个手续|这个审批|这个登记|这张证")
+_COMPARES = re.compile(r"差多少|差别|区别|不一样|一样吗|有啥不同|比.{0,6}(?:哪个|更)|相比")
+_SHORT = 10
+_QUANTITY = re.compile(rf"(?P<n>{NUMBER})\s*(?P<unit>平方米|平米|平|米|层|楼|间|台|张|人|个|天|日|年|岁)")
+
+
+@dataclass(frozen=True)
+class PriorTurn:
+    """An earlier turn of the same conversation, as it was understood and answered."""
+
+    question: str
+    understood: str
+    type_ids: tuple[str, ...] = ()
+    permit_ids: tuple[str, ...] = ()
+    subject: str = ""
+    intent: str = Intent.OTHER
+    out_of_scope: bool = False
+
+
+@dataclass(frozen=True)
+class Understanding:
+    question: str
+    text: str
+    intent: Intent
+    type_ids: list[str] = field(default_factory=list)
+    permit_ids: list[str] = field(default_factory=list)
+    subject: str = ""
+    follows_up: bool = False
+    # Several 事项 share the name asked about (消防验收: 验收 or 验收备案): the question is about one of them.
+    permits_alternative: bool = False
+
+    @property
+    def rewritten(self) -> bool:
+        return self.text != self.question
+
+
+class Interpreter:
+    def __init__(self, types_named: TypesNamed, permits: PermitNames) -> None:
+        self.types_named = types_named
+        self.permits = permits
+
+    def understand(self, question: str, history: list[PriorTurn] | None = None, force: bool = False) -> Understanding:
+        """``force``: read the question as a follow-up even if its shape does not say so (used when,
+        read alone, it would be declined: "报上去以后他们多久核实完？" after a question on 招生广告备案)."""
+        types = self.types_named(question)
+        permits = self.permits.named(question)
+        previous = next((turn for turn in reversed(history or []) if not turn.out_of_scope), None)
+        if previous is None or not (force or self._elliptical(question, types, permits)):
+            return self._standalone(question, types, permits)
+        return self._follow_up(question, types, permits, previous)
+
+    # -- shapes ----------------------------------------------------------------
+
+    @staticmethod
+    def _elliptical(question: str, types: list[Named], permits: list[Named]) -> bool:
+        core = _TRAILING.sub("", _LEADING.sub("", question.strip()))
+        if _LEADING.match(question.strip()) and (question.rstrip("？?！! ").endswith("呢") or len(core) <= _SHORT * 2):
+            return True
+        if question.rstrip("？?！! ").endswith("呢") and len(core) <= _SHORT * 2:
+            return True
+        if _PRONOUN.search(_OWN.sub("", question)) and not permits:
+            return True
+        return not types and not permits and len(core) <= _SHORT
+
+    def _standalone(self, question: str, types: list[Named], permits: list[Named]) -> Understanding:
+        return Understanding(
+            question=question,
+            text=question,
+            intent=detect_intent(question),
+            type_ids=_ids(types),
+            permit_ids=_ids(permits),
+            subject=_subject(types, permits),
+            permits_alternative=_alternatives(permits),
+        )
+
+    def _follow_up(self, question: str, types: list[Named], permits: list[Named], previous: PriorTurn) -> Understanding:
+        core = _TRAILING.sub("", _LEADING.sub("", question.strip()))
+        rest = core
+        for named in (*types, *permits):
+            rest = rest.replace(named.word, "")
+        rest = rest.strip("，,、的 和与跟")
+        if types or permits:
+            if len(rest) >= 3 and _COMPARES.search(question):  # 那X的呢？要求差多少？ → both sides
+                text = f"{previous.understood}{core}？"
+            elif len(rest) >= 3:  # 那网吧的营业时间呢 → a question of its own about the new subject
+                text = core if core.endswith(("？", "?")) else f"{core}？"
+            else:  # 那网吧呢 → the last question, about the new subject
+                text = self._swap_subject(previous, types, permits)
+            return Understanding(
+                question=question,
+                text=text,
+                intent=detect_intent(text),
+                type_ids=_ids(types) or list(previous.type_ids),
+                permit_ids=_ids(permits) or ([] if types else list(previous.permit_ids)),
+                subject=_subject(types, permits) or previous.subject,
+                follows_up=True,
+            )
+        swapped = self._swap_details(previous.understood, core)
+        subject, permit_ids = previous.subject, list(previous.permit_ids)
+        if previous.permit_ids and _PERMIT_PRONOUN.search(core):  # 这个证 → the 事项 the last answer was about
+            permit_ids = list(previous.permit_ids[:1])
+            subject = self.permits.names.get(permit_ids[0], subject)
+        if swapped is not None:
+            text = swapped
+        else:
+            stripped = _PRONOUN.sub("", core).strip("，,、的 ") or core
+            text = f"{subject}{stripped}？" if subject else f"{previous.understood} {core}？"
+        return Understanding(
+            question=question,
+            text=text,
+            intent=detect_intent(text) if swapped is not None else detect_intent(core),
+            type_ids=list(previous.type_ids),
+            permit_ids=permit_ids,
+            subject=subject,
+            follows_up=True,
+        )
+
+    def _swap_subject(self, previous: PriorTurn, types: list[Named], permits: list[Named]) -> str:
+        """The last question with its business (or 事项) replaced by the one just named."""
+        text = previous.understood
+        new_word = (types or permits)[0].word
+        old_words = [named.word for named in (*self.types_named(text), *self.permits.named(text))]
+        if old_words:
+            for word in old_words:
+                text = text.replace(word, new_word, 1) if word in text else text
+            return text
+        return f"{new_word}：{text}"
+
+    @staticmethod
+    def _swap_details(previous: str, core: str) -> str | None:
+        """The last question with the details stated now (floor, distance, area…) put in place of the old ones."""
+        new = {reading.fact: reading for reading in read_facts(core)}
+        text = previous
+        replaced = False
+        for reading in read_facts(previous):
+            if reading.fact in new and reading.evidence in text and new[reading.fact].evidence:
+                text = text.replace(reading.evidence, new[reading.fact].evidence, 1)
+                replaced = True
+        if replaced:
+            return text
+        for match in _QUANTITY.finditer(core):  # 那300米呢: the same unit, a new number
+            unit = match.group("unit")
+            old = next((m for m in _QUANTITY.finditer(text) if m.group("unit") == unit), None)
+            if old is not None:
+                text = text[: old.start()] + match.group(0) + text[old.end() :]
+                replaced = True
+        return text if replaced else None
+
+
+def _alternatives(permits: list[Named]) -> bool:
+    return len(permits) > 1 and len({named.word for named in permits}) == 1
+
+
+def _ids(named: list[Named]) -> list[str]:
+    return list(dict.fromkeys(item.id for item in named))
+
+
+def _subject(types: list[Named], permits: list[Named]) -> str:
+    """The words that named what the question is about, for the next turn to refer back to."""
+    if permits:
+        return permits[0].word
+    return types[0].word if types else ""

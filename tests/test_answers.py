@@ -1,0 +1,120 @@
+"""Answers like a coach: the deciding fact first, lists only when asked, follow-ups and projects understood,
+citations that support what was said — on the real index, knowledge and 事项目录."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering import AskContext
+from assistant.project_context import ProjectContext
+from chubei.services import Services
+from evals.matching import found_early
+
+
+def ask(services: Services, question: str, context: AskContext | None = None):
+    return services.assistant.ask(question, context)
+
+
+def test_the_deciding_fact_comes_first_and_every_citation_is_verbatim(indexed: Services) -> None:
+    answer = ask(indexed, "网吧距离小学多少米以内不让开？")
+    assert not answer.out_of_scope
+    assert found_early("200米", answer.text)
+    assert 1 <= len(answer.citations) <= indexed.settings.answer.max_citations
+    for citation in answer.citations:
+        assert indexed.corpus.quote_found(citation.doc_id, citation.article, citation.text)
+    assert "相关规定：" not in answer.text  # clients render the citations; the answer does not repeat them
+
+
+def test_facts_stated_in_the_question_are_applied_to_the_rule(indexed: Services) -> None:
+    answer = ask(indexed, "KTV开在商场负二层可以吗？")
+    assert answer.text.startswith("不能")
+    assert found_early("地下二层", answer.text)
+
+
+def test_a_follow_up_is_read_in_the_context_of_the_last_turn(indexed: Services) -> None:
+    context = AskContext()
+    first = ask(indexed, "KTV能开在写字楼的地下一层吗？", context)
+    context.history.append(first.turn())
+    second = ask(indexed, "那如果是地下二层呢？", context)
+    assert not second.out_of_scope
+    assert second.understood_as is not None and "地下二层" in second.understood_as and "KTV" in second.understood_as
+    assert found_early("不能|不得", second.text)
+
+
+def test_a_pronoun_refers_to_the_permit_the_last_answer_was_about(indexed: Services) -> None:
+    context = AskContext()
+    context.history.append(ask(indexed, "开游泳馆要去体育局办那个高危许可吧？", context).turn())
+    answer = ask(indexed, "这个证批下来要多久？", context)
+    assert "高危险性体育项目" in (answer.understood_as or "")
+    assert found_early("30日", answer.text)
+
+
+def test_a_follow_up_never_reads_another_conversation(indexed: Services) -> None:
+    alone = ask(indexed, "那如果是地下二层呢？")
+    assert alone.understood_as is None
+
+
+def test_a_list_question_gets_the_list_the_catalogue_holds(indexed: Services) -> None:
+    answer = ask(indexed, "开KTV一共要办哪些证？")
+    assert any("娱乐经营许可" in point for point in answer.points)
+    assert "entertainment_licence" in answer.permits
+
+
+def test_a_materials_question_gets_the_whole_list_numbered(indexed: Services) -> None:
+    answer = ask(indexed, "申请高危险性体育项目许可要交哪些材料？")
+    permit = indexed.kb.permits["high_risk_sports_licence"]
+    assert len(answer.points) == len(permit.materials)
+    assert "1. 申请书" in answer.text and "体育场所的所有权或使用权证明" in answer.text
+    assert {c.article for c in answer.citations} == {"第八条"}
+
+
+def test_fire_acceptance_is_not_confused_with_the_pre_opening_inspection(indexed: Services) -> None:
+    answer = ask(indexed, "消防验收一般什么时候去办？")
+    assert "住房和城乡建设" in answer.text and "竣工" in answer.text
+    assert set(answer.permits) >= {"fire_acceptance", "fire_acceptance_filing"}
+
+
+def test_a_comparison_answers_both_sides(indexed: Services) -> None:
+    answer = ask(indexed, "网吧和KTV在离学校远近上的要求有什么不一样？")
+    assert "互联网上网服务营业场所" in answer.text or "网吧" in answer.text
+    assert "歌舞娱乐场所" in answer.text
+    assert found_early("200米", answer.text)
+
+
+@pytest.fixture(scope="module")
+def internet_cafe_near_school(indexed: Services) -> ProjectContext:
+    description = "在小学对面开一家网咖，离校门大概150米，准备放80台电脑"
+    return ProjectContext.from_plan(indexed.guide.plan(description), description=description)
+
+
+def test_a_project_chat_applies_the_projects_own_facts(indexed: Services, internet_cafe_near_school) -> None:
+    answer = ask(indexed, "离学校这么近有问题吗？", AskContext(project=internet_cafe_near_school))
+    assert answer.text.startswith("不能")
+    assert found_early("150", answer.text) and found_early("200米", answer.text)
+
+
+def test_a_project_chat_lists_the_projects_own_permits(indexed: Services, internet_cafe_near_school) -> None:
+    answer = ask(indexed, "我这个店开业前一共要办哪些证？", AskContext(project=internet_cafe_near_school))
+    assert answer.permits and set(answer.permits) <= set(internet_cafe_near_school.permit_ids)
+    assert "网络文化经营许可" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "给我的民宿起五个好听的名字",
+        "帮我起草一份KTV服务员的劳动合同",
+        "市北区哪家KTV最便宜？给排个名",
+        "帮我在KTV点一首歌",
+    ],
+)
+def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Services, question: str) -> None:
+    answer = ask(indexed, question)
+    assert answer.out_of_scope and not answer.citations
+    assert "要办哪些证照和手续" in answer.text  # says what it can do instead
+
+
+def test_answers_are_short(indexed: Services) -> None:
+    questions = ["游泳馆的救生员要持证吗？", "KTV营业时间有什么限制？", "诊所能请没有执业证的人打针吗？"]
+    lengths = [len(ask(indexed, q).text) for q in questions]
+    assert max(lengths) <= 400, lengths
