@@ -24,7 +24,7 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.models import AskResponse, Citation, GuidanceResponse, MatchedType, ProblemOut, RequirementOut
-from evals.sets import AskCase
+from evals.sets import AskCase, GuidanceCase
 from ingest.embedders.cache import CachedEmbedder
 from kb.corpus import Corpus
 from kb.knowledge import KnowledgeBase
@@ -71,6 +71,7 @@ class LangchainBaseline:
             self.store.add_documents(documents)
         self.bm25 = BM25Retriever.from_documents(documents, preprocess_func=_jieba, k=passages)
         self.threshold = 0.0
+        self.plan_threshold = 0.0
 
     def retriever(self, k: int) -> EnsembleRetriever:
         self.bm25.k = k
@@ -85,19 +86,16 @@ class LangchainBaseline:
         return hits[0][1] if hits else 0.0
 
     def calibrate(self, cases: list[AskCase]) -> float:
-        """The refusal threshold with the best balanced accuracy on these (dev) cases."""
+        """The question refusal threshold with the best balanced accuracy on these (dev) cases."""
         scored = [(self.top_similarity(_query(c.question, c.history, c.project.description if c.project else "")),
                    c.out_of_scope) for c in cases]  # fmt: skip
-        inside = [s for s, out in scored if not out]
-        outside = [s for s, out in scored if out]
-        best = (0.0, 0.0)
-        for threshold in sorted({s for s, _ in scored}):
-            accepted = sum(s >= threshold for s in inside) / max(1, len(inside))
-            refused = sum(s < threshold for s in outside) / max(1, len(outside))
-            if (accepted + refused) / 2 > best[0]:
-                best = ((accepted + refused) / 2, threshold)
-        self.threshold = best[1]
+        self.threshold = _best_threshold(scored)
         return self.threshold
+
+    def calibrate_plans(self, cases: list[GuidanceCase]) -> float:
+        """The same for project descriptions (dev guidance cases): plans are refused on their own threshold."""
+        self.plan_threshold = _best_threshold([(self.top_similarity(c.description), c.out_of_scope) for c in cases])
+        return self.plan_threshold
 
     def ask(self, question: str, history: list[str] | None = None, project: str = "") -> AskResponse:
         query = _query(question, history or [], project)
@@ -115,7 +113,7 @@ class LangchainBaseline:
 
     def plan(self, description: str, facts: dict | None = None) -> GuidanceResponse:
         """Requirements and problems whose cited articles are among the passages retrieved for the description."""
-        if self.top_similarity(description) < self.threshold:
+        if self.top_similarity(description) < self.plan_threshold:
             return GuidanceResponse(project_types=[], facts={}, clarifying_questions=[], requirements=[],
                                     common_problems=[], steps=[], similar_cases=[], citations=[], out_of_scope=True,
                                     notice="")  # fmt: skip
@@ -135,6 +133,19 @@ class LangchainBaseline:
             facts={}, clarifying_questions=[], requirements=requirements, common_problems=problems, steps=[],
             similar_cases=[], citations=[], out_of_scope=False, notice="",
         )  # fmt: skip
+
+
+def _best_threshold(scored: list[tuple[float, bool]]) -> float:
+    """The similarity threshold that best separates in-scope from out-of-scope (balanced accuracy)."""
+    inside = [s for s, out in scored if not out]
+    outside = [s for s, out in scored if out]
+    best = (0.0, 0.0)
+    for threshold in sorted({s for s, _ in scored}):
+        accepted = sum(s >= threshold for s in inside) / max(1, len(inside))
+        refused = sum(s < threshold for s in outside) / max(1, len(outside))
+        if (accepted + refused) / 2 > best[0]:
+            best = ((accepted + refused) / 2, threshold)
+    return best[1]
 
 
 def _query(question: str, history: list[str], project: str) -> str:

@@ -87,6 +87,7 @@ def baseline_target(services: Services) -> Target:
     baseline = LangchainBaseline(services.embedder, services.corpus, services.kb, services.settings,
                                  passages=services.settings.answer.max_citations)  # fmt: skip
     baseline.calibrate(load_suite("ask", ("dev",)))
+    baseline.calibrate_plans(load_suite("guidance", ("dev",)))
 
     def ranked(question: str) -> list[tuple[str, str]]:
         return list(
