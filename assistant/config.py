@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 class AnswerConfig(BaseModel):
     retrieve: int = Field(24, description="检索候选数（融合后）：领答条目和条文从中选出")
     max_citations: int = Field(3, description="每个回答最多引用的条文数")
+    item_citations: int = Field(1, description="由知识条目领答时，引用其依据中最能支持该句的几条")
     lead_chars: int = Field(170, description="直接回答（前一两句）的目标长度上限")
     sentence_chars: int = Field(120, description="从条目或条文中摘出的一句话的长度上限")
     max_points: int = Field(10, description="清单最多列出的条目数，其余提示见方案")

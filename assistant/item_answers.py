@@ -63,7 +63,7 @@ class ItemAnswers:
         )
         if item.basis_pending:
             reply.notes.append(f"（{PENDING}：{item.pending_note}）")
-        reply.cite(self.citations_for(item, lead), self.config.max_citations)
+        reply.cite(self.citations_for(item, lead, self.config.item_citations), self.config.max_citations)
         return reply
 
     def citations_for(self, item: Grounded, statement: str, limit: int | None = None) -> list[Citation]:

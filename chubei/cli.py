@@ -16,6 +16,8 @@ app = typer.Typer(help="Chubei 筹备期审批辅导：知识库与智能助手"
 app.add_typer(kb_app, name="kb")
 cache_app = typer.Typer(help="嵌入缓存", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
+gate_app = typer.Typer(help="评测门槛（evals/thresholds.json，只能追加）", no_args_is_help=True)
+app.add_typer(gate_app, name="gate")
 
 
 def _services() -> Services:
@@ -294,3 +296,49 @@ def _first_error(error: ValueError) -> str:
         return str(error)
     field, message = describe(errors()[0])
     return f"{field}：{message}"
+
+
+@gate_app.command("show")
+def gate_show() -> None:
+    """列出现行门槛及其设定原因。"""
+    from evals.gate import load_thresholds
+
+    thresholds = load_thresholds()
+    for (split, metric), bound in sorted(thresholds.in_force().items()):
+        rule = f"≥ {bound.min}" if bound.min is not None else f"≤ {bound.max}"
+        typer.echo(f"{split:<5} {metric:<36} {rule:<10} 实测 {bound.measured}（{bound.date}：{bound.reason}）")
+    problems = thresholds.broken_links()
+    for problem in problems:
+        typer.echo(f"✗ {problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+@gate_app.command("set")
+def gate_set(
+    split: Annotated[str, typer.Option(help="dev 或 test")],
+    metric: Annotated[str, typer.Option(help="如 ask.key_facts_in_200")],
+    measured: Annotated[float, typer.Option(help="设定时的实测值")],
+    reason: Annotated[str, typer.Option(help="为什么设定或改变这个门槛（写入记录）")],
+    minimum: Annotated[float | None, typer.Option("--min", help="下限")] = None,
+    maximum: Annotated[float | None, typer.Option("--max", help="上限")] = None,
+) -> None:
+    """追加一条门槛记录（带日期、原因和实测值）；旧记录不能修改。"""
+    from datetime import date
+
+    from pydantic import ValidationError
+
+    from evals.gate import Bound, load_thresholds, save_thresholds
+
+    if (minimum is None) == (maximum is None):
+        raise typer.BadParameter("请给出 --min 或 --max 之一", param_hint="--min/--max")
+    try:
+        bound = Bound(date=date.today().isoformat(), split=split, metric=metric, min=minimum, max=maximum,
+                      measured=measured, reason=reason)  # fmt: skip
+    except ValidationError as error:
+        typer.echo(f"输入有误：{_first_error(error)}", err=True)
+        raise typer.Exit(2) from None
+    thresholds = load_thresholds()
+    thresholds.append(bound)
+    save_thresholds(thresholds)
+    typer.echo(f"已记录：{split} {metric} {'≥ ' + str(minimum) if minimum is not None else '≤ ' + str(maximum)}")
