@@ -37,13 +37,18 @@ class Conversations:
                 return []
             if conversation.project_id != project_id or conversation.channel != channel:
                 raise Refused("会话 session_id 属于另一个项目或渠道，不能沿用；请不带 session_id 开始新的对话")
-            replies = session.scalars(
+            recent = session.scalars(
                 select(Message)
-                .where(Message.conversation_id == conversation_id, Message.role == "assistant")
+                .where(Message.conversation_id == conversation_id)
                 .order_by(Message.id.desc())
-                .limit(turns)
+                .limit(2 * turns)
             ).all()
-            return [_prior_turn(session, reply) for reply in reversed(replies)]
+            turns_read: list[PriorTurn] = []
+            for position, message in enumerate(recent):
+                if message.role == "assistant":
+                    asked = next((m.text for m in recent[position + 1 :] if m.role == "user"), "")
+                    turns_read.append(_prior_turn(message, asked))
+            return list(reversed(turns_read))
 
     def record(
         self, conversation_id: str | None, project_id: str | None, channel: str, question: str, answer: Answer
@@ -161,14 +166,8 @@ def _message_out(message: Message) -> MessageOut:
     )
 
 
-def _prior_turn(session, reply: Message) -> PriorTurn:
+def _prior_turn(reply: Message, asked: str) -> PriorTurn:
     """An answered turn as the next question reads it (older rows without context still count as text)."""
-    question = session.scalars(
-        select(Message)
-        .where(Message.conversation_id == reply.conversation_id, Message.id < reply.id, Message.role == "user")
-        .order_by(Message.id.desc())
-    ).first()
-    asked = question.text if question else ""
     context = reply.context or {}
     return PriorTurn(
         question=asked,

@@ -53,6 +53,7 @@ class Dossiers:
         self.signer = signer
         self.base_url = base_url.rstrip("/")
         self.ttl_days = ttl_days
+        self._contexts: dict[str, tuple[datetime, ProjectContext]] = {}
 
     # -- projects ------------------------------------------------------------
 
@@ -88,6 +89,19 @@ class Dossiers:
                     or_(Project.name.ilike(like), Project.specialist_name.ilike(like), Project.description.ilike(like))
                 )
             return [self._summary(project) for project in session.scalars(statement)]
+
+    def context(self, project_id: str) -> ProjectContext:
+        """What a chat about this project needs, rebuilt only when the project has changed since."""
+        with self.db.session() as session:
+            updated = session.scalar(select(Project.updated_at).where(Project.id == project_id))
+        if updated is None:
+            raise NotFound(f"项目 {project_id} 不存在")
+        cached = self._contexts.get(project_id)
+        if cached is not None and cached[0] == updated:
+            return cached[1]
+        built = project_context(self.get(project_id))
+        self._contexts[project_id] = (updated, built)
+        return built
 
     def get(self, project_id: str) -> ProjectOut:
         with self.db.session() as session:

@@ -161,6 +161,7 @@ class OperatorItem(ItemOut):
     basis: list[Citation] = Field(default_factory=list)
     basis_pending: bool = False
     pending_note: str | None = None
+    stage: str | None = None
 
 
 class OperatorView(BaseModel):

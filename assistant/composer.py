@@ -25,6 +25,7 @@ from assistant.retrieval import Hit, Retrieval
 from assistant.sentence_choice import Candidate, SentenceChooser, split_sentences
 from assistant.support import Support
 from assistant.understanding import Understanding
+from assistant.verdict import verdict
 from ingest.chunks import Chunk
 from kb.corpus import Corpus
 from kb.facts import FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
@@ -235,6 +236,8 @@ class Composer:
             if reply is not None and reply.lead:
                 return reply
         reply = self._from_knowledge(u, retrieval, type_ids, facts, project)
+        if intent == Intent.FEASIBILITY and reply.source in ("item", "article"):
+            reply.lead = (verdict(asking_clauses(u.text), reply.lead, self.tokenizer) or "") + reply.lead
         if intent in (Intent.LIST, Intent.PROCEDURE, Intent.MATERIALS) and _PERMIT_LIST.search(u.text):
             self._add_permits_of_items(reply, retrieval, type_ids, project)
         return reply

@@ -21,6 +21,7 @@ from assistant.models import (
 from assistant.permit_path import PermitPath, place, prerequisite_closure
 from assistant.profiling import Profile, Profiler
 from assistant.retrieval import HybridRetriever
+from assistant.stages import stage_of
 from kb.corpus import Corpus
 from kb.knowledge import KnowledgeBase
 from kb.schema import Case, Grounded
@@ -135,6 +136,7 @@ class Guide:
             conditional=listed.conditional,
             project_types=[listed.owner],
             permit_id=item.permit_id,
+            stage=stage_of(item, self.kb.permits),
         )
 
     def _problem(self, listed: Listed, citations: dict[tuple[str, str], Citation]) -> ProblemOut:
@@ -149,13 +151,13 @@ class Guide:
             pending_note=item.pending_note,
             dimension=item.dimension,
             triggered_by=listed.triggered_by,
+            stage=stage_of(item, self.kb.permits),
         )
 
-    @staticmethod
-    def _step(listed: Listed) -> StepOut:
+    def _step(self, listed: Listed) -> StepOut:
         item = listed.item
         return StepOut(order=item.order, title=item.title, department=item.department, detail=item.detail,
-                       duration=item.duration, id=item.id)  # fmt: skip
+                       duration=item.duration, id=item.id, stage=stage_of(item, self.kb.permits))  # fmt: skip
 
     def _cases(self, type_ids: list[str], checklist: Checklist) -> list[CaseOut]:
         relevant = {t.id for t in self.kb.expand(type_ids)}

@@ -74,6 +74,20 @@ class ItemAnswers:
             chosen = item.basis[:1]
         return [Citation.from_basis(basis, self.corpus) for basis in chosen]
 
+    def _with_list(self, text: str, chosen: str, wanted: set[str]) -> str:
+        """A lead-in ("应同时具备下列条件：") says nothing alone: it goes with the list items after it, as
+        one verbatim span, up to the item that best matches the question (one with a quantity first)."""
+        if not chosen.rstrip().endswith(("：", ":")) or chosen not in text:
+            return chosen
+        start = text.index(chosen) + len(chosen)
+        items = [text[a:b] for a, b in sentences(text[start:])]
+        if not items:
+            return chosen
+        scores = [len(wanted & set(self.tokenizer.tokens(item))) + (1.5 if _QUANTITY_WORD.search(item) else 0)
+                  for item in items]  # fmt: skip
+        last = max(range(len(items)), key=lambda i: (scores[i], -i))
+        return text[text.index(chosen) : start + sum(len(item) for item in items[: last + 1])].strip()
+
     def _around(self, item: Item, chosen: str, skip_title: bool) -> list[str]:
         """The chosen sentence, framed: a FAQ's opening verdict or a requirement's title before it when short."""
         head = None
@@ -145,6 +159,7 @@ class ItemAnswers:
             parts = [chunk.text[start:end].strip() for start, end in spans] or [chunk.text.strip()]
             picked = self._per_part(parts, question, intent, set(tokens))
             best = "".join(picked) if len(picked) > 1 and _contiguous(chunk.text, picked) else picked[0]
+        best = self._with_list(chunk.text, best, set(tokens))
         quote = _verbatim_prefix(best, self.config.sentence_chars * 2)
         shown = quote if quote == best else f"{quote}……"
         lead = f"根据《{chunk.title}》{chunk.article}：“{shown}”"
@@ -171,6 +186,9 @@ def question_parts(question: str) -> list[str]:
 
 
 _SHORT_VERDICT = 8
+_QUANTITY_WORD = re.compile(
+    r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|米|平方米|周岁|岁|人|名|万元|元)"
+)
 
 
 def _same(a: str, b: str) -> bool:

@@ -128,6 +128,7 @@ class RequirementOut(BaseModel):
     conditional: bool = Field(False, description="取决于尚未确认的事实")
     project_types: list[str] = Field(default_factory=list)
     permit_id: str | None = Field(None, description="该要求对应的事项（见 permits）")
+    stage: str | None = Field(None, description="before_lease、before_fitout、before_opening 或 after_opening")
 
 
 class ProblemOut(BaseModel):
@@ -140,6 +141,7 @@ class ProblemOut(BaseModel):
     pending_note: str | None = None
     dimension: str | None = None
     triggered_by: list[str] = Field(default_factory=list, description="触发该问题的事实")
+    stage: str | None = Field(None, description="before_lease、before_fitout、before_opening 或 after_opening")
 
 
 class StepOut(BaseModel):
@@ -149,6 +151,7 @@ class StepOut(BaseModel):
     detail: str | None = None
     duration: str | None = None
     id: str | None = None
+    stage: str | None = None
 
 
 class CaseOut(BaseModel):

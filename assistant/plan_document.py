@@ -7,7 +7,7 @@ from datetime import date
 
 from assistant.fact_phrases import describe
 from assistant.models import Citation, GuidanceResponse
-from kb.schema import DIMENSIONS
+from kb.schema import DIMENSIONS, STAGE_NAMES
 
 PENDING = "依据待补充"
 
@@ -37,6 +37,11 @@ def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方�
                 lines.append(f"  - 怎样才能办：{red.change}")
             lines.append(f"  - 触发的事实：{facts}；依据：{_basis_line(red.basis, None, None)}")
         lines.append("")
+    before_lease = [r for r in plan.requirements if r.stage == "before_lease"][:10]
+    if before_lease:
+        lines += ["## 签约前必查", ""]
+        lines += [f"- [ ] {r.title}" for r in before_lease]
+        lines.append("")
     if plan.understood:
         lines += ["## 已了解的情况", ""]
         lines += [f"- {u.label}：{_value(u.value)}（“{u.evidence}”）" for u in plan.understood]
@@ -52,7 +57,8 @@ def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方�
             continue
         lines += [f"### {dimension}", ""]
         for r in group:
-            flags = [flag for flag, on in (("可容缺受理", r.deferrable), ("视情况适用", r.conditional)) if on]
+            flags = [STAGE_NAMES.get(r.stage or "", "")] if r.stage else []
+            flags += [flag for flag, on in (("可容缺受理", r.deferrable), ("视情况适用", r.conditional)) if on]
             suffix = f"（{'，'.join(flags)}）" if flags else ""
             lines.append(f"- [ ] **{r.title}**{suffix}：{r.detail}")
             if r.materials:

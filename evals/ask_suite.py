@@ -141,7 +141,7 @@ def score_ask(rows: list[AskRow]) -> AskScores:
         must_contain_accuracy=mean([float(bool(row.contains_ok)) for row in inside if row.contains_ok is not None]),
         source_accuracy=mean([float(bool(row.source_ok)) for row in inside if row.source_ok is not None]),
         citation_precision=sum(row.precise_citations for row in answered) / total_cited if total_cited else 1.0,
-        citation_validity=1.0 - sum(len(row.invalid_citations) for row in rows) / max(1, total_cited),
+        citation_validity=1.0 - sum(len(r.invalid_citations) for r in rows) / max(1, sum(len(r.cited) for r in rows)),
         refusal_rate=mean([float(row.out_of_scope) for row in outside]),
         false_refusal_rate=mean([float(row.out_of_scope) for row in inside]),
         followup_accuracy=mean([float(row.correct) for row in follow]) if follow else None,

@@ -113,6 +113,7 @@ def score_plan(case: GuidanceCase, plan: GuidanceResponse, ms: float, kb: Knowle
     material_texts += [m for r in plan.requirements for m in r.materials]
     stage_of = {r.id: getattr(r, "stage", None) for r in plan.requirements}
     stage_of |= {p.id: getattr(p, "stage", None) for p in plan.common_problems}
+    stage_of |= {s.id: getattr(s, "stage", None) for s in plan.steps if s.id}
     stage_texts = [(f"{r.title} {r.detail}", getattr(r, "stage", None)) for r in plan.requirements]
     stages_wrong = []
     for key, stage in case.stages.items():

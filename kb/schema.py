@@ -106,6 +106,8 @@ class Grounded(Strict):
 class Conditional(Strict):
     """An item that applies only when its conditions hold on the project facts."""
 
+    stage: Stage | None = Field(None, description="所处阶段；不写时按条目性质推定（见 assistant/stages.py）")
+
     when: list[Condition] = Field(default_factory=list)
     when_unknown: Literal["include", "exclude"] = Field(
         "include", description="事实未知时是否仍列出（同时提出澄清问题）"

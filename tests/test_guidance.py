@@ -124,3 +124,41 @@ def test_guidance_contract_over_http(server: RunningServer) -> None:
     pdf = httpx.post(f"{server.url}/api/v1/guidance/export?format=pdf", json={"description": CAFE},
                      headers=server.headers, timeout=60)  # fmt: skip
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_red_lines_come_first_with_the_facts_that_trigger_them(indexed: Services) -> None:
+    plan = indexed.guide.plan(CAFE)
+    assert plan.red_lines and "200米" in plan.red_lines[0].title
+    assert plan.red_lines[0].facts == {"distance_to_school_m": 100}
+    assert all(indexed.corpus.quote_found(c.doc_id, c.article, c.text) for c in plan.red_lines[0].basis)
+    assert indexed.guide.plan("商场三楼开网咖，离最近的小学500米").red_lines == []
+    markdown = to_markdown(plan)
+    assert markdown.index("红线") < markdown.index("硬性要求清单")
+
+
+def test_every_item_is_in_a_stage_and_location_rules_come_before_the_lease(indexed: Services) -> None:
+    plan = indexed.guide.plan(KTV)
+    stages = {"before_lease", "before_fitout", "before_opening", "after_opening"}
+    assert all(r.stage in stages for r in plan.requirements)
+    assert all(p.stage in stages for p in plan.common_problems)
+    by_id = {r.id: r.stage for r in plan.requirements}
+    assert by_id["entertainment.property.location_bans"] == "before_lease"
+    assert "## 签约前必查" in to_markdown(plan)
+
+
+def test_the_plan_lists_its_permits_in_order_with_materials_and_the_legal_maximum(indexed: Services) -> None:
+    plan = indexed.guide.plan(GYM_POOL)
+    order = {p.id: p.order for p in plan.permits}
+    assert {"high_risk_sports_licence", "public_place_hygiene_licence", "business_licence"} <= set(order)
+    for permit in plan.permits:  # a 事项 comes after everything it needs
+        for before in permit.prerequisites:
+            if before in order:
+                assert order[before] < order[permit.id]
+                assert next(p for p in plan.permits if p.id == before).parallel_group < permit.parallel_group
+    licence = next(p for p in plan.permits if p.id == "high_risk_sports_licence")
+    assert len(licence.materials) == 6 and licence.time_limit.value == 30
+    assert plan.statutory_days_max and plan.statutory_days_max >= 30
+    assert "法定" in plan.statutory_note and "不是承诺时限" in plan.statutory_note
+    requirements = {r.id: r.permit_id for r in plan.requirements}
+    assert requirements["sports_high_risk.other.licence"] == "high_risk_sports_licence"
+    assert "要办的事项" in to_markdown(plan)

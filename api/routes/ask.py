@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.auth import require_staff
-from api.dossiers import project_context
 from assistant.answering import AskContext
 from assistant.models import AskRequest, AskResponse
 
@@ -17,7 +16,7 @@ router = APIRouter()
 async def ask(body: AskRequest, request: Request, _: str = Depends(require_staff)) -> AskResponse:
     state = request.app.state
     services = state.services
-    project = project_context(state.dossiers.get(body.project_id)) if body.project_id else None
+    project = state.dossiers.context(body.project_id) if body.project_id else None
     history = state.conversations.history(
         body.session_id, body.project_id, "staff", services.settings.answer.history_turns
     )

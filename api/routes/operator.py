@@ -7,7 +7,6 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
 from api.conversations import operator_conversation_id
-from api.dossiers import project_context
 from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, OperatorAsk, OperatorItem, OperatorView
 from assistant.answering import AskContext
 from assistant.models import GuidanceResponse
@@ -32,7 +31,8 @@ def view(token: str, request: Request) -> OperatorView:
             continue
         items.append(OperatorItem(**item.model_dump(), detail=requirement.detail, materials=requirement.materials,
                                   department=requirement.department, basis=requirement.basis,
-                                  basis_pending=bool(requirement.basis_pending), pending_note=requirement.pending_note))  # fmt: skip
+                                  basis_pending=bool(requirement.basis_pending), pending_note=requirement.pending_note,
+                                  stage=requirement.stage))  # fmt: skip
     link = next((link for link in project.links if link.token == token), None)
     return OperatorView(
         project_name=project.name,
@@ -72,7 +72,7 @@ def messages(token: str, request: Request) -> ConversationOut | None:
 @router.post("/ask", response_model=MessageOut)
 async def ask(token: str, body: OperatorAsk, request: Request) -> MessageOut:
     project_id = project_for(request, token)
-    project = project_context(request.app.state.dossiers.get(project_id))
+    project = request.app.state.dossiers.context(project_id)
     services = request.app.state.services
     conversations = request.app.state.conversations
     conversation_id = operator_conversation_id(project_id)

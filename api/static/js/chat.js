@@ -5,6 +5,7 @@
   const token = document.body.dataset.token;
   const base = `/api/v1/c/${encodeURIComponent(token)}`;
   const $ = (id) => document.getElementById(id);
+  const STAGE_NAMES = { before_lease: "签约前必查", before_fitout: "装修施工前", before_opening: "开业前", after_opening: "开业后" };
   const SUGGESTIONS = ["开业前一共要办哪些证？", "产权证还没下来，能先申请吗？", "消防检查要准备什么？"];
   const articleCache = new Map();
   let linkDead = false;
@@ -169,7 +170,11 @@
       "li",
       { class: "item" },
       h("div", { class: "item-row" }, h("span", { class: "item-title", text: item.title }), badge(item.status)),
-      item.deferrable ? h("div", { class: "item-tags" }, h("span", { class: "tag defer", title: "材料不全时可申请容缺受理", text: "可容缺" })) : "",
+      item.stage || item.deferrable
+        ? h("div", { class: "item-tags" },
+            item.stage ? h("span", { class: "tag stage", text: STAGE_NAMES[item.stage] }) : "",
+            item.deferrable ? h("span", { class: "tag defer", title: "材料不全时可申请容缺受理", text: "可容缺" }) : "")
+        : "",
       item.note ? h("p", { class: "item-note" }, h("b", { text: "专员备注：" }), item.note) : "",
     );
   }

@@ -250,6 +250,7 @@
           "div",
           { class: "title-line" },
           h("strong", { text: r.title }),
+          r.stage ? h("span", { class: `tag stage stage-${r.stage}`, text: STAGE_NAMES[r.stage] }) : "",
           r.deferrable ? h("span", { class: "tag defer", text: "可容缺" }) : "",
           r.conditional ? h("span", { class: "tag cond", title: "取决于尚未确认的事实", text: "视情况" }) : "",
         ),
@@ -260,6 +261,8 @@
       h("td", { class: "c-note" }, h("label", { for: note.id, class: "sr-only", text: `「${r.title}」的备注` }), note, who),
     );
   }
+
+  const STAGE_NAMES = { before_lease: "签约前必查", before_fitout: "装修施工前", before_opening: "开业前", after_opening: "开业后" };
 
   /* ---------- red lines and 事项 ---------- */
   function renderRedLines(plan) {

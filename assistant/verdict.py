@@ -1,0 +1,32 @@
+"""能不能: the verdict a yes/no question gets, when the answering sentence settles it.
+
+Only the safe case is decided: the sentence forbids (不得, 禁止…) or allows only on a condition
+(经批准后方可…) an action the question also names. Anything else — a sentence that already opens
+with a verdict, a permission, an exception — is left to the sentence itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.lexical import Tokenizer
+
+_OPENS_WITH_VERDICT = re.compile(r"^(?:不能|不可以|不行|不得|可以|能|需要|不需要|要办|不用|无需|必须|应当|须|是|不是)")
+_FORBIDS = re.compile(r"(?:不得|禁止|严禁|不能|不可以|不予|不允许)(?P<action>[^，。；,;]{2,30})")
+_ONLY_AFTER = re.compile(r"(?:经|取得|办理|报经)[^，。；,;]{0,20}(?:后|之后)方可(?P<action>[^，。；,;]{2,30})|"
+                         r"(?:方可|才能|才可以)(?P<action2>[^，。；,;]{2,30})")  # fmt: skip
+_PERMITS = re.compile(r"可以考虑|可以开|可以办|允许|不在禁区|不属于|除外")
+
+
+def verdict(question: str, lead: str, tokenizer: Tokenizer) -> str | None:
+    """ "不能。" when the lead forbids what the question asks to do; None when it cannot be said safely."""
+    if _OPENS_WITH_VERDICT.match(lead.strip()) or _PERMITS.search(lead):
+        return None
+    asked = {t for t in tokenizer.query_tokens(question) if len(t) >= 2}
+    for pattern in (_FORBIDS, _ONLY_AFTER):
+        for match in pattern.finditer(lead):
+            action = match.group("action") if "action" in match.groupdict() and match.group("action") else None
+            action = action or match.groupdict().get("action2") or ""
+            if asked & set(tokenizer.query_tokens(action)):
+                return "不能。"
+    return None
