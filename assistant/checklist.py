@@ -28,6 +28,7 @@ class Checklist:
     problems: list[Listed]
     steps: list[Listed]
     open_facts: list[str]
+    notes: list[Listed] = field(default_factory=list)  # 办事须知: not checklist items (in_plan: false)
 
     @property
     def questions(self) -> list[str]:
@@ -55,10 +56,12 @@ def build_checklist(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts)
                 listed = _listed(item, project_type.id, facts, unknown)
                 if listed is not None:
                     bucket.append(listed)
+    notes = [x for x in requirements if not x.item.in_plan]
+    requirements = [x for x in requirements if x.item.in_plan]
     requirements.sort(key=lambda x: (DIMENSIONS.index(x.item.dimension), rank[x.owner]))
     problems.sort(key=lambda x: (not x.triggered_by, x.conditional, rank[x.owner]))
     steps.sort(key=lambda x: (x.item.order, x.owner == GENERAL_TYPE_ID, rank[x.owner]))
-    return Checklist(requirements, problems, steps, _open_facts(kb, type_ids, facts, unknown))
+    return Checklist(requirements, problems, steps, _open_facts(kb, type_ids, facts, unknown), notes)
 
 
 def _listed(item: Conditional, owner: str, facts: ProjectFacts, unknown: Counter[str]) -> Listed | None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from assistant.config import AnswerConfig
 from assistant.fact_reader import read_facts
-from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity
+from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity, detect_intent
 from assistant.item_answers import Item, ItemAnswers
 from assistant.list_answers import ListAnswers, short_department
 from assistant.permit_answers import PermitAnswers
@@ -35,6 +35,8 @@ from kb.schema import FaqEntry, Problem, Requirement
 
 SOURCE = ("regulation", "document")
 ITEM_KINDS = ("faq", "requirement", "problem")
+_COMPARISON_WORDS = re.compile(r"区别|不同|差别|差异|不一样|一样吗|相比|比起|对比|哪个|跟它比|和它比")
+_LASTS = re.compile(r"多久|几年|有效|管得久|期限|到期")
 _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里面(?:开|设|搞)|增设|增加|加个|顺便|另外|还想")
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
 # Words of a list question that do not name a topic ("开KTV一共要办哪些证" has none left).
@@ -218,6 +220,10 @@ class Composer:
         project: ProjectContext | None, search: Search,
     ) -> Reply:  # fmt: skip
         intent = u.intent
+        if intent == Intent.COMPARISON and len(u.permit_ids) >= 2:  # 食品经营许可证和小餐饮登记证哪个管得久
+            asked = detect_intent(_COMPARISON_WORDS.sub("", u.text))
+            asked = asked if asked in PERMIT_INTENTS else Intent.DEADLINE if _LASTS.search(u.text) else Intent.PROCEDURE
+            return self.permit_answers.answer(u.permit_ids, asked, u.text, alternatives=True)
         if intent == Intent.COMPARISON and len(type_ids) >= 2:
             return self._compare(u, type_ids, question_facts, search)
         if (
@@ -283,7 +289,7 @@ class Composer:
             permit = self.kb.permits[permit_id]
             for part in (permit.name, *permit.aliases, permit.department, permit.summary):
                 own |= set(self.tokenizer.tokens(part))
-        rest = [w for w in _maximal(self.tokenizer.tokens(self.strip_types(asking_clauses(text)))) if len(w) >= 2
+        rest = [w for w in _maximal(self.tokenizer.tokens(self.strip_types(text))) if len(w) >= 2
                 and w not in own and w not in _LIST_WORDS and w not in _PERMIT_WORDS and w not in STOPWORDS
                 and not _AUTHORITY.search(w)]  # fmt: skip
         return len(rest) < self.config.topic_words

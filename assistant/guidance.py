@@ -85,6 +85,7 @@ class Guide:
             statutory_days_max=path.statutory_days_max,
             statutory_note=path.note,
             red_lines=red_lines,
+            applicant_notes=[listed.item.title for listed in checklist.notes],
         )
 
     def _red_lines(self, checklist: Checklist, profile: Profile) -> list[RedLine]:

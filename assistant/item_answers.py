@@ -159,7 +159,7 @@ class ItemAnswers:
             parts = [chunk.text[start:end].strip() for start, end in spans] or [chunk.text.strip()]
             picked = self._per_part(parts, question, intent, set(tokens))
             best = "".join(picked) if len(picked) > 1 and _contiguous(chunk.text, picked) else picked[0]
-        best = self._with_list(chunk.text, best, set(tokens))
+        best = _with_exception(chunk.text, self._with_list(chunk.text, best, set(tokens)))
         quote = _verbatim_prefix(best, self.config.sentence_chars * 2)
         shown = quote if quote == best else f"{quote}……"
         lead = f"根据《{chunk.title}》{chunk.article}：“{shown}”"
@@ -201,6 +201,20 @@ def _title(item: Item) -> str:
 
 def _split(text: str) -> list[str]:
     return [text[start:end].strip() for start, end in sentences(text) if text[start:end].strip()]
+
+
+_EXCEPTION = re.compile(r"\s*(?:但是|但|除|不得|禁止)")
+
+
+def _with_exception(text: str, chosen: str) -> str:
+    """A rule and the exception that follows it go together (可以自主选择…；但是，不得…)."""
+    if chosen not in text:
+        return chosen
+    end = text.index(chosen) + len(chosen)
+    following = [text[end + a : end + b] for a, b in sentences(text[end:])]
+    if following and _EXCEPTION.match(following[0]):
+        return chosen + following[0]
+    return chosen
 
 
 def _contiguous(text: str, parts: list[str]) -> bool:

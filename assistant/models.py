@@ -317,6 +317,7 @@ class GuidanceResponse(BaseModel):
     understood: list[UnderstoodFact] = Field(default_factory=list, description="识别出的事实及其出处")
     permits: list[PlanPermit] = Field(default_factory=list, description="本项目要办的事项，按办理顺序")
     red_lines: list[RedLine] = Field(default_factory=list, description="按描述不能办的红线，须最先告知")
+    applicant_notes: list[str] = Field(default_factory=list, description="办事须知（一次性告知、法定时限、告知承诺等）")
     statutory_days_max: int | None = Field(
         None, description="按法定时限估算的最长办理天数（沿前置关系的最长路径；是法定上限，不是承诺时限）"
     )

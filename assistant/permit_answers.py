@@ -22,6 +22,7 @@ STAGE_WHEN = {
     "before_opening": "开业（投入使用）前",
     "after_opening": "开业后",
 }
+_LASTS_LONG = re.compile(r"管得久|管多久|用多久|有效")
 _EACH = re.compile(r"分别|各自|各要|都要多久|都是多久|两个都|几个都")
 _VALIDITY = re.compile(r"有效期|续期|延续|到期|过期|几年")
 _AFTER = re.compile(r"之后|以后|取得.{0,6}后|拿到.{0,6}后|下来后|批了.{0,4}后|后续|还要")
@@ -117,7 +118,7 @@ class PermitAnswers:
         return reply
 
     def _deadline(self, permit: Permit, question: str) -> Reply:
-        if permit.validity is not None and _VALIDITY.search(question):
+        if permit.validity is not None and (_VALIDITY.search(question) or _LASTS_LONG.search(question)):
             reply = Reply(lead=sentence(f"{permit.name}：{permit.validity.text}"))
             reply.cite(self._cite(permit.validity.basis, permit.validity.text), self.config.max_citations)
             return reply

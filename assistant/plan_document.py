@@ -100,6 +100,10 @@ def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方�
             extra = "，".join(part for part in (s.department, s.duration and f"时限：{s.duration}") if part)
             lines.append(f"{number}. {s.title}" + (f"（{extra}）" if extra else ""))
         lines.append("")
+    if plan.applicant_notes:
+        lines += ["## 办事须知", ""]
+        lines += [f"- {note}" for note in plan.applicant_notes]
+        lines.append("")
     if plan.similar_cases:
         lines += ["## 相似案例", ""]
         lines += [f"- **{c.title}**：{c.summary}" for c in plan.similar_cases]

@@ -83,7 +83,7 @@ class Interpreter:
     @staticmethod
     def _elliptical(question: str, types: list[Named], permits: list[Named]) -> bool:
         core = _TRAILING.sub("", _LEADING.sub("", question.strip()))
-        if _LEADING.match(question.strip()) and (question.rstrip("？?！! ").endswith("呢") or len(core) <= _SHORT * 2):
+        if _LEADING.match(question.strip()) and ("呢" in question or len(core) <= _SHORT * 2):
             return True
         if question.rstrip("？?！! ").endswith("呢") and len(core) <= _SHORT * 2:
             return True

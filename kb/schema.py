@@ -138,6 +138,7 @@ class Requirement(Grounded, Conditional):
     deferrable_note: str | None = None
     keywords: list[str] = Field(default_factory=list, description="经营者常用说法，帮助检索")
     red_line: bool = Field(False, description="条件成立时按规定不能办（选址禁区等），须最先告知")
+    in_plan: bool = Field(True, description="列入方案清单；false 为办事须知（答问时仍使用，方案中只列标题）")
 
 
 class Problem(Grounded, Conditional):
