@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import secrets
+from urllib.parse import urlsplit
 
 
 class LinkSigner:
@@ -35,3 +37,21 @@ class LinkSigner:
 def absolute(url: str, base: str) -> str:
     """Links are relative when no public base URL is configured; make one absolute for a QR code."""
     return url if url.startswith(("http://", "https://")) else base.rstrip("/") + url
+
+
+LOOPBACK_WARNING = (
+    "二维码里的地址是本机地址（{host}），经营者的手机打不开。"
+    "请把 CHUBEI_PUBLIC_BASE_URL 设为对外地址（如 https://chubei.example.gov.cn）后重新生成链接。"
+)
+
+
+def loopback_warning(url: str) -> str | None:
+    """Why a phone cannot open this link (it points at this machine), or None when it can."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return LOOPBACK_WARNING.format(host=host)
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return LOOPBACK_WARNING.format(host=host) if address.is_loopback or address.is_unspecified else None

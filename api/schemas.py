@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from api.db.models import ITEM_STATUSES, PROJECT_STATUSES
 from assistant.models import Citation, GuidanceResponse, check_facts, clean_text
+from kb.facts import FactForm
 
 ItemStatus = Literal["待准备", "已提交预审", "预审通过", "容缺受理", "已完成"]
 ProjectStatus = Literal["筹备中", "已开业", "已终止"]
@@ -71,12 +72,17 @@ class ItemOut(BaseModel):
     updated_by: str | None
 
 
+class FactFormOut(FactForm):
+    type: str = Field(description="Python 类型注解（兼容旧客户端）")
+
+
 class LinkOut(BaseModel):
     id: str
     url: str
     token: str
     expires_at: datetime
     revoked: bool
+    warning: str | None = Field(None, description="手机无法打开该链接的原因（如地址是本机 127.0.0.1）")
 
 
 class ProjectSummary(BaseModel):

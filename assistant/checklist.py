@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kb.facts import BEFORE_LEASE, FACT_QUESTIONS, LOCATION, ProjectFacts
+from kb.facts import BEFORE_LEASE, FACT_QUESTIONS, LOCATION, ProjectFacts, is_moot
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.schema import DIMENSIONS, Conditional, Problem, Requirement, Step
 
@@ -29,6 +29,7 @@ class Checklist:
     steps: list[Listed]
     open_facts: list[str]
     notes: list[Listed] = field(default_factory=list)  # 办事须知: not checklist items (in_plan: false)
+    red_line_facts: set[str] = field(default_factory=set)  # unknown facts that decide a red line
 
     @property
     def questions(self) -> list[str]:
@@ -39,6 +40,7 @@ def build_checklist(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts)
     expanded = kb.expand(type_ids)
     rank = {project_type.id: index for index, project_type in enumerate(expanded)}
     unknown: Counter[str] = Counter()
+    red_line_facts: set[str] = set()
     requirements: list[Listed] = []
     problems: list[Listed] = []
     steps: list[Listed] = []
@@ -53,7 +55,7 @@ def build_checklist(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts)
                 if item.id in seen:
                     continue
                 seen.add(item.id)
-                listed = _listed(item, project_type.id, facts, unknown)
+                listed = _listed(item, project_type.id, facts, unknown, red_line_facts)
                 if listed is not None:
                     bucket.append(listed)
     notes = [x for x in requirements if not x.item.in_plan]
@@ -61,15 +63,20 @@ def build_checklist(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts)
     requirements.sort(key=lambda x: (DIMENSIONS.index(x.item.dimension), rank[x.owner]))
     problems.sort(key=lambda x: (not x.triggered_by, x.conditional, rank[x.owner]))
     steps.sort(key=lambda x: (x.item.order, x.owner == GENERAL_TYPE_ID, rank[x.owner]))
-    return Checklist(requirements, problems, steps, _open_facts(kb, type_ids, facts, unknown), notes)
+    open_facts = _open_facts(kb, type_ids, facts, unknown, red_line_facts)
+    return Checklist(requirements, problems, steps, open_facts, notes, red_line_facts & set(open_facts))
 
 
-def _listed(item: Conditional, owner: str, facts: ProjectFacts, unknown: Counter[str]) -> Listed | None:
+def _listed(
+    item: Conditional, owner: str, facts: ProjectFacts, unknown: Counter[str], red_line_facts: set[str]
+) -> Listed | None:
     applies = item.applies(facts)
     if applies is False:
         return None
     if applies is None:
         missing = item.unknown_facts(facts)
+        if getattr(item, "red_line", False):
+            red_line_facts.update(missing)
         # Facts that decide whether a risk is real weigh more than those that add an item.
         weight = 3 if item.when_unknown == "exclude" else 1
         for fact in missing:
@@ -81,8 +88,11 @@ def _listed(item: Conditional, owner: str, facts: ProjectFacts, unknown: Counter
     return Listed(item, owner, triggered_by=triggered)
 
 
-def _open_facts(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts, unknown: Counter[str]) -> list[str]:
-    """Unknown facts that would change the plan, most consequential first."""
+def _open_facts(
+    kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts, unknown: Counter[str], red_line_facts: set[str]
+) -> list[str]:
+    """Unknown facts that would change the plan, most consequential first: those that decide a red line, then
+    where the premises are, then what to settle before the lease; none the known facts already answer."""
     for type_id in type_ids:
         for composed in kb.types[type_id].composes_with:
             candidate = kb.types.get(composed)
@@ -93,6 +103,8 @@ def _open_facts(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts, unk
                     unknown[condition.fact] += 5
     if "distance_to_school_m" in unknown:
         unknown.pop("near_school", None)  # the distance answers both
+    open_facts = [fact for fact in unknown if not is_moot(fact, facts)]
     order = list(FACT_QUESTIONS)
-    tier = {fact: 0 if fact in LOCATION else 1 if fact in BEFORE_LEASE else 2 for fact in unknown}
-    return sorted(unknown, key=lambda fact: (tier[fact], -unknown[fact], order.index(fact)))
+    tier = {fact: 0 if fact in red_line_facts else 1 if fact in LOCATION else 2 if fact in BEFORE_LEASE else 3
+            for fact in open_facts}  # fmt: skip
+    return sorted(open_facts, key=lambda fact: (tier[fact], -unknown[fact], order.index(fact)))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.checklist import Checklist, Listed, build_checklist
+from assistant.checklist import MAX_QUESTIONS, Checklist, Listed, build_checklist
 from assistant.excerpts import best_excerpt
 from assistant.models import (
     CaseOut,
     Citation,
+    FactQuestion,
     GuidanceResponse,
     MatchedType,
     PermitOut,
@@ -23,6 +24,7 @@ from assistant.profiling import Profile, Profiler
 from assistant.retrieval import HybridRetriever
 from assistant.stages import stage_of
 from kb.corpus import Corpus
+from kb.facts import FACT_FORMS
 from kb.knowledge import KnowledgeBase
 from kb.schema import Case, Grounded
 
@@ -66,6 +68,10 @@ class Guide:
             project_types=[MatchedType(id=m.id, name=m.name, confidence=m.confidence) for m in profile.types],
             facts=profile.facts.known(),
             clarifying_questions=questions,
+            questions=[
+                FactQuestion(**FACT_FORMS[fact].model_dump(), red_line=fact in checklist.red_line_facts)
+                for fact in checklist.open_facts[:MAX_QUESTIONS]
+            ],
             requirements=requirements,
             common_problems=problems,
             steps=[self._step(listed) for listed in checklist.steps],

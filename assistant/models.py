@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kb.corpus import Corpus
-from kb.facts import ProjectFacts
+from kb.facts import FactForm, ProjectFacts
 from kb.schema import Basis, Permit
 
 MAX_QUESTION = 2000
@@ -171,6 +171,12 @@ class UnderstoodFact(BaseModel):
     source: str = Field(description="description | override")
 
 
+class FactQuestion(FactForm):
+    """A clarifying question as a form control: answering it sets the fact and regenerates the plan."""
+
+    red_line: bool = Field(False, description="答案决定是否触及红线（最先问）")
+
+
 class StatementOut(BaseModel):
     text: str
     basis: list[Citation] = Field(default_factory=list)
@@ -307,6 +313,10 @@ class GuidanceResponse(BaseModel):
     project_types: list[MatchedType]
     facts: dict[str, Any]
     clarifying_questions: list[str]
+    questions: list[FactQuestion] = Field(
+        default_factory=list,
+        description="澄清问题的表单：事实名、标签、控件类型、单位、可选值；与 clarifying_questions 对应",
+    )
     requirements: list[RequirementOut]
     common_problems: list[ProblemOut]
     steps: list[StepOut]

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import date
+
+from pydantic import BaseModel
 
 from assistant.fact_phrases import describe
 from assistant.models import Citation, GuidanceResponse
 from kb.schema import DIMENSIONS, STAGE_NAMES
 
 PENDING = "依据待补充"
+DONE = "已完成"
+
+
+class ItemProgress(BaseModel):
+    """Where a dossier's checklist item stands: its status, the specialist's note, and whether it is still listed."""
+
+    status: str
+    note: str = ""
+    active: bool = True
 
 
 def _basis_line(basis: list[Citation], pending: bool | None, note: str | None) -> str:
@@ -19,7 +31,16 @@ def _basis_line(basis: list[Citation], pending: bool | None, note: str | None) -
     return "；".join(parts) or PENDING
 
 
-def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方案", meta: dict[str, str] | None = None) -> str:
+def to_markdown(
+    plan: GuidanceResponse,
+    title: str = "筹备期审批辅导方案",
+    meta: dict[str, str] | None = None,
+    progress: Mapping[str, ItemProgress] | None = None,
+) -> str:
+    """The plan as Markdown. With a dossier's ``progress``, items the specialist removed are left out and each
+    item shows its status (a ticked box when done) and the specialist's note."""
+    progress = progress or {}
+    requirements = [r for r in plan.requirements if progress.get(r.id, ItemProgress(status="")).active]
     lines = [f"# {title}", ""]
     for key, value in (meta or {}).items():
         lines.append(f"- **{key}**：{value}")
@@ -37,10 +58,13 @@ def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方�
                 lines.append(f"  - 怎样才能办：{red.change}")
             lines.append(f"  - 触发的事实：{facts}；依据：{_basis_line(red.basis, None, None)}")
         lines.append("")
-    before_lease = [r for r in plan.requirements if r.stage == "before_lease"][:10]
+    if progress:
+        done = sum(progress[r.id].status == DONE for r in requirements if r.id in progress)
+        lines += [f"- **进度**：已完成 {done}/{len(requirements)} 项", ""]
+    before_lease = [r for r in requirements if r.stage == "before_lease"][:10]
     if before_lease:
         lines += ["## 签约前必查", ""]
-        lines += [f"- [ ] {r.title}" for r in before_lease]
+        lines += [f"- {_box(progress.get(r.id))} {r.title}" for r in before_lease]
         lines.append("")
     if plan.understood:
         lines += ["## 已了解的情况", ""]
@@ -52,7 +76,7 @@ def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方�
         lines.append("")
     lines += ["## 硬性要求清单", ""]
     for dimension in DIMENSIONS:
-        group = [r for r in plan.requirements if r.dimension == dimension]
+        group = [r for r in requirements if r.dimension == dimension]
         if not group:
             continue
         lines += [f"### {dimension}", ""]
@@ -60,7 +84,11 @@ def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方�
             flags = [STAGE_NAMES.get(r.stage or "", "")] if r.stage else []
             flags += [flag for flag, on in (("可容缺受理", r.deferrable), ("视情况适用", r.conditional)) if on]
             suffix = f"（{'，'.join(flags)}）" if flags else ""
-            lines.append(f"- [ ] **{r.title}**{suffix}：{r.detail}")
+            item = progress.get(r.id)
+            status = f"【{item.status}】" if item else ""
+            lines.append(f"- {_box(item)} {status}**{r.title}**{suffix}：{r.detail}")
+            if item and item.note:
+                lines.append(f"  - 专员备注：{item.note}")
             if r.materials:
                 lines.append(f"  - 材料：{'、'.join(r.materials)}")
             if r.department:
@@ -118,6 +146,10 @@ def to_markdown(plan: GuidanceResponse, title: str = "筹备期审批辅导方�
     return "\n".join(lines)
 
 
+def _box(item: ItemProgress | None) -> str:
+    return "[x]" if item is not None and item.status == DONE else "[ ]"
+
+
 def _value(value: object) -> str:
     if value is True:
         return "是"
@@ -128,8 +160,14 @@ def _value(value: object) -> str:
     return str(value)
 
 
-def to_pdf(plan: GuidanceResponse, title: str = "筹备期审批辅导方案", meta: dict[str, str] | None = None) -> bytes:
-    """A PDF of the Markdown plan; STSong-Light is a standard CJK font every PDF reader provides."""
+def to_pdf(
+    plan: GuidanceResponse,
+    title: str = "筹备期审批辅导方案",
+    meta: dict[str, str] | None = None,
+    progress: Mapping[str, ItemProgress] | None = None,
+) -> bytes:
+    """A PDF of the Markdown plan; STSong-Light is a standard CJK font every PDF reader provides (□ and √ are in
+    its GB2312 set, so status boxes print everywhere)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -145,7 +183,7 @@ def to_pdf(plan: GuidanceResponse, title: str = "筹备期审批辅导方案", m
         "body": ParagraphStyle("body", fontName="STSong-Light", fontSize=10, leading=15, wordWrap="CJK"),
     }
     story = []
-    for line in to_markdown(plan, title, meta).splitlines():
+    for line in to_markdown(plan, title, meta, progress).splitlines():
         if not line.strip() or line.strip() == "---":
             story.append(Spacer(1, 3 * mm))
             continue
@@ -154,7 +192,7 @@ def to_pdf(plan: GuidanceResponse, title: str = "筹备期审批辅导方案", m
             if line.startswith(prefix):
                 style, text = name, line[len(prefix) :]
                 break
-        text = _escape(text).replace("**", "").replace("- [ ] ", "□ ").replace("- ", "● ", 1)
+        text = _escape(text).replace("**", "").replace("- [ ] ", "□ ").replace("- [x] ", "√ ").replace("- ", "● ", 1)
         story.append(Paragraph(text, styles[style]))
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm)

@@ -20,7 +20,7 @@ from assistant.models import UnderstoodFact
 from assistant.names import Named
 from assistant.retrieval import HybridRetriever
 from assistant.scope import ScopeGate
-from kb.facts import FACT_QUESTIONS, ProjectFacts
+from kb.facts import FACT_FORMS, FACT_QUESTIONS, ProjectFacts
 from kb.knowledge import KnowledgeBase
 
 # Vague words that name no project; a description made only of them gets the general plan and a question.
@@ -164,7 +164,7 @@ class Profiler:
     def _facts(self, description: str, overrides: dict[str, Any]) -> tuple[ProjectFacts, list[UnderstoodFact]]:
         values: dict[str, Any] = {}
         understood: list[UnderstoodFact] = []
-        labels = {name: field.description or name for name, field in ProjectFacts.model_fields.items()}
+        labels = {name: form.label_with_unit for name, form in FACT_FORMS.items()}
         for reading in read_facts(description):
             values[reading.fact] = reading.value
             understood.append(UnderstoodFact(fact=reading.fact, label=labels[reading.fact], value=reading.value,

@@ -162,6 +162,10 @@ def serve(
         typer.echo(f"已生成工作人员密钥（保存在 {key_file(settings)}）：{new_key}")
     host, port = host or settings.host, port or settings.port
     typer.echo(f"Chubei 已启动：http://{host}:{port}/  （API 文档 /api/docs）")
+    if not settings.public_base_url:
+        typer.echo(
+            "提示：未设置 CHUBEI_PUBLIC_BASE_URL，二维码使用工作人员访问本服务的地址；若是 127.0.0.1，手机无法打开。"
+        )
     uvicorn.run(create_app(settings, services), host=host, port=port, log_level="warning")
 
 

@@ -7,7 +7,8 @@ from an operator's own words; staff may override any of them.
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,20 +22,30 @@ class ProjectFacts(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    area_m2: float | None = Field(None, ge=0, description="建筑/营业面积（平方米）")
-    water_area_m2: float | None = Field(None, ge=0, description="游泳池水面面积（平方米）")
-    floor: int | None = Field(None, description="所在楼层，地下为负数（地下一层 = -1）")
+    area_m2: float | None = Field(
+        None, ge=0, description="建筑/营业面积（平方米）", json_schema_extra={"unit": "平方米"}
+    )
+    water_area_m2: float | None = Field(
+        None, ge=0, description="游泳池水面面积（平方米）", json_schema_extra={"unit": "平方米"}
+    )
+    floor: int | None = Field(
+        None,
+        description="所在楼层（地下为负数，地下一层 = -1）",
+        json_schema_extra={"hint": "地下为负数，地下一层填 -1"},
+    )
     in_residential_building: bool | None = Field(None, description="是否位于居民楼（住宅楼）内，含楼上有住户的底商")
     in_residential_area: bool | None = Field(None, description="是否位于居民住宅区（小区）内或紧邻")
-    distance_to_school_m: float | None = Field(None, ge=0, description="与最近的中小学校的距离（米）")
+    distance_to_school_m: float | None = Field(
+        None, ge=0, description="与最近的中小学校的距离（米）", json_schema_extra={"unit": "米"}
+    )
     near_school: bool | None = Field(None, description="是否紧邻学校（未给出距离时）")
     near_hospital: bool | None = Field(None, description="是否紧邻医院")
-    rooms: int | None = Field(None, ge=0, description="包间/客房/房间数")
-    beds: int | None = Field(None, ge=0, description="床位数")
-    seats: int | None = Field(None, ge=0, description="座位数")
-    computers: int | None = Field(None, ge=0, description="上网电脑（终端）台数")
-    dental_chairs: int | None = Field(None, ge=0, description="牙椅数")
-    capacity: int | None = Field(None, ge=0, description="可容纳人数")
+    rooms: int | None = Field(None, ge=0, description="包间/客房/房间数", json_schema_extra={"unit": "间"})
+    beds: int | None = Field(None, ge=0, description="床位数", json_schema_extra={"unit": "张"})
+    seats: int | None = Field(None, ge=0, description="座位数", json_schema_extra={"unit": "个"})
+    computers: int | None = Field(None, ge=0, description="上网电脑（终端）台数", json_schema_extra={"unit": "台"})
+    dental_chairs: int | None = Field(None, ge=0, description="牙椅数", json_schema_extra={"unit": "台"})
+    capacity: int | None = Field(None, ge=0, description="可容纳人数", json_schema_extra={"unit": "人"})
     property_status: PropertyStatus | None = Field(None, description="房屋自有还是租赁")
     has_property_certificate: bool | None = Field(None, description="是否已取得不动产权证（产权证）")
     building_use: BuildingUse | None = Field(None, description="房屋规划（登记）用途")
@@ -112,6 +123,58 @@ FACT_QUESTIONS: dict[str, str] = {
     "rural": "是否位于农村地区？",
     "serves_minors": "服务对象是否包括未成年人？",
 }
+
+# Known facts that make a question moot: asking it would contradict or repeat what is already known
+# ("是否为住客提供早餐？" once 住宿 = 否). ``None`` as the value means "whatever is known".
+MOOT_WHEN: dict[str, tuple[tuple[str, object], ...]] = {
+    "provides_breakfast": (("provides_lodging", False), ("serves_food", False)),
+    "water_area_m2": (("has_pool", False),),
+    "near_school": (("distance_to_school_m", None),),
+    "in_residential_area": (("in_residential_building", True),),
+}
+
+
+def is_moot(fact: str, facts: ProjectFacts) -> bool:
+    """Whether the known facts already answer (or rule out) the question about ``fact``."""
+    for other, value in MOOT_WHEN.get(fact, ()):
+        known = getattr(facts, other)
+        if known is not None and (value is None or known == value):
+            return True
+    return False
+
+
+FactKind = Literal["number", "integer", "boolean", "choice"]
+
+
+class FactForm(BaseModel):
+    """How to ask for one fact in a form: label, control kind, unit, allowed values."""
+
+    @property
+    def label_with_unit(self) -> str:
+        return f"{self.label}（{self.unit}）" if self.unit else self.label
+
+    name: str
+    label: str
+    kind: FactKind
+    unit: str | None = None
+    options: list[str] = Field(default_factory=list)
+    hint: str | None = None
+    question: str
+
+
+def _form(name: str) -> FactForm:
+    field = ProjectFacts.model_fields[name]
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    kinds = [arg for arg in get_args(field.annotation) if arg is not type(None)]
+    options = [str(o) for kind in kinds for o in get_args(kind)]
+    kind: FactKind = "choice" if options else "boolean" if bool in kinds else "integer" if int in kinds else "number"
+    label = re.sub(r"（[^）]*）$", "", field.description or name)
+    unit, hint = extra.get("unit"), extra.get("hint")
+    return FactForm(name=name, label=label, kind=kind, unit=str(unit) if unit else None, options=options,
+                    hint=str(hint) if hint else None, question=FACT_QUESTIONS[name])  # fmt: skip
+
+
+FACT_FORMS: dict[str, FactForm] = {name: _form(name) for name in ProjectFacts.model_fields}
 
 # Words that show a question is about the premises as a whole ("这个铺子能签吗？"): every location fact applies.
 SITE_TOPIC = r"签约|签合同|能签|租下|租这|定金|铺子|铺面|门面|位置|地段|地方|选址|房子|场地|能开吗|能不能开|开得了|开不了|这里|这儿"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
 
 from tests.conftest import RunningServer
 
@@ -149,8 +153,36 @@ def test_qr_codes_encode_the_access_link(server: RunningServer, two_projects) ->
     png = httpx.get(f"{server.url}/api/v1/projects/{project_id}/qr", headers=server.headers)
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     assert png.content.startswith(b"\x89PNG")
+    decoded = [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))]
+    assert decoded == [two_projects[1]["links"][0]["url"]]
     svg = httpx.get(f"{server.url}/api/v1/projects/{project_id}/qr?format=svg", headers=server.headers)
     assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
+
+
+def test_exports_show_each_items_status_and_the_specialists_note(server: RunningServer) -> None:
+    project = create_project(server, "某KTV导出", "KTV，12个包间，在商业综合体三楼，房子是租的")
+    done, pending = project["items"][0], project["items"][1]
+    for item, body in ((done, {"status": "已完成", "note": "消防检查意见书已取得"}), (pending, {"status": "容缺受理"})):
+        response = httpx.patch(f"{server.url}/api/v1/projects/{project['id']}/items/{item['item_id']}", json=body,
+                               headers=server.headers)  # fmt: skip
+        assert response.status_code == 200, response.text
+    base = f"{server.url}/api/v1/projects/{project['id']}/plan"
+    markdown = httpx.get(f"{base}?format=md", headers=server.headers).text
+    assert f"- [x] 【已完成】**{done['title']}**" in markdown
+    assert "  - 专员备注：消防检查意见书已取得" in markdown
+    assert f"- [ ] 【容缺受理】**{pending['title']}**" in markdown
+    assert f"已完成 1/{len(project['items'])} 项" in markdown
+    pdf = httpx.get(f"{base}?format=pdf", headers=server.headers, timeout=60)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).replace("\n", "")
+    assert "专员备注：消防检查意见书已取得" in text and "【容缺受理】" in text
+
+
+def test_every_fact_has_a_form_control(server: RunningServer) -> None:
+    forms = {f["name"]: f for f in httpx.get(f"{server.url}/api/v1/facts", headers=server.headers).json()}
+    assert forms["has_elevator"]["kind"] == "boolean" and forms["has_elevator"]["question"]
+    assert forms["entity_type"]["kind"] == "choice" and "个体工商户" in forms["entity_type"]["options"]
+    assert (forms["area_m2"]["kind"], forms["area_m2"]["unit"]) == ("number", "平方米")
+    assert forms["floor"]["kind"] == "integer" and forms["floor"]["hint"]
 
 
 def test_bad_project_input_is_a_chinese_422(server: RunningServer) -> None:

@@ -7,6 +7,7 @@ opens the cited article and leaves a 👎; staff see it on the project page. Scr
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Iterator
@@ -14,7 +15,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 
 from tests.conftest import RunningServer
@@ -283,3 +287,69 @@ def test_revoked_link_shows_the_link_error_page(browser: Browser, server: Runnin
     assert staff.errors == [], staff.errors
     staff.context.close()
     phone.context.close()
+
+
+def decoded_qr(png: bytes) -> list[str]:
+    """What a barcode decoder (zxing-cpp) reads in a rendered image."""
+    image = Image.open(io.BytesIO(png))
+    return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def test_printable_card_qr_decodes_on_screen_and_in_print(
+    browser: Browser, server: RunningServer, artifacts: Path
+) -> None:
+    project = create_by_api(server, "某网咖市北店", "网咖，80台电脑，商场二楼，房子是租的")
+    link = project["links"][0]
+    assert link["url"].endswith(f"/c/{link['token']}")
+    assert link["warning"] and "127.0.0.1" in link["warning"], link
+    staff = staff_login(browser, server, name="郑审批")
+    page = staff.page
+
+    page.goto(f"{server.url}/staff/projects/{project['id']}")
+    expect(page.locator("#link-warning")).to_contain_text("手机打不开")
+    page.goto(f"{server.url}/staff/projects/{project['id']}/card")
+    expect(page.get_by_role("alert")).to_contain_text("CHUBEI_PUBLIC_BASE_URL")
+    code = page.locator(".qr-code")
+    expect(code.locator("svg")).to_be_visible()
+    on_screen = code.screenshot(path=str(artifacts / "browser-12-card-qr.png"))
+    assert decoded_qr(on_screen) == [link["url"]]
+
+    pdf = page.pdf(format="A5", print_background=True)
+    (artifacts / "browser-13-card.pdf").write_bytes(pdf)
+    document = pdfium.PdfDocument(pdf)
+    assert len(document) == 1, "卡片应打印在一页上"
+    printed = document[0].render(scale=150 / 72).to_pil()
+    buffer = io.BytesIO()
+    printed.save(buffer, format="PNG")
+    assert decoded_qr(buffer.getvalue()) == [link["url"]]
+    assert staff.errors == [], staff.errors
+    staff.context.close()
+
+
+def test_a_clarifying_question_is_answered_in_place_and_the_plan_shows_what_changed(
+    browser: Browser, server: RunningServer, artifacts: Path
+) -> None:
+    project = create_by_api(server, "某KTV（选址中）", "想开个KTV，还在找铺子")
+    assert project["plan"]["red_lines"] == []
+    staff = staff_login(browser, server, name="孙审批")
+    page = staff.page
+    page.goto(f"{server.url}/staff/projects/{project['id']}")
+    questions = page.locator("#questions-form")
+    expect(questions.locator(".tag.red").first).to_have_text("决定红线")
+    questions.get_by_label("场所位于第几层？是否在地下？").fill("-2")
+    questions.get_by_role("button", name="保存回答并更新方案").click()
+    expect(page.locator("#plan-diff")).to_contain_text("方案已更新")
+    expect(page.locator("#plan-diff")).to_contain_text("触及红线")
+    expect(page.locator("#red-lines")).to_be_visible()
+    expect(questions.get_by_label("场所位于第几层？是否在地下？")).to_have_count(0)
+    page.locator("#understanding").screenshot(path=str(artifacts / "browser-14-question-answered.png"))
+
+    # Every fact has a control (no JSON keys to remember): 电梯 is under 更多事实.
+    page.locator(".more-facts > summary").click()
+    page.get_by_label("是否使用电梯").select_option("true")
+    page.get_by_role("button", name="重新生成方案").click()
+    expect(page.locator("#regen-status")).to_contain_text("方案已更新")
+    facts = httpx.get(f"{server.url}/api/v1/projects/{project['id']}", headers=server.headers).json()
+    assert facts["fact_overrides"] == {"floor": -2, "has_elevator": True}
+    assert staff.errors == [], staff.errors
+    staff.context.close()

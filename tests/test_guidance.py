@@ -61,6 +61,32 @@ def test_clarifying_questions_ask_for_what_changes_the_plan(indexed: Services) -
     assert [t.id for t in plan.project_types] == ["fitness"]
 
 
+def test_clarifying_questions_are_form_controls_red_line_facts_first(indexed: Services) -> None:
+    plan = indexed.guide.plan("想开个KTV，还在找铺子")
+    assert [q.question for q in plan.questions] == plan.clarifying_questions
+    deciding = [q.red_line for q in plan.questions]
+    assert deciding[0] and deciding == sorted(deciding, reverse=True), deciding
+    forms = {q.name: q for q in plan.questions}
+    assert forms["floor"].kind == "integer" and "-1" in (forms["floor"].hint or "")
+    assert forms["building_use"].kind == "choice" and "住宅" in forms["building_use"].options
+    answered = indexed.guide.plan("想开个KTV，还在找铺子", {"floor": -2})
+    assert "floor" not in {q.name for q in answered.questions} and answered.red_lines
+
+
+def test_no_question_whose_answer_the_known_facts_imply(indexed: Services) -> None:
+    from assistant.checklist import build_checklist
+    from kb.facts import ProjectFacts
+
+    asked = build_checklist(indexed.kb, ["homestay"], ProjectFacts(rooms=8)).open_facts
+    assert "provides_breakfast" in asked
+    for facts in (ProjectFacts(rooms=8, serves_food=False), ProjectFacts(rooms=8, provides_lodging=False)):
+        assert "provides_breakfast" not in build_checklist(indexed.kb, ["homestay"], facts).open_facts
+    gym = build_checklist(indexed.kb, ["fitness"], ProjectFacts(has_pool=False)).open_facts
+    assert "water_area_m2" not in gym and "has_pool" not in gym
+    ktv = build_checklist(indexed.kb, ["ktv"], ProjectFacts(in_residential_building=True)).open_facts
+    assert "in_residential_area" not in ktv
+
+
 def test_uncovered_projects_get_no_checklist(indexed: Services) -> None:
     for description in ("我想在崂山建一座核电站", "准备投资一个化工厂", "开一家软件开发公司"):
         plan = indexed.guide.plan(description)

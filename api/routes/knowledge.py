@@ -7,8 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
 from api.auth import require_staff
-from api.schemas import CaseCreate, FaqCreate, FeedbackOut
-from kb.facts import FACT_QUESTIONS, ProjectFacts
+from api.schemas import CaseCreate, FactFormOut, FaqCreate, FeedbackOut
+from kb.facts import FACT_FORMS, ProjectFacts
 from kb.schema import Case, FaqEntry
 
 router = APIRouter(prefix="/api/v1")
@@ -19,14 +19,14 @@ def article(doc_id: str, article: str, request: Request, _: str = Depends(requir
     return article_text(request.app.state.services, doc_id, article)
 
 
-@router.get("/facts")
-def facts(_: str = Depends(require_staff)) -> list[dict]:
-    """The project facts staff may set, with their labels and the question asked when unknown."""
+@router.get("/facts", response_model=list[FactFormOut])
+def facts(_: str = Depends(require_staff)) -> list[FactFormOut]:
+    """The project facts staff may set, as form controls: label, kind, unit, allowed values, and the question
+    asked when the fact is unknown."""
     return [
-        {"name": name, "label": field.description, "type": str(field.annotation).replace("typing.", ""),
-         "question": FACT_QUESTIONS.get(name)}
+        FactFormOut(**FACT_FORMS[name].model_dump(), type=str(field.annotation).replace("typing.", ""))
         for name, field in ProjectFacts.model_fields.items()
-    ]  # fmt: skip
+    ]
 
 
 @router.get("/kb/types")

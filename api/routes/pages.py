@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.auth import SESSION_COOKIE, SESSION_MAX_AGE, is_staff_key, staff_from_cookie
 from api.dossiers import LinkRejected, NotFound
-from api.links import absolute
+from api.links import absolute, loopback_warning
 from api.qr import qr_svg
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -112,7 +112,8 @@ def project_card(project_id: str, request: Request) -> Response:
     except NotFound as error:
         return _page(request, "link_error.html", status=404, message=str(error), staff=True)
     url = absolute(link.url, str(request.base_url))
-    return _page(request, "staff_card.html", project=project, qr=qr_svg(url), url=url, expires=link.expires_at)
+    return _page(request, "staff_card.html", project=project, qr=qr_svg(url), url=url, expires=link.expires_at,
+                 warning=loopback_warning(url))  # fmt: skip
 
 
 @router.get("/staff/feedback", response_class=HTMLResponse)

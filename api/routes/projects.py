@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.auth import require_staff
-from api.links import absolute
+from api.links import absolute, loopback_warning
 from api.qr import qr_png, qr_svg
 from api.schemas import (
     ConversationOut,
@@ -23,7 +23,7 @@ from api.schemas import (
     ProjectUpdate,
     Regenerate,
 )
-from assistant.plan_document import to_markdown, to_pdf
+from assistant.plan_document import ItemProgress, to_markdown, to_pdf
 
 router = APIRouter(prefix="/api/v1/projects")
 
@@ -32,12 +32,15 @@ def dossiers(request: Request):
     return request.app.state.dossiers
 
 
+def public_link(link: LinkOut, request: Request) -> LinkOut:
+    """Without CHUBEI_PUBLIC_BASE_URL, a link is made absolute with the address staff used to reach us,
+    and carries a warning when that address is this machine (a phone cannot open it)."""
+    url = absolute(link.url, str(request.base_url))
+    return link.model_copy(update={"url": url, "warning": loopback_warning(url)})
+
+
 def with_absolute_links(project: ProjectOut, request: Request) -> ProjectOut:
-    """Without CHUBEI_PUBLIC_BASE_URL, links are made absolute with the address staff used to reach us."""
-    base = str(request.base_url)
-    return project.model_copy(
-        update={"links": [link.model_copy(update={"url": absolute(link.url, base)}) for link in project.links]}
-    )
+    return project.model_copy(update={"links": [public_link(link, request) for link in project.links]})
 
 
 @router.post("", response_model=ProjectOut, status_code=201)
@@ -83,8 +86,7 @@ def history(project_id: str, request: Request, _: str = Depends(require_staff)) 
 @router.post("/{project_id}/links", response_model=LinkOut, status_code=201)
 def new_link(project_id: str, request: Request, actor: str = Depends(require_staff)) -> LinkOut:
     """A new access link (and QR); earlier links of the project are revoked."""
-    link = dossiers(request).create_link(project_id, actor)
-    return link.model_copy(update={"url": absolute(link.url, str(request.base_url))})
+    return public_link(dossiers(request).create_link(project_id, actor), request)
 
 
 @router.delete("/{project_id}/links/{link_id}", response_model=LinkOut)
@@ -111,10 +113,10 @@ def conversations(project_id: str, request: Request, _: str = Depends(require_st
 async def plan_document(project_id: str, request: Request, format: Literal["md", "pdf"] = Query("pdf"),
                         _: str = Depends(require_staff)) -> Response:  # fmt: skip
     project = dossiers(request).get(project_id)
-    meta = {"项目名称": project.name, "专员": project.specialist_name}
+    meta = {"项目名称": project.name, "专员": project.specialist_name, "项目状态": project.status}
+    progress = {i.item_id: ItemProgress(status=i.status, note=i.note, active=i.active) for i in project.items}
+    title = f"{project.name} 筹备方案"
     if format == "md":
-        return Response(
-            to_markdown(project.plan, f"{project.name} 筹备方案", meta), media_type="text/markdown; charset=utf-8"
-        )
-    pdf = await run_in_threadpool(to_pdf, project.plan, f"{project.name} 筹备方案", meta)
+        return Response(to_markdown(project.plan, title, meta, progress), media_type="text/markdown; charset=utf-8")
+    pdf = await run_in_threadpool(to_pdf, project.plan, title, meta, progress)
     return Response(pdf, media_type="application/pdf")

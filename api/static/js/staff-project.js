@@ -79,7 +79,10 @@
       if (img.getAttribute("src") !== src) img.src = src;
       $("link-url").value = absolute(current.url);
       $("link-expiry").textContent = `（有效期至 ${formatDate(current.expires_at)}）`;
+      $("link-warning").textContent = current.warning || "";
+      $("link-warning").hidden = !current.warning;
     } else {
+      $("link-warning").hidden = true;
       img.removeAttribute("src");
       $("link-url").value = "";
       $("link-expiry").textContent = "";
@@ -166,10 +169,112 @@
           )
         : [h("tr", {}, h("td", { colspan: "3", class: "muted", text: "没有从描述中识别出事实" }))]),
     );
+    const questions = plan.questions || [];
+    const others = plan.clarifying_questions.filter((q) => !questions.some((f) => f.question === q));
+    $("questions-none").hidden = questions.length + others.length > 0;
+    $("questions-form").hidden = questions.length + others.length === 0;
+    $("questions-submit").hidden = questions.length === 0;
     $("questions").replaceChildren(
-      ...(plan.clarifying_questions.length ? plan.clarifying_questions.map((q) => h("li", { text: q })) : [h("li", { class: "muted", text: "暂无" })]),
+      ...others.map((q) => h("li", { class: "question" }, h("p", { text: q }))),
+      ...questions.map((f) =>
+        h(
+          "li",
+          { class: "question field" },
+          h("label", { for: `q-${f.name}`, text: f.question }),
+          f.red_line ? h("span", { class: "tag red", text: "决定红线" }) : "",
+          factControl(f, `q-${f.name}`, null, "未回答"),
+        ),
+      ),
     );
   }
+
+  /* ---------- fact controls (from the facts schema: labels, units, allowed values) ---------- */
+  function factControl(form, id, value, emptyLabel, overridden = false) {
+    const current = value == null ? "" : String(value);
+    if (form.kind === "boolean" || form.kind === "choice") {
+      const options = form.kind === "boolean" ? [["true", "是"], ["false", "否"]] : form.options.map((o) => [o, o]);
+      return h(
+        "select",
+        { id, name: form.name, dataset: { fact: form.kind } },
+        h("option", { value: "", text: emptyLabel }),
+        ...options.map(([v, label]) => h("option", { value: v, text: label, selected: v === current })),
+        overridden ? h("option", { value: "null", text: "取消人工指定" }) : "",
+      );
+    }
+    const input = h("input", { id, name: form.name, type: "number", step: form.kind === "integer" ? "1" : "any",
+      min: form.name === "floor" ? null : "0", dataset: { fact: form.kind, overridden: overridden ? "1" : "" }, value: current });
+    const control = form.unit ? h("span", { class: "with-unit" }, input, h("span", { class: "unit", text: form.unit })) : input;
+    return form.hint ? h("span", { class: "control" }, control, h("span", { class: "hint", text: form.hint })) : control;
+  }
+
+  /** The facts a form sets: empty controls are left out; "null" (or a cleared overridden number) removes an override. */
+  function factsFrom(form) {
+    const facts = {};
+    for (const input of form.querySelectorAll("[data-fact]")) {
+      const value = input.value.trim();
+      const kind = input.dataset.fact;
+      if (!value) {
+        if (input.dataset.overridden) facts[input.name] = null;
+        continue;
+      }
+      if (value === "null") facts[input.name] = null;
+      else facts[input.name] = kind === "boolean" ? value === "true" : kind === "choice" ? value : Number(value);
+    }
+    return facts;
+  }
+
+  const factErrors = (detail) => (detail || []).map((d) => ({ ...d, field: String(d.field).replace(/^facts\./, "") }));
+
+  /** Regenerate and say what changed: the items added and removed, by title. */
+  async function regenerate(body) {
+    const before = new Map(project.items.filter((i) => i.active).map((i) => [i.item_id, i.title]));
+    const redBefore = project.plan.red_lines.length;
+    const updated = await api(`${base}/regenerate`, { method: "POST", body });
+    const after = new Map(updated.items.filter((i) => i.active).map((i) => [i.item_id, i.title]));
+    const added = [...after].filter(([id]) => !before.has(id)).map(([, title]) => title);
+    const removed = [...before].filter(([id]) => !after.has(id)).map(([, title]) => title);
+    render(updated);
+    const redAfter = updated.plan.red_lines.length;
+    const diff = $("plan-diff");
+    diff.replaceChildren(
+      h("p", { class: "diff-head", text: `方案已更新：新增 ${added.length} 项，移出 ${removed.length} 项。` }),
+      redAfter !== redBefore ? h("p", { class: redAfter ? "alert" : "ok-text", text: redAfter ? `触及红线 ${redAfter} 条，见页首。` : "不再触及红线。" }) : "",
+      added.length ? h("details", { open: added.length <= 8 }, h("summary", { text: `新增（${added.length}）` }), h("ul", {}, added.map((t) => h("li", { class: "diff-add", text: t })))) : "",
+      removed.length ? h("details", { open: removed.length <= 8 }, h("summary", { text: `移出（${removed.length}）` }), h("ul", {}, removed.map((t) => h("li", { class: "diff-remove", text: t })))) : "",
+    );
+    diff.hidden = false;
+    loadHistory();
+    return { added, removed };
+  }
+
+  $("questions-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const errorBox = $("questions-error");
+    errorBox.hidden = true;
+    showFieldErrors(form, []);
+    const facts = Object.fromEntries(Object.entries(factsFrom(form)).filter(([, v]) => v !== null));
+    if (!Object.keys(facts).length) {
+      errorBox.textContent = "请至少回答一个问题。";
+      errorBox.hidden = false;
+      return;
+    }
+    $("questions-submit").disabled = true;
+    $("questions-status").className = "small muted";
+    $("questions-status").textContent = "正在更新方案…";
+    try {
+      await regenerate({ facts });
+      $("questions-status").textContent = "";
+      $("plan-diff").scrollIntoView({ block: "nearest" });
+    } catch (error) {
+      errorBox.textContent = failed(error);
+      errorBox.hidden = false;
+      showFieldErrors(form, factErrors(error.detail));
+      $("questions-status").textContent = "";
+    } finally {
+      $("questions-submit").disabled = false;
+    }
+  });
 
   /* ---------- checklist ---------- */
   function renderChecklist(p) {
@@ -451,23 +556,29 @@
   $("reload-conversations").addEventListener("click", loadConversations);
 
   /* ---------- regenerate ---------- */
-  function renderRegenerate(p) {
-    const form = $("regen-form");
+  let factForms = null; // GET /api/v1/facts, once
+  const COMMON_FACTS = ["area_m2", "floor", "distance_to_school_m", "building_use", "property_status", "has_property_certificate",
+    "in_residential_building", "in_residential_area", "has_pool", "water_area_m2", "entity_type", "rooms", "computers", "beds"];
+
+  async function renderRegenerate(p) {
     $("regen-description").value = p.description;
-    for (const input of form.querySelectorAll("[data-fact]")) {
-      const name = input.name;
-      const override = p.fact_overrides[name];
-      const known = p.plan.facts[name];
-      if (input.tagName === "SELECT") {
-        input.value = override == null ? "" : String(override);
-        input.options[0].textContent = `沿用（${known == null ? "未知" : show(known)}）`;
-      } else {
-        input.value = override == null ? "" : String(override);
-        input.placeholder = known == null ? "未知" : `识别为 ${known}`;
+    factForms = factForms || (await api("/api/v1/facts"));
+    const field = (f) => {
+      const override = p.fact_overrides[f.name];
+      const known = p.plan.facts[f.name];
+      const empty = known == null ? "沿用（未知）" : `沿用（${show(known)}）`;
+      const control = factControl(f, `f-${f.name}`, override, empty, override !== undefined);
+      if (control.tagName === "INPUT" || control.querySelector?.("input")) {
+        const input = control.tagName === "INPUT" ? control : control.querySelector("input");
+        input.placeholder = known == null ? "未知" : `识别为 ${show(known)}`;
       }
-    }
+      return h("div", { class: "field" }, h("label", { for: `f-${f.name}`, text: f.unit ? `${f.label}（${f.unit}）` : f.label }), control);
+    };
+    $("fact-grid").replaceChildren(...factForms.filter((f) => COMMON_FACTS.includes(f.name)).map(field));
+    $("fact-grid-more").replaceChildren(...factForms.filter((f) => !COMMON_FACTS.includes(f.name)).map(field));
+    const labels = Object.fromEntries(factForms.map((f) => [f.name, f.label]));
     const overrides = Object.entries(p.fact_overrides);
-    $("regen-overrides").textContent = overrides.length ? `当前人工指定：${overrides.map(([k, v]) => `${document.querySelector(`label[for="f-${k}"]`)?.textContent || k}：${show(v)}`).join("，")}` : "";
+    $("regen-overrides").textContent = overrides.length ? `当前人工指定：${overrides.map(([k, v]) => `${labels[k] || k}：${show(v)}`).join("，")}（清空或选“取消人工指定”即恢复按描述识别）` : "";
   }
 
   $("regen-form").addEventListener("submit", async (event) => {
@@ -476,51 +587,22 @@
     const errorBox = $("regen-error");
     errorBox.hidden = true;
     showFieldErrors(form, []);
-    const facts = {};
-    for (const input of form.querySelectorAll("[data-fact]")) {
-      const value = input.value.trim();
-      if (!value) continue;
-      const kind = input.dataset.fact;
-      facts[input.name] = kind === "bool" ? value === "true" : kind === "int" ? parseInt(value, 10) : kind === "number" ? Number(value) : value;
-    }
-    const extra = $("regen-json").value.trim();
-    if (extra) {
-      let parsed;
-      try {
-        parsed = JSON.parse(extra);
-      } catch {
-        parsed = null;
-      }
-      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-        errorBox.textContent = "“其他事实”须是 JSON 对象，例如 {\"has_elevator\": true}";
-        errorBox.hidden = false;
-        $("regen-json").setAttribute("aria-invalid", "true");
-        return;
-      }
-      Object.assign(facts, parsed);
-    }
+    const facts = factsFrom(form);
     const body = {};
     const description = $("regen-description").value.trim();
     if (description && description !== project.description) body.description = description;
     if (Object.keys(facts).length) body.facts = facts;
-    const before = new Set(project.items.filter((i) => i.active).map((i) => i.item_id));
     $("regen-submit").disabled = true;
     $("regen-status").className = "small muted";
     $("regen-status").textContent = "正在重新生成方案…";
     try {
-      const updated = await api(`${base}/regenerate`, { method: "POST", body });
-      const after = new Set(updated.items.filter((i) => i.active).map((i) => i.item_id));
-      const added = [...after].filter((id) => !before.has(id)).length;
-      const removed = [...before].filter((id) => !after.has(id)).length;
-      render(updated);
-      $("regen-json").value = "";
+      const { added, removed } = await regenerate(body);
       $("regen-status").className = "small ok-text";
-      $("regen-status").textContent = `方案已更新：新增 ${added} 项，移出 ${removed} 项。`;
-      loadHistory();
+      $("regen-status").textContent = `方案已更新：新增 ${added.length} 项，移出 ${removed.length} 项（明细见“待向经营者确认”下方）。`;
     } catch (error) {
       errorBox.textContent = failed(error);
       errorBox.hidden = false;
-      showFieldErrors(form, error.detail);
+      showFieldErrors(form, factErrors(error.detail));
       $("regen-status").textContent = "";
     } finally {
       $("regen-submit").disabled = false;
@@ -551,7 +633,10 @@
     renderRedLines(p.plan);
     renderPermits(p.plan);
     renderPlanText(p.plan);
-    renderRegenerate(p);
+    renderRegenerate(p).catch((error) => {
+      $("regen-error").textContent = failed(error);
+      $("regen-error").hidden = false;
+    });
     $("load-status").hidden = true;
     $("project").hidden = false;
   }
