@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.db.engine import Database
-from api.db.models import AccessLink, HistoryEntry, Project, ProjectItem, aware, now
+from api.db.models import ITEM_STATUSES, AccessLink, HistoryEntry, Project, ProjectItem, aware, now
 from api.links import LinkSigner
 from api.schemas import (
     HistoryOut,
@@ -224,7 +224,12 @@ class Dossiers:
         for position, requirement in enumerate(plan.requirements):
             item = existing.get(requirement.id)
             if item is None:
-                item = ProjectItem(item_id=requirement.id, status="待准备", note="", updated_at=now())
+                # An item that replaces earlier ones (merged in the knowledge base) takes over their progress:
+                # the least advanced status, so that nothing looks further along than it is, and every note.
+                merged = [existing[old] for old in requirement.replaces if old in existing and existing[old].active]
+                status = min((m.status for m in merged), key=ITEM_STATUSES.index, default="待准备")
+                note = "；".join(m.note for m in merged if m.note)
+                item = ProjectItem(item_id=requirement.id, status=status, note=note[:2000], updated_at=now())
                 project.items.append(item)
             item.dimension, item.title, item.position = requirement.dimension, requirement.title, position
             item.deferrable, item.active = bool(requirement.deferrable), True

@@ -10,7 +10,6 @@ is checked against the sources before it is shown (``assistant/llm.py``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from assistant.composer import Composer
@@ -18,7 +17,7 @@ from assistant.config import AnswerConfig
 from assistant.fact_reader import read_facts
 from assistant.llm import AnswerWriter
 from assistant.models import AskResponse, Citation
-from assistant.project_context import ProjectContext
+from assistant.project_context import ProjectContext, points_at_project
 from assistant.reply import PENDING, Reply
 from assistant.retrieval import HybridRetriever, Retrieval
 from assistant.scope import ScopeDecision, ScopeGate
@@ -34,7 +33,6 @@ DECLINE = (
 NOTICE = "以上内容供筹备参考，具体以审批部门的审查意见为准；如有疑问请联系您的专员。"
 NO_BASIS = f"知识库里没有找到能回答这个问题的规定（{PENDING}），请向您的专员确认。"
 # Words that point at the project itself rather than name what is asked about.
-_DEICTIC = re.compile(r"这个(?!证|许可|备案)|这种情况|这情况|这样|他|她|我这|我们这|咱这|我家|这家|这里|这儿|铺子|店面")
 
 
 @dataclass
@@ -91,7 +89,7 @@ class Answer:
 
     def turn(self) -> PriorTurn:
         """How this turn is remembered for the next question of the conversation."""
-        permits = self.permits[:3] or self.understanding.permit_ids
+        permits = self.permits[:6] or self.understanding.permit_ids
         return PriorTurn(
             question=self.understanding.question,
             understood=self.understanding.text,
@@ -132,11 +130,13 @@ class Assistant:
         if by_words is not None and not by_words.in_scope:
             return self._decline(by_words, understanding)
         project = context.project
-        type_ids, _, retrieval, decision = self._read(understanding, project)
+        # In a conversation about a KTV, "公安那边的备案有没有时间限制？" is still about the KTV.
+        carried = next((list(t.type_ids) for t in reversed(history) if not t.out_of_scope and t.type_ids), [])
+        type_ids, _, retrieval, decision = self._read(understanding, project, carried)
         if not decision.in_scope and not understanding.follows_up and any(not t.out_of_scope for t in history):
             # Alone it looks off-topic; read as a follow-up of the conversation it belongs to.
             again = self.interpreter.understand(question, history, force=True)
-            candidate = self._read(again, project)
+            candidate = self._read(again, project, carried)
             if candidate[3].in_scope:
                 understanding = again
                 type_ids, _query, retrieval, decision = candidate
@@ -161,11 +161,12 @@ class Assistant:
             type_ids=type_ids,
         )
 
-    def _read(self, understanding: Understanding, project: ProjectContext | None
+    def _read(self, understanding: Understanding, project: ProjectContext | None, carried: list[str] | None = None
               ) -> tuple[list[str], str, Retrieval, ScopeDecision]:  # fmt: skip
-        """The types it is about, the query, what retrieval finds, and whether it is ours to answer.
-        A project chat or a follow-up is judged with the lower threshold of a question about a known business."""
-        type_ids = understanding.type_ids or (project.type_ids if project else [])
+        """The types it is about (named, else the conversation's, else the project's), the query, what retrieval
+        finds, and whether it is ours to answer. A project chat or a follow-up is judged with the lower threshold
+        of a question about a known business."""
+        type_ids = understanding.type_ids or carried or (project.type_ids if project else [])
         query = self._query(understanding, type_ids, project)
         retrieval = self.retriever.search(query, k=self.config.retrieve)
         in_context = project is not None or understanding.follows_up
@@ -178,7 +179,7 @@ class Assistant:
         """The understood question, prefixed with the business it is about when it does not say; in a
         project chat, a question that points at the project ("他这种情况", "这个铺子") carries its description."""
         text = understanding.text
-        if project is not None and project.description and _DEICTIC.search(text):
+        if project is not None and project.description and points_at_project(text):
             text = f"{text}（{project.description}）"
         if understanding.type_ids or not type_ids or self.scope.covered_terms(understanding.text):
             return text

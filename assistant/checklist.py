@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kb.facts import BEFORE_LEASE, FACT_QUESTIONS, LOCATION, ProjectFacts, is_moot
+from kb.facts import BEFORE_LEASE, DERIVED_FROM, FACT_QUESTIONS, LOCATION, ProjectFacts, is_moot
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.schema import DIMENSIONS, Conditional, Problem, Requirement, Step
 
@@ -101,6 +101,13 @@ def _open_facts(
             for condition in candidate.implied_by:
                 if condition.holds(facts) is None:
                     unknown[condition.fact] += 5
+    for derived, source in DERIVED_FROM.items():  # ask for what the derived fact follows from
+        if derived in unknown:
+            weight = unknown.pop(derived)
+            if getattr(facts, source) is None:
+                unknown[source] += weight
+                if derived in red_line_facts:
+                    red_line_facts.add(source)
     if "distance_to_school_m" in unknown:
         unknown.pop("near_school", None)  # the distance answers both
     open_facts = [fact for fact in unknown if not is_moot(fact, facts)]

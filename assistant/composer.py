@@ -18,7 +18,7 @@ from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quanti
 from assistant.item_answers import Item, ItemAnswers
 from assistant.list_answers import ListAnswers, short_department
 from assistant.permit_answers import PermitAnswers
-from assistant.project_context import ProjectContext
+from assistant.project_context import ProjectContext, points_at_project
 from assistant.ranking import CandidateRanker, Scored
 from assistant.reply import Reply, sentence
 from assistant.retrieval import Hit, Retrieval
@@ -28,7 +28,7 @@ from assistant.understanding import Understanding
 from assistant.verdict import verdict
 from ingest.chunks import Chunk
 from kb.corpus import Corpus
-from kb.facts import FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
+from kb.facts import DERIVED_FROM, FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.lexical import STOPWORDS, Tokenizer
 from kb.schema import FaqEntry, Problem, Requirement
@@ -39,6 +39,8 @@ _COMPARISON_WORDS = re.compile(r"区别|不同|差别|差异|不一样|一样吗
 _LASTS = re.compile(r"多久|几年|有效|管得久|期限|到期")
 _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里面(?:开|设|搞)|增设|增加|加个|顺便|另外|还想")
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
+# "一共要办哪些证", "从头到尾要办哪些": the whole list for the business, whatever else the question mentions.
+_WHOLE_LIST = re.compile(r"一共|总共|全部|所有|都要办|从头到尾|前前后后|哪几样|几样|统统")
 # Words of a list question that do not name a topic ("开KTV一共要办哪些证" has none left).
 _LIST_WORDS = frozenset(
     [
@@ -229,15 +231,20 @@ class Composer:
         if (
             u.permit_ids
             and intent in PERMIT_INTENTS
-            and (intent in (Intent.MATERIALS, Intent.CONDITIONS) or self._about_permits(u.text, u.permit_ids))
+            and (
+                intent in (Intent.MATERIALS, Intent.CONDITIONS) or self._about_permits(u.asked or u.text, u.permit_ids)
+            )
         ):
             return self.permit_answers.answer(u.permit_ids, intent, u.text, u.permits_alternative)
         if not u.permit_ids and intent in (Intent.MATERIALS, Intent.CONDITIONS) and type_ids and not project:
             main = self.lists.main_permit(type_ids)
             if main is not None and self._about_permits(u.text, [main.id]):
                 return self.permit_answers.answer([main.id], intent, u.text)
-        facts = self._facts_in_question(u.text, question_facts, project)
-        if intent in (Intent.LIST, Intent.CONDITIONS, Intent.PROCEDURE, Intent.MATERIALS) and not self._topic(u.text):
+        facts = self._with_derived(self._facts_in_question(u.text, question_facts, project), type_ids)
+        whole = intent == Intent.LIST and _WHOLE_LIST.search(u.text) and _PERMIT_LIST.search(u.text)
+        if intent in (Intent.LIST, Intent.CONDITIONS, Intent.PROCEDURE, Intent.MATERIALS) and (
+            whole or not self._topic(u.text, retrieval.idf)
+        ):
             reply = self._business_list(u, intent, type_ids, facts, project)
             if reply is not None and reply.lead:
                 return reply
@@ -278,8 +285,12 @@ class Composer:
         return re.sub(r"^[和与跟、，,\s]+|(?:有什么|有啥|有哪些)?(?:区别|不同|差别|差异)[？?]?$", "", lowered)
 
     def focus(self, text: str) -> list[str]:
-        """The question's own words without the business it names (KTV, 网咖…): what it asks about."""
-        return self.tokenizer.query_tokens(self.strip_types(text)) or self.tokenizer.query_tokens(text)
+        """The question's own words without the business it names (KTV, 网咖…), the amounts it states (三千平,
+        150米: facts, applied as facts) and the way it asks (开个, 要不要): what it asks about. Each word once;
+        a caller repeats words to weigh them more (a follow-up's own words, see Understanding.asked)."""
+        bare = _AMOUNT.sub(" ", self.strip_types(text))
+        tokens = [t for t in self.tokenizer.query_tokens(bare) if t not in _ASKING] or self.tokenizer.query_tokens(text)
+        return list(dict.fromkeys(tokens))
 
     def _about_permits(self, text: str, permit_ids: list[str]) -> bool:
         """Whether the question is about the 事项 itself (its materials, time limit, department…), not about
@@ -294,10 +305,11 @@ class Composer:
                 and not _AUTHORITY.search(w)]  # fmt: skip
         return len(rest) < self.config.topic_words
 
-    def _topic(self, text: str) -> bool:
-        """Whether a list question names a topic beyond the business (拍牙片的机器要办啥手续 does)."""
+    def _topic(self, text: str, idf: Callable[[str], float]) -> bool:
+        """Whether a list question names a topic beyond the business (拍牙片的机器要办啥手续 does). Only words
+        the indexed text uses count: 这块, 几样, 从头到尾 are how people talk, not what they ask about."""
         words = [w for w in _maximal(self.tokenizer.tokens(self.strip_types(text)))
-                 if w not in _LIST_WORDS and w not in STOPWORDS]  # fmt: skip
+                 if w not in _LIST_WORDS and w not in STOPWORDS and idf(w) > 0]  # fmt: skip
         return len(words) >= self.config.topic_words
 
     # -- one curated item, or one article ------------------------------------------------
@@ -305,7 +317,9 @@ class Composer:
     def _from_knowledge(self, u: Understanding, retrieval: Retrieval, type_ids: list[str], facts: ProjectFacts,
                         project: ProjectContext | None) -> Reply:  # fmt: skip
         known = facts.known()
-        focus = self.focus(u.text)
+        focus = self.focus(u.text) + (self.focus(u.asked) if u.asked else [])
+        if project is not None and project.description and points_at_project(u.text):
+            focus = focus * 2 + self.focus(project.description)  # the question first, then what it points at
         hits = self._relevant(retrieval.hits, type_ids, project)
         red_lines = self._red_lines(type_ids, facts, project)
         if red_lines:
@@ -323,32 +337,46 @@ class Composer:
         items = [c for c in ranked if c.hit.chunk.kind in ITEM_KINDS and c.hit.chunk.item_id in self.items
                  and _not_ruled_out(self.items[c.hit.chunk.item_id], known)]  # fmt: skip
         sources = [hit for hit in hits if hit.chunk.kind in SOURCE][: self.config.candidate_articles]
-        candidates = self._candidates(items[: self.config.candidate_items], sources)
+        candidates = self._candidates(items[: self.config.candidate_items], sources, facts)
+        candidates += self._settled_by_facts(type_ids, facts, focus, retrieval.idf, {c.key for c in candidates})
         choices = self.chooser.choose(focus, u.intent, asks_quantity(u.text), candidates, retrieval.idf)
         if choices:
             best = choices[0]
-            reply = self._from_choice(best, u, focus, facts, project)
-            others = [c for c in choices[1:] if c.candidate.kind != best.candidate.kind]
-            if best.candidate.kind == "item":  # the item's own articles say it best, when they say it
+            reply = self._from_choice(best, u, focus, facts, project, type_ids)
+            second = None
+            if best.candidate.kind == "item":  # the item's own article states it exactly (2年以上, 60日)
                 own = self._cited_articles(self.items[best.candidate.key])
-                others = sorted([*self.chooser.choose(focus, u.intent, asks_quantity(u.text), own, retrieval.idf),
-                                 *others], key=lambda c: -c.score)  # fmt: skip
-            second = others[0] if others else None
-            if second is not None and second.score >= self.config.second_share * best.score:
-                other = self._from_choice(second, u, focus, facts, project)
+                quoted = self.chooser.choose(focus, u.intent, asks_quantity(u.text), own, retrieval.idf)
+                strong = [c for c in quoted if c.score >= self.config.own_article_share * best.score]
+                # Of those, the one that adds most of what the lead does not say (强制戒毒 after 禁止开办的人员).
+                second = max(strong, key=lambda c: (self.chooser.gain(best, c, focus, retrieval.idf), c.score),
+                             default=None)  # fmt: skip
+            elif best.candidate.kind == "article":  # a curated item built on this article explains it
+                chunk = best.candidate.payload
+                explaining = [c for c in choices[1:] if c.candidate.kind == "item"
+                              and _cites(self.items[c.candidate.key], chunk.doc_id, chunk.article)]  # fmt: skip
+                if explaining and explaining[0].score >= self.config.own_article_share * best.score:
+                    second = explaining[0]
+            if second is None:
+                second = self.chooser.complement(best, choices[1:], focus, retrieval.idf,
+                                                 allowed=lambda c: c.candidate.key != best.candidate.key)  # fmt: skip
+            if second is not None:
+                other = self._from_choice(second, u, focus, facts, project, type_ids)
                 if len(reply.lead) + len(other.lead) <= self.config.lead_chars * 2 and other.lead not in reply.lead:
                     reply.lead += other.lead
                     reply.items += other.items
                     reply.notes += other.notes
+                    if other.points and not reply.points:  # the enumerated conditions the article lists
+                        reply.heading, reply.points = other.heading, other.points
                     reply.cite(other.citations, self.config.max_citations)
             return reply
         return Reply(lead="")
 
     def _from_choice(self, choice, u: Understanding, focus: list[str], facts: ProjectFacts,
-                     project: ProjectContext | None) -> Reply:  # fmt: skip
+                     project: ProjectContext | None, type_ids: list[str] | None = None) -> Reply:  # fmt: skip
         if choice.candidate.kind == "item":
             item_id = choice.candidate.key
-            applied = self._applied(self.items[item_id], facts)
+            applied = self._applied(self.items[item_id], facts, type_ids)
             reply = self.item_answers.from_item(item_id, u.text, u.intent, focus, applied,
                                                 in_project=project is not None and not _stated(u.text, applied or {}),
                                                 chosen=choice.sentence)  # fmt: skip
@@ -372,8 +400,9 @@ class Composer:
                      source=doc_id, article=label, level=regulation.level, version_date=regulation.version_date,
                      caveat=regulation.caveat)  # fmt: skip
 
-    def _candidates(self, items: list[Scored], sources: list[Hit]) -> list[Candidate]:
-        """The best few items and articles, each with its sentences and a prior from its rank."""
+    def _candidates(self, items: list[Scored], sources: list[Hit], facts: ProjectFacts) -> list[Candidate]:
+        """The best few items and articles, each with its sentences and a prior from its rank; an item whose
+        conditions hold on the facts at hand is marked."""
         candidates = []
         for position, scored in enumerate(items):
             item = self.items[scored.hit.chunk.item_id]
@@ -382,13 +411,34 @@ class Composer:
                 candidates.append(Candidate("item", item.id, split_sentences(item.answer), prior, item.question))
                 continue
             texts = [sentence(item.title), *split_sentences(item.detail)]
+            scenario = len(texts) if isinstance(item, Problem) else 0
             if isinstance(item, Problem):
                 texts += split_sentences(item.advice)
-            candidates.append(Candidate("item", item.id, texts, prior))
+            applies = bool(item.when) and item.applies(facts) is True
+            candidates.append(Candidate("item", item.id, texts, prior, scenario=scenario, applies=applies))
         for position, hit in enumerate(sources):
             candidates.append(Candidate("article", hit.chunk.id, split_sentences(hit.chunk.text), 1.0 / (1 + position),
                                         payload=hit.chunk))  # fmt: skip
         return candidates
+
+    def _settled_by_facts(self, type_ids: list[str], facts: ProjectFacts, focus: list[str],
+                          idf: Callable[[str], float], present: set[str]) -> list[Candidate]:  # fmt: skip
+        """Items of these types whose conditions hold on the facts at hand and that are about what is asked,
+        even when retrieval missed them: "三千平的健身房要不要送审图纸" is settled by the 特殊建设工程 item
+        once 3000 m² is above the 健身场馆 threshold."""
+        if not facts.known() or not type_ids:
+            return []
+        weights = {t: w for t in set(focus) if (w := idf(t)) > 0}
+        total = sum(weights.values()) or 1.0
+        found = []
+        for item in self.kb.requirements_for(type_ids):
+            if item.id in present or not item.when or not item.in_plan or item.applies(facts) is not True:
+                continue
+            words = set(self.tokenizer.tokens(f"{item.title} {' '.join(item.keywords)} {item.detail}"))
+            if sum(w for t, w in weights.items() if t in words) / total >= self.config.settled_coverage:
+                texts = [sentence(item.title), *split_sentences(item.detail)]
+                found.append(Candidate("item", item.id, texts, 0.5, applies=True))
+        return found
 
     def _facts_in_question(self, text: str, stated: ProjectFacts, project: ProjectContext | None) -> ProjectFacts:
         """The facts stated in the question, plus the project's facts on what the question is about."""
@@ -402,6 +452,9 @@ class Composer:
         values.update(stated.known())
         return ProjectFacts.model_validate(values)
 
+    def _with_derived(self, facts: ProjectFacts, type_ids: list[str]) -> ProjectFacts:
+        return self.kb.with_derived_facts(type_ids, facts) if facts.area_m2 is not None else facts
+
     def _red_lines(self, type_ids: list[str], facts: ProjectFacts, project: ProjectContext | None
                    ) -> list[tuple[Requirement | Problem, dict[str, object]]]:  # fmt: skip
         """Red lines of these types whose conditions hold on the facts at hand: a deal breaker is said first,
@@ -411,18 +464,34 @@ class Composer:
         found = []
         for item in (*self.kb.requirements_for(type_ids), *self.kb.problems_for(type_ids)):
             if item.red_line and item.when and item.applies(facts) is True:
-                found.append((item, self._applied(item, facts) or {}))
+                found.append((item, self._applied(item, facts, type_ids) or {}))
         stated_numbers = {fact for fact, value in facts.known().items() if not isinstance(value, bool)}
         found.sort(key=lambda pair: -len(set(pair[1]) & stated_numbers))
         return found
 
-    @staticmethod
-    def _applied(item: Item, facts: ProjectFacts) -> dict[str, object] | None:
-        """The facts an item's conditions were decided on, when they all hold (else None)."""
+    def _applied(self, item: Item, facts: ProjectFacts, type_ids: list[str] | None = None) -> dict[str, object] | None:
+        """The facts an item's conditions were decided on, when they all hold (else None); a derived fact with
+        the fact it came from and why (面积约3000平方米、属于特殊建设工程（…大于二千五百平方米…）)."""
         if not isinstance(item, Requirement | Problem) or not item.when or item.applies(facts) is not True:
             return None
         known = facts.known()
-        return {condition.fact: known[condition.fact] for condition in item.when}
+        applied = {}
+        for condition in item.when:
+            source = DERIVED_FROM.get(condition.fact)  # 面积约3000平方米、属于特殊建设工程
+            if source in known:
+                applied[source] = known[source]
+            applied[condition.fact] = known[condition.fact]
+            if condition.fact == "fire_special_project" and known["fire_special_project"] and type_ids:
+                applied[condition.fact] = self._fire_reason(type_ids, facts) or True
+        return applied
+
+    def _fire_reason(self, type_ids: list[str], facts: ProjectFacts) -> str | None:
+        """Why the area makes this a 特殊建设工程: the listing of 第十四条 it exceeds."""
+        for project_type in self.kb.expand(type_ids):
+            review = project_type.fire_review
+            if review is not None and facts.area_m2 is not None and facts.area_m2 > review.area_gt:
+                return f"属于特殊建设工程：{review.listed_as}总建筑面积大于{review.area_gt:g}平方米"
+        return None
 
     def _relevant(self, hits: list[Hit], type_ids: list[str], project: ProjectContext | None) -> list[Hit]:
         """Only items of these types (and, in a project chat, preferably of its plan) and articles of
@@ -470,7 +539,7 @@ class Composer:
         if not permit_ids or reply.points:
             return
         reply.heading = "要办的手续"
-        reply.points = [f"{self.kb.permits[p].name}（{short_department(self.kb.permits[p].department)}）"
+        reply.points = [f"{self.kb.permits[p].known_as}（{short_department(self.kb.permits[p].department)}）"
                         for p in permit_ids[:4]]  # fmt: skip
         reply.permits = permit_ids[:4]
 
@@ -495,6 +564,8 @@ class Composer:
         return combined
 
 
+_AMOUNT = re.compile(r"[0-9一二三四五六七八九十百千万两]+\s*(?:多|来|余)?\s*(?:平方米|平米|平|㎡|米|台|间|张|个人|人)")
+_ASKING = frozenset({"开个", "开家", "开一家", "要不要", "不要", "需不需要", "能不能", "可不可以", "是不是", "有没有"})
 _AUTHORITY = re.compile(r"(?:局|部门|窗口|委|厅|政府)$")
 
 
@@ -507,6 +578,10 @@ def _maximal(tokens: list[str]) -> list[str]:
 def _stated(text: str, applied: dict[str, object]) -> bool:
     """Whether the facts applied were stated in the question itself (then it is "您说的情况")."""
     return bool({reading.fact for reading in read_facts(text)} & set(applied))
+
+
+def _cites(item: Item, doc_id: str, article: str | None) -> bool:
+    return any(b.doc_id == doc_id and b.article == article for b in getattr(item, "basis", []))
 
 
 def _not_ruled_out(item: Item, known: dict[str, object]) -> bool:

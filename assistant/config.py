@@ -26,7 +26,20 @@ class AnswerConfig(BaseModel):
     sentence_coverage: float = Field(1.0, description="选句：问题中的罕见词（IDF 加权）出现在该句中的比例")
     sentence_prior: float = Field(0.2, description="选句：所在条目或条文的名次先验")
     sentence_fit: float = Field(0.3, description="选句：含有所问那类事实（数字、期限、部门、结论）时的加分")
-    second_share: float = Field(
-        0.4, description="另一类来源（条目或条文）最佳句的得分不低于最佳句的此比例时，一并写入直接回答"
+    own_article_share: float = Field(
+        0.4,
+        description="条目领答时其依据条文的最佳句、条文领答时以该条为依据的条目的最佳句，得分不低于领答句的此比例即一并写入（原文准确、条目易懂）",
+    )
+    scenario_penalty: float = Field(
+        0.15, description="问数字、期限、部门、定义时，高发问题（描述出错情形）的句子的扣分"
+    )
+    applied_bonus: float = Field(
+        0.3, description="条件在问题所述事实上成立的条目，其句子的加分（先说对这种情况的结论）"
+    )
+    settled_coverage: float = Field(
+        0.3, description="检索未找到、但条件在所述事实上成立的条目，须覆盖问题用词（IDF 加权）的此比例才参与选句"
+    )
+    complement_gain: float = Field(
+        0.25, description="第二句须补上问题中首句没有的用词，其 IDF 权重至少占问题的此比例，才一并写入直接回答"
     )
     topic_words: int = Field(2, description="列举类问题中，去掉业态和提问词后还剩几个实词才算问具体话题")

@@ -14,6 +14,10 @@ def describe(fact: str, value: object) -> str:
     match fact, value:
         case "distance_to_school_m", float() | int():
             return f"距学校约{number(value)}米"
+        case "fire_special_project", bool():
+            return "属于特殊建设工程" if value else "不属于特殊建设工程"
+        case "fire_special_project", str():
+            return value
         case "floor", int() if value < 0:
             return f"位于地下{int_to_cn(-value)}层"
         case "floor", int():

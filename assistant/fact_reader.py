@@ -141,7 +141,8 @@ def read_school(text: str) -> list[FactReading]:
 
 
 _RESIDENTIAL_BUILDING = re.compile(
-    r"居民楼|住宅楼|居住楼|楼上(?:是|有|全是|都是)?(?:住户|居民|人家)|楼上住人|住宅底商|小区底商|商住楼|底商|住宅楼底|单元楼"
+    r"居民楼|住宅楼|居住楼|楼上(?:是|有|全是|都是)?(?:住户|居民|人家)|楼上住人|住宅底商|小区底商|商住楼|底商|住宅楼底|单元楼|"
+    r"楼上楼下(?:都)?(?:住着|有|是)?(?:人|住户|居民|人家)"
 )
 _NOT_RESIDENTIAL = re.compile(r"商场|购物中心|综合体|写字楼|办公楼|独栋|独立建筑|酒店内|宾馆内|厂房|商业楼")
 
@@ -178,7 +179,11 @@ def read_property(text: str) -> list[FactReading]:
         readings.append(FactReading("has_property_certificate", False, match.group(0)))
     elif match := _HAS_CERTIFICATE.search(text):
         readings.append(FactReading("has_property_certificate", True, match.group(0)))
-    if match := re.search(r"住宅(?:改|性质|用途)|民房|居民房|自建房|宅基地|住宅楼里|住宅里|家里", text):
+    if match := re.search(
+        r"住宅(?:改|性质|用途)|(?:房本|房产证|产权证|用途)[^，。；,;]{0,6}(?:写的|写着|登记的?|是)(?:是)?住宅|"
+        r"(?:本来|原来)?就是住宅|民房|居民房|自建房|宅基地|住宅楼里|住宅里|家里|(?:一|两|三|四)居室",
+        text,
+    ):
         readings.append(FactReading("building_use", "住宅", match.group(0)))
     elif match := re.search(r"厂房|仓库|工业用地|工业厂房", text):
         readings.append(FactReading("building_use", "工业", match.group(0)))
@@ -209,7 +214,10 @@ READERS: list[Callable[[str], list[FactReading]]] = [
     read_residential,
     read_property,
     read_entity,
-    _flag("near_hospital", r"医院[^，。；,;]{0,3}(?:旁边|隔壁|对面|附近|门口)|(?:旁边|对面|隔壁)[^，。；,;]{0,3}医院"),
+    _flag(
+        "near_hospital",
+        r"医院[^，。；,;]{0,3}(?:旁边|隔壁|对面|附近|门口)|(?:旁边|对面|隔壁|挨着|紧挨)[^，。；,;]{0,8}医院",
+    ),
     _count(
         "rooms", rf"(?P<n>{NUMBER})\s*(?:个|间)?\s*(?:小|大|豪华|独立)?(?:包间|包厢|包房|客房|房间|间房|套房|间客房)"
     ),
@@ -240,6 +248,11 @@ READERS: list[Callable[[str], list[FactReading]]] = [
         r"餐饮|餐厅|供餐|配餐|食堂|做饭|饭菜|农家饭|管饭|供饭|吃饭|堂食|小吃|卖吃|吃的喝的|零食|点心|果盘|茶点|茶水|"
         r"轻食|简餐|盒饭|快餐|饮料|饮品|奶茶|咖啡|自助餐|餐吧|烧烤|面条|炸串",
     ),
+    _flag("has_diving", r"潜水|水肺|自由潜|气瓶"),
+    _flag("has_skiing", r"滑雪|雪场|雪道"),
+    _flag("has_water_rides", r"滑道|水滑梯|造浪|漂流|水上乐园"),
+    _flag("tcm", r"中医|针灸|推拿|中药|艾灸|拔罐|正骨|理疗馆", r"西医"),
+    _flag("is_disco", r"迪厅|迪吧|蹦迪|夜店|迪斯科|舞厅|夜总会"),
     _flag("provides_breakfast", r"早餐|早饭|早点"),
     _flag("provides_lodging", r"住宿|过夜|留宿|可以住|住一晚|入住|客房|床铺|睡觉|宿舍"),
     _flag("sells_alcohol", r"酒水|卖酒|售酒|啤酒|洋酒|酒吧|红酒"),

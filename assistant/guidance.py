@@ -144,6 +144,7 @@ class Guide:
             project_types=[listed.owner],
             permit_id=item.permit_id,
             stage=stage_of(item, self.kb.permits),
+            replaces=item.replaces,
         )
 
     def _problem(self, listed: Listed, citations: dict[tuple[str, str], Citation]) -> ProblemOut:

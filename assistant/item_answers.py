@@ -74,6 +74,20 @@ class ItemAnswers:
             chosen = item.basis[:1]
         return [Citation.from_basis(basis, self.corpus) for basis in chosen]
 
+    def _enumeration(self, chunk: Chunk, lead_in: str) -> Reply:
+        """An article that lists what was asked for (条件, 材料, 不得开办的情形): its lead-in as the answer, its
+        items as the list, each verbatim (clipped when long), and the article as the citation."""
+        items = _list_items(chunk.text, lead_in)
+        shown = [_clip(item, self.config.sentence_chars) for item in items[: self.config.max_points]]
+        reply = Reply(lead=f"根据《{chunk.title}》{chunk.article}：“{lead_in}”", points=shown, source="article")
+        if len(items) > len(shown):
+            reply.notes.append(f"（共{len(items)}项，其余见原文。）")
+        quote = _verbatim_prefix(lead_in + "".join(items), self.config.sentence_chars * 2)
+        reply.cite([Citation(doc_id=chunk.doc_id, title=chunk.title, article=chunk.article, text=quote,
+                             level=chunk.level or None, version_date=chunk.version_date or None,
+                             caveat=chunk.caveat or None)], self.config.max_citations)  # fmt: skip
+        return reply
+
     def _with_list(self, text: str, chosen: str, wanted: set[str]) -> str:
         """A lead-in ("应同时具备下列条件：") says nothing alone: it goes with the list items after it, as
         one verbatim span, up to the item that best matches the question (one with a quantity first)."""
@@ -152,6 +166,8 @@ class ItemAnswers:
 
     def from_article(self, chunk: Chunk, question: str, intent: Intent, tokens: list[str],
                      chosen: str | None = None) -> Reply:  # fmt: skip
+        if chosen is not None and intent in LIST_INTENTS and chosen.rstrip().endswith(("：", ":")):
+            return self._enumeration(chunk, chosen)
         if chosen is not None:
             best = chosen
         else:
@@ -175,6 +191,22 @@ class ItemAnswers:
         return Reply(lead=lead, citations=[citation], source="article")
 
 
+def _list_items(text: str, lead_in: str) -> list[str]:
+    """The items a lead-in introduces ("应当具备下列条件：" → （一）…（二）…), verbatim, up to the next plain sentence."""
+    if lead_in not in text:
+        return []
+    start = text.index(lead_in) + len(lead_in)
+    items = []
+    for a, b in sentences(text[start:]):
+        part = text[start + a : start + b].strip()
+        if not part:
+            continue
+        if items and not _ITEM_MARK.match(part):
+            break
+        items.append(part)
+    return items
+
+
 def question_parts(question: str) -> list[str]:
     """A question with several parts (有效期几年？提前多久延续？) is answered part by part."""
     parts = [
@@ -186,6 +218,9 @@ def question_parts(question: str) -> list[str]:
 
 
 _SHORT_VERDICT = 8
+# Questions answered by a whole list (条件, 材料, 前置, 有哪些) when an article enumerates it.
+LIST_INTENTS = frozenset({Intent.CONDITIONS, Intent.MATERIALS, Intent.PREREQUISITES, Intent.LIST})
+_ITEM_MARK = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.、．]|^[一二三四五六七八九十]+、")
 _QUANTITY_WORD = re.compile(
     r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|米|平方米|周岁|岁|人|名|万元|元)"
 )

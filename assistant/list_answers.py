@@ -43,7 +43,7 @@ class ListAnswers:
             return Reply(lead="")
         placed = place(own, self.kb.permits).placed
         points = [
-            f"{p.permit.name}（{short_department(p.permit.department)}）{conditions[p.permit.id]}" for p in placed
+            f"{p.permit.known_as}（{short_department(p.permit.department)}）{conditions[p.permit.id]}" for p in placed
         ]
         if common:
             ordered = [p.permit for p in place(common, self.kb.permits).placed]
@@ -98,11 +98,12 @@ class ListAnswers:
         chosen = [self.kb.permits[p] for p in project.permit_ids if p in self.kb.permits]
         own = [p for p in chosen if p.id in own_ids]
         common = [p for p in chosen if p.id not in own_ids]
-        points = [f"{p.name}（{short_department(p.department)}）" + (f"——{statuses[p.id]}" if p.id in statuses else "")
+        points = [f"{p.known_as}（{short_department(p.department)}）" + (f"——{statuses[p.id]}" if p.id in statuses else "")
                   for p in own]  # fmt: skip
         if common:
             points.append(
-                "通用手续：" + "、".join(p.name + (f"（{statuses[p.id]}）" if p.id in statuses else "") for p in common)
+                "通用手续："
+                + "、".join(p.known_as + (f"（{statuses[p.id]}）" if p.id in statuses else "") for p in common)
             )
         reply = Reply(
             lead="按您项目的方案，行业许可和备案主要是下面这些（按办理顺序，附办理状态）。",

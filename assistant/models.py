@@ -129,6 +129,7 @@ class RequirementOut(BaseModel):
     project_types: list[str] = Field(default_factory=list)
     permit_id: str | None = Field(None, description="该要求对应的事项（见 permits）")
     stage: str | None = Field(None, description="before_lease、before_fitout、before_opening 或 after_opening")
+    replaces: list[str] = Field(default_factory=list, description="合并进本条目的旧条目 id")
 
 
 class ProblemOut(BaseModel):
@@ -168,7 +169,7 @@ class UnderstoodFact(BaseModel):
     label: str
     value: Any
     evidence: str
-    source: str = Field(description="description | override")
+    source: str = Field(description="description | override | derived（由其他事实推定）")
 
 
 class FactQuestion(FactForm):

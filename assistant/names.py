@@ -36,7 +36,7 @@ class PermitNames:
         for permit in kb.permits.values():
             for name in {permit.name, *permit.aliases}:
                 match = _KIND_TAIL.search(name)
-                if match and len(name[: match.start()]) >= 4:
+                if match and len(name[: match.start()]) >= 2:
                     self._split.append((name[: match.start()].lower(), match.group(0), permit.id))
 
     def named(self, text: str) -> list[Named]:

@@ -41,6 +41,9 @@ class TypeMatch(BaseModel):
     source: str = Field(description="alias | fact | semantic")
 
 
+DERIVED_EVIDENCE = "按场所类型和面积推定（《建设工程消防设计审查验收管理暂行规定》第十四条）"
+
+
 class Profile(BaseModel):
     types: list[TypeMatch]
     facts: ProjectFacts
@@ -79,7 +82,12 @@ class Profiler:
         if not types:
             return Profile(types=[], facts=facts, understood=understood, out_of_scope=True,
                            reason="描述中没有识别出筹备期辅导覆盖的项目类型")  # fmt: skip
-        return Profile(types=types, facts=facts, understood=understood)
+        derived = self.kb.with_derived_facts([t.id for t in types], facts)
+        for name, value in derived.known().items():
+            if name not in facts.known():
+                understood.append(UnderstoodFact(fact=name, label=FACT_FORMS[name].label_with_unit, value=value,
+                                                 evidence=DERIVED_EVIDENCE, source="derived"))  # fmt: skip
+        return Profile(types=types, facts=derived, understood=understood)
 
     # -- types ---------------------------------------------------------------
 

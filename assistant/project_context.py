@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 from assistant.models import GuidanceResponse
 from kb.facts import ProjectFacts
+
+_DEICTIC = re.compile(r"这个(?!证|许可|备案)|这种情况|这情况|这样|他|她|我这|我们这|咱这|我家|这家|这里|这儿|铺子|店面")
+
+
+def points_at_project(question: str) -> bool:
+    """Whether a question in a project chat points at the project ("他这种情况", "我这个面积", "这个铺子"):
+    then the project's description is part of what it asks."""
+    return bool(_DEICTIC.search(question))
 
 
 class PlanEntry(BaseModel):

@@ -9,6 +9,7 @@ articles: they are written for operators and carry verified bases.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -55,7 +56,7 @@ class CandidateRanker:
     def rank(self, focus: list[str], intent: Intent, hits: list[Hit], idf: Callable[[str], float]) -> list[Scored]:
         """``focus``: the question's tokens without the business it names (see Composer.focus); ``idf``
         weighs them, so that 保安 counts and 这样 does not."""
-        weights = {token: idf(token) for token in set(focus)}
+        weights = {token: idf(token) * n for token, n in Counter(focus).items()}
         weights = {token: weight for token, weight in weights.items() if weight > 0}
         total = sum(weights.values())
         if not total:

@@ -46,6 +46,10 @@ _QUESTION = re.compile(r"吗|呢|么|什么|啥|怎么|怎样|如何|哪|多久|
                        r"需不需要|行不行|有没有|算不算|[？?]")  # fmt: skip
 
 
+# "要拿到哪些证？", "办几个证": a licence asked about in the fewest words.
+_PERMIT_ASK = re.compile(r"(?:哪些|哪几个|什么|啥|几个|几样|几种|要办|办|拿|领)(?:的)?证")
+
+
 TASK_REASON = "代写文书、起名、写文案、推荐或比较商家、报价、代办具体事务，不在审批辅导的服务范围内"
 
 
@@ -126,6 +130,8 @@ class ScopeGate:
 def _asks_about_rules(question: str) -> bool:
     """A clause that names a rule matter and asks something about it (not 今天审批跑断腿了)."""
     for clause in re.split(r"(?<=[，。！？；,!?;])", question):
-        if any(word in clause for word in REGULATORY_INTENT) and _QUESTION.search(clause):
+        if (any(word in clause for word in REGULATORY_INTENT) or _PERMIT_ASK.search(clause)) and _QUESTION.search(
+            clause
+        ):
             return True
     return False

@@ -10,6 +10,7 @@ article's opening sentence about installing cameras.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,9 +22,14 @@ from kb.lexical import Tokenizer
 _QUANTITY = re.compile(
     r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时|米|平方米|周岁|岁|人|名|万元|元|张|台|倍|%)"
 )
-_TIME = re.compile(r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时)")
+_TIME = re.compile(
+    r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时)|每(?:年|半年|季度|月|周|日|天)|有效期|到期"
+)
 _DEPARTMENT = re.compile(r"部门|机关|机构|委员会|人民政府|窗口|[^\s]{1,6}局")
 _VERDICT = re.compile(r"不得|禁止|不能|不可以|不予|不允许|严禁|可以|应当|须|必须|无需|不需要|免于|不属于|属于")
+_LIST_INTENTS = frozenset({Intent.CONDITIONS, Intent.MATERIALS, Intent.PREREQUISITES, Intent.LIST})
+_LEAD_IN = re.compile(r"[：:]\s*$")
+_FACT_INTENTS = frozenset({Intent.NUMBER, Intent.DEADLINE, Intent.DEPARTMENT, Intent.DEFINITION})
 _DEFINITION = re.compile(r"是指|所称|属于|包括|即")
 
 
@@ -34,6 +40,13 @@ class Candidate:
     sentences: list[str]
     prior: float
     question: str = ""  # a FAQ's own question: matching it vouches for its first sentence
+    # A 高发问题's title and detail describe what goes wrong ("新招学徒没有健康证明就上岗"): they share the words
+    # of a question about the rule without stating the rule asked for (how often, how long, who), so they yield
+    # to a sentence that does. Its advice is not a scenario. The first ``scenario`` sentences are.
+    scenario: int = 0
+    # An item whose conditions hold on the facts the question states (700平 → 特殊建设工程): it settles the
+    # question for this case, so it goes before general advice that says "it depends".
+    applies: bool = False
     payload: object = field(default=None, repr=False)
 
 
@@ -53,7 +66,7 @@ class SentenceChooser:
 
     def choose(self, focus: list[str], intent: Intent, wants_quantity: bool, candidates: list[Candidate],
                idf: Callable[[str], float]) -> list[Choice]:  # fmt: skip
-        weights = {t: w for t in set(focus) if (w := idf(t)) > 0}
+        weights = _weights(focus, idf)
         total = sum(weights.values()) or 1.0
         choices = []
         for candidate in candidates:
@@ -64,13 +77,43 @@ class SentenceChooser:
                     coverage = max(coverage, vouched)
                 score = (self.config.sentence_coverage * coverage + self.config.sentence_prior * candidate.prior
                          + self._fits(text, intent, wants_quantity))  # fmt: skip
+                if candidate.applies and index >= candidate.scenario:  # a rule that settles it, not a story
+                    score += self.config.applied_bonus
+                if index < candidate.scenario and intent in _FACT_INTENTS:
+                    score -= self.config.scenario_penalty
                 choices.append(Choice(candidate, text, score, coverage))
         return sorted(choices, key=lambda c: -c.score)
 
-    def _coverage(self, text: str, weights: dict[str, float], total: float) -> float:
+    def complement(self, best: Choice, choices: list[Choice], focus: list[str], idf: Callable[[str], float],
+                   allowed: Callable[[Choice], bool]) -> Choice | None:  # fmt: skip
+        """A second sentence only when it answers a part of the question the first does not: it must hold
+        question words the best sentence lacks, worth at least ``complement_gain`` of the question's weight
+        (so "质量保证金存多少？出境游呢？" gets both amounts, and nothing rides along for its rank alone)."""
+        found = None
+        for choice in choices:
+            if choice.sentence in best.sentence or best.sentence in choice.sentence or not allowed(choice):
+                continue
+            gain = self.gain(best, choice, focus, idf)
+            if gain > 0 and gain >= self.config.complement_gain and (found is None or (gain, choice.score) > found[0]):
+                found = ((gain, choice.score), choice)
+        return found[1] if found else None
+
+    def gain(self, best: Choice, other: Choice, focus: list[str], idf: Callable[[str], float]) -> float:
+        """The share of the question's weight that ``other`` covers and ``best`` does not."""
+        weights = _weights(focus, idf)
+        total = sum(weights.values()) or 1.0
+        covered = self._words(best.sentence)
+        words = self._words(other.sentence)
+        return sum(w for t, w in weights.items() if t not in covered and t in words) / total
+
+    def _words(self, text: str) -> set[str]:
         tokens = self._tokens.get(text)
         if tokens is None:
             tokens = self._tokens[text] = set(self.tokenizer.query_tokens(text))
+        return tokens
+
+    def _coverage(self, text: str, weights: dict[str, float], total: float) -> float:
+        tokens = self._words(text)
         return sum(w for t, w in weights.items() if t in tokens) / total
 
     def _fits(self, text: str, intent: Intent, wants_quantity: bool) -> float:
@@ -82,11 +125,18 @@ class SentenceChooser:
             return bonus * 0.7 if _QUANTITY.search(text) else -bonus
         if intent == Intent.DEPARTMENT:
             return bonus if _DEPARTMENT.search(text) else 0.0
+        if intent in _LIST_INTENTS:
+            return bonus if _LEAD_IN.search(text) else 0.0
         if intent == Intent.FEASIBILITY:
             return bonus * 0.5 if _VERDICT.search(text) else 0.0
         if intent == Intent.DEFINITION:
             return bonus * 0.5 if _DEFINITION.search(text) else 0.0
         return 0.0
+
+
+def _weights(focus: list[str], idf: Callable[[str], float]) -> dict[str, float]:
+    """IDF weight of each question word, times how often the caller listed it (emphasis)."""
+    return {t: w * n for t, n in Counter(focus).items() if (w := idf(t)) > 0}
 
 
 def split_sentences(text: str) -> list[str]:

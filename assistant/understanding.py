@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.fact_reader import read_facts
-from assistant.intent import Intent, detect_intent
+from assistant.intent import PERMIT_INTENTS, Intent, detect_intent
 from assistant.names import Named, PermitNames, TypesNamed
 from kb.quantities import NUMBER
 
@@ -28,7 +28,7 @@ _PRONOUN = re.compile(
 # "我这个店", "我们这儿": the asker's own business (in a project chat, the project), not the last turn.
 _OWN = re.compile(r"(?:我|我们|咱|咱们)(?:这个|这家|这边|这儿|这里|的|这)(?:店|项目|铺子|地方|场所)?|本店")
 _PERMIT_PRONOUN = re.compile(r"这个证|这证|该证|此证|这项许可|这个许可|这个备案|这个手续|这个审批|这个登记|这张证")
-_COMPARES = re.compile(r"差多少|差别|区别|不一样|一样吗|有啥不同|比.{0,6}(?:哪个|更)|相比")
+_COMPARES = re.compile(r"差多少|差别|区别|不一样|一样吗|有啥不同|比.{0,6}(?:哪个|更)|相比|[跟和与]它比|哪个更")
 _SHORT = 10
 _QUANTITY = re.compile(rf"(?P<n>{NUMBER})\s*(?P<unit>平方米|平米|平|米|层|楼|间|台|张|人|个|天|日|年|岁)")
 
@@ -57,6 +57,9 @@ class Understanding:
     follows_up: bool = False
     # Several 事项 share the name asked about (消防验收: 验收 or 验收备案): the question is about one of them.
     permits_alternative: bool = False
+    # When ``text`` joins the last question with this one's own words, those words: what is asked now
+    # weighs more than what is carried over ("出境游呢？钱上差多少" after a question on 国内游's 保证金).
+    asked: str = ""
 
     @property
     def rewritten(self) -> bool:
@@ -74,15 +77,23 @@ class Interpreter:
         types = self.types_named(question)
         permits = self.permits.named(question)
         previous = next((turn for turn in reversed(history or []) if not turn.out_of_scope), None)
-        if previous is None or not (force or self._elliptical(question, types, permits)):
+        if previous is None or not (force or self._elliptical(question, types, permits, previous)):
             return self._standalone(question, types, permits)
         return self._follow_up(question, types, permits, previous)
 
     # -- shapes ----------------------------------------------------------------
 
     @staticmethod
-    def _elliptical(question: str, types: list[Named], permits: list[Named]) -> bool:
+    def _elliptical(question: str, types: list[Named], permits: list[Named], previous: PriorTurn) -> bool:
         core = _TRAILING.sub("", _LEADING.sub("", question.strip()))
+        if (
+            previous.permit_ids
+            and not types
+            and not permits
+            and len(core) <= _SHORT * 2
+            and detect_intent(core) in PERMIT_INTENTS
+        ):  # 最后去哪个部门递？ after two turns on one 事项
+            return True
         if _LEADING.match(question.strip()) and ("呢" in question or len(core) <= _SHORT * 2):
             return True
         if question.rstrip("？?！! ").endswith("呢") and len(core) <= _SHORT * 2:
@@ -109,31 +120,45 @@ class Interpreter:
             rest = rest.replace(named.word, "")
         rest = rest.strip("，,、的 和与跟")
         if types or permits:
+            asked = ""
             if len(rest) >= 3 and _COMPARES.search(question):  # 那X的呢？要求差多少？ → both sides
-                text = f"{previous.understood}{core}？"
+                text, asked = f"{previous.understood}{core}？", core
             elif len(rest) >= 3:  # 那网吧的营业时间呢 → a question of its own about the new subject
                 text = core if core.endswith(("？", "?")) else f"{core}？"
             else:  # 那网吧呢 → the last question, about the new subject
                 text = self._swap_subject(previous, types, permits)
+            permit_ids = _ids(permits) or ([] if types else list(previous.permit_ids))
+            if permits and _COMPARES.search(question):  # 那小餐饮登记证呢？跟它比哪个管得久 → both 事项
+                permit_ids = list(dict.fromkeys([*previous.permit_ids, *permit_ids]))
             return Understanding(
                 question=question,
                 text=text,
                 intent=detect_intent(text),
                 type_ids=_ids(types) or list(previous.type_ids),
-                permit_ids=_ids(permits) or ([] if types else list(previous.permit_ids)),
+                permit_ids=permit_ids,
                 subject=_subject(types, permits) or previous.subject,
                 follows_up=True,
+                asked=asked,
             )
         swapped = self._swap_details(previous.understood, core)
         subject, permit_ids = previous.subject, list(previous.permit_ids)
-        if previous.permit_ids and _PERMIT_PRONOUN.search(core):  # 这个证 → the 事项 the last answer was about
-            permit_ids = list(previous.permit_ids[:1])
-            subject = self.permits.names.get(permit_ids[0], subject)
+        subject_is_permit = bool(previous.permit_ids) and bool(subject) and bool(self.permits.named(subject))
+        pronoun = _PERMIT_PRONOUN.search(core)
+        referent = self._referent(previous, pronoun.group(0)) if previous.permit_ids and pronoun else None
+        if referent is not None:  # 这个证 → the 事项 last talked about
+            permit_ids = [referent]
+            subject = self.permits.names.get(referent, subject)
+            subject_is_permit = True
+        elif pronoun:  # 这个备案, but the last answer named no 备案: the last question is the context
+            permit_ids, subject_is_permit = [], False
+        asked = ""
         if swapped is not None:
             text = swapped
-        else:
+        elif subject and subject_is_permit:  # 这个证多久能下来 → 网络文化经营许可多久能下来
             stripped = _PRONOUN.sub("", core).strip("，,、的 ") or core
-            text = f"{subject}{stripped}？" if subject else f"{previous.understood} {core}？"
+            text = f"{subject}{stripped}？"
+        else:  # 这个登记最晚什么时候办 after a question on a 锅炉: the last question is the context
+            text, asked = f"{previous.understood}{core}？", core
         return Understanding(
             question=question,
             text=text,
@@ -142,7 +167,18 @@ class Interpreter:
             permit_ids=permit_ids,
             subject=subject,
             follows_up=True,
+            asked=asked,
         )
+
+    def _referent(self, previous: PriorTurn, pronoun: str) -> str | None:
+        """Which of the last turn's 事项 "这个备案" / "这个证" means: one of that kind (备案, 许可, 登记) and
+        named in the last question if any, else the first; None when the pronoun names a kind none of them is."""
+        kind = next((word for word in ("备案", "许可", "登记", "审批") if word in pronoun), "")
+        candidates = [p for p in previous.permit_ids if kind in self.permits.names.get(p, "")]
+        if not candidates:
+            return None
+        asked = {named.id for named in self.permits.named(previous.question)}
+        return next((p for p in candidates if p in asked), candidates[0])
 
     def _swap_subject(self, previous: PriorTurn, types: list[Named], permits: list[Named]) -> str:
         """The last question with its business (or 事项) replaced by the one just named."""
@@ -157,21 +193,23 @@ class Interpreter:
 
     @staticmethod
     def _swap_details(previous: str, core: str) -> str | None:
-        """The last question with the details stated now (floor, distance, area…) put in place of the old ones."""
-        new = {reading.fact: reading for reading in read_facts(core)}
+        """The last question with the details stated now (floor, distance, area…) put in place of the old ones:
+        a number with the same unit first (四百平 → 七百平), else the words a fact was read from (地下一层 → 地下二层)."""
         text = previous
         replaced = False
-        for reading in read_facts(previous):
-            if reading.fact in new and reading.evidence in text and new[reading.fact].evidence:
-                text = text.replace(reading.evidence, new[reading.fact].evidence, 1)
-                replaced = True
-        if replaced:
-            return text
         for match in _QUANTITY.finditer(core):  # 那300米呢: the same unit, a new number
             unit = match.group("unit")
             old = next((m for m in _QUANTITY.finditer(text) if m.group("unit") == unit), None)
-            if old is not None:
+            if old is not None and old.group(0) != match.group(0):
                 text = text[: old.start()] + match.group(0) + text[old.end() :]
+                replaced = True
+        if replaced:
+            return text
+        new = {reading.fact: reading for reading in read_facts(core)}
+        for reading in read_facts(previous):
+            evidence = new.get(reading.fact)
+            if evidence is not None and reading.evidence in text and evidence.evidence and len(evidence.evidence) <= 12:
+                text = text.replace(reading.evidence, evidence.evidence, 1)
                 replaced = True
         return text if replaced else None
 

@@ -15,13 +15,22 @@ _OPENS_WITH_VERDICT = re.compile(r"^(?:不能|不可以|不行|不得|可以|能
 _FORBIDS = re.compile(r"(?:不得|禁止|严禁|不能|不可以|不予|不允许)(?P<action>[^，。；,;]{2,30})")
 _ONLY_AFTER = re.compile(r"(?:经|取得|办理|报经)[^，。；,;]{0,20}(?:后|之后)方可(?P<action>[^，。；,;]{2,30})|"
                          r"(?:方可|才能|才可以)(?P<action2>[^，。；,;]{2,30})")  # fmt: skip
+# "要不要先报审查？" asks about a duty, not a permission: 不得施工 then means 需要, never 不能.
+_ASKS_NEED = re.compile(
+    r"要不要|需不需要|是否(?:需要|要|必须)|用不用|得不得|必须.{0,8}吗|需要.{0,12}吗|要.{0,10}吗|还得.{0,8}吗"
+)
+_DUTY = re.compile(r"应当|必须|须|未经.{0,30}不得|方可|才能")
+_NO_DUTY = re.compile(r"无需|不需要|不必|免于|免办|不适用")
 _PERMITS = re.compile(r"可以考虑|可以开|可以办|允许|不在禁区|不属于|除外")
 
 
 def verdict(question: str, lead: str, tokenizer: Tokenizer) -> str | None:
-    """ "不能。" when the lead forbids what the question asks to do; None when it cannot be said safely."""
+    """ "不能。" when the lead forbids what the question asks to do; "需要。" when the question asks whether it
+    has to (要不要, 需不需要) and the lead makes it a duty; None when it cannot be said safely."""
     if _OPENS_WITH_VERDICT.match(lead.strip()) or _PERMITS.search(lead):
         return None
+    if _ASKS_NEED.search(question):
+        return "需要。" if _DUTY.search(lead) and not _NO_DUTY.search(lead) else None
     asked = {t for t in tokenizer.query_tokens(question) if len(t) >= 2}
     for pattern in (_FORBIDS, _ONLY_AFTER):
         for match in pattern.finditer(lead):

@@ -97,13 +97,15 @@ def _has(entry: str, ids: set[str], texts: Iterable[str]) -> bool:
 
 
 def score_plan(case: GuidanceCase, plan: GuidanceResponse, ms: float, kb: KnowledgeBase, corpus: Corpus) -> GuidanceRow:
-    listed_ids = [r.id for r in plan.requirements]
+    # An item merged into another (``replaces``) counts as listed when the one it was merged into is.
+    listed_ids = [i for r in plan.requirements for i in (r.id, *r.replaces)]
     requirement_texts = [text for _, text in _requirement_text(plan)]
     titles = [r.title for r in plan.requirements]
     problems = {p.id for p in plan.common_problems}
     problem_texts = [f"{p.title} {p.detail}" for p in plan.common_problems]
     items = listed_ids + sorted(problems)
-    owners = {item: kb.owner_of(item) for item in items}
+    merged_into = {old: r.id for r in plan.requirements for old in r.replaces}
+    owners = {item: kb.owner_of(merged_into.get(item, item)) for item in items}
     allowed = allowed_owners(kb, case.expected_types)
     forbidden = allowed_owners(kb, case.forbidden_types) - allowed
     red_lines = getattr(plan, "red_lines", []) or []
@@ -111,7 +113,7 @@ def score_plan(case: GuidanceCase, plan: GuidanceResponse, ms: float, kb: Knowle
     permit_names = [f"{p.name} {' '.join(p.aliases)}" for p in plan.permits]
     material_texts = [f"{m.name} {m.note or ''}" for p in plan.permits for m in p.materials]
     material_texts += [m for r in plan.requirements for m in r.materials]
-    stage_of = {r.id: getattr(r, "stage", None) for r in plan.requirements}
+    stage_of = {i: getattr(r, "stage", None) for r in plan.requirements for i in (r.id, *r.replaces)}
     stage_of |= {p.id: getattr(p, "stage", None) for p in plan.common_problems}
     stage_of |= {s.id: getattr(s, "stage", None) for s in plan.steps if s.id}
     stage_texts = [(f"{r.title} {r.detail}", getattr(r, "stage", None)) for r in plan.requirements]
@@ -144,7 +146,7 @@ def score_plan(case: GuidanceCase, plan: GuidanceResponse, ms: float, kb: Knowle
         wrong_facts=wrong_facts,
         required=len(case.required_items),
         found=sum(_has(e, set(listed_ids), requirement_texts) for e in case.required_items),
-        listed=len(listed_ids),
+        listed=len(plan.requirements),
         problems_listed=len(plan.common_problems),
         steps_listed=len(plan.steps),
         permits_listed=len(plan.permits),

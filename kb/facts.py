@@ -65,6 +65,14 @@ class ProjectFacts(BaseModel):
     foreign_investment: bool | None = Field(None, description="是否外商投资")
     rural: bool | None = Field(None, description="是否位于农村/乡村")
     serves_minors: bool | None = Field(None, description="服务对象是否包括未成年人")
+    has_diving: bool | None = Field(None, description="是否开展潜水项目（含潜水池、气瓶）")
+    has_skiing: bool | None = Field(None, description="是否开展滑雪项目")
+    has_water_rides: bool | None = Field(None, description="是否设滑道、造浪池等水上游乐设施")
+    tcm: bool | None = Field(None, description="是否以中医药服务为主（中医诊所）")
+    is_disco: bool | None = Field(None, description="是否为迪厅、夜店类舞厅（不是包间式KTV）")
+    fire_special_project: bool | None = Field(
+        None, description="是否属于特殊建设工程（施工前须消防设计审查；一般按场所类型和总建筑面积推定）"
+    )
 
     def known(self) -> dict[str, object]:
         return self.model_dump(exclude_none=True)
@@ -122,7 +130,17 @@ FACT_QUESTIONS: dict[str, str] = {
     "foreign_investment": "是否有外商投资？",
     "rural": "是否位于农村地区？",
     "serves_minors": "服务对象是否包括未成年人？",
+    "has_diving": "是否开展潜水项目（潜水池、气瓶充装）？",
+    "has_skiing": "是否开展滑雪项目？",
+    "has_water_rides": "是否设置滑道、造浪池等水上游乐设施？",
+    "tcm": "是否以中医药服务（中药、针灸、推拿）为主？",
+    "is_disco": "是迪厅、夜店类舞厅，还是包间式KTV？（舞厅选“是”）",
+    "fire_special_project": "是否属于须先做消防设计审查的特殊建设工程？",
 }
+
+# Facts the product works out from others rather than asks: when one decides an item, the question asked is
+# about the fact it comes from (whether a 特殊建设工程 follows from the area of a KTV, so the area is asked).
+DERIVED_FROM: dict[str, str] = {"fire_special_project": "area_m2"}
 
 # Known facts that make a question moot: asking it would contradict or repeat what is already known
 # ("是否为住客提供早餐？" once 住宿 = 否). ``None`` as the value means "whatever is known".
@@ -201,6 +219,7 @@ FACT_TOPICS: dict[str, str] = {
     "sells_alcohol": r"酒水|卖酒|酒吧",
     "has_elevator": r"电梯|扶梯",
     "has_boiler": r"锅炉|压力容器|储气罐",
+    "fire_special_project": r"消防设计|审图|送审|消防审查|特殊建设工程|消防验收|消防图纸",
     "entity_type": r"个体|公司|主体|名义",
     "building_use": r"用途|住宅|房产证|房本|产权证|商住",
     "has_property_certificate": r"房产证|房本|产权证|不动产",

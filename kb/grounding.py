@@ -110,6 +110,11 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
             issues.append(Issue(project_type.id, "流程步骤的 order 重复"))
     issues += [Issue(item_id, f"条目 id 重复 {count} 次") for item_id, count in ids.items() if count > 1]
 
+    current = {item.id for t in kb.types.values() for item in (*t.requirements, *t.problems, *t.steps)}
+    for requirement in kb.all_requirements():
+        for old in requirement.replaces:
+            if old in current:
+                issues.append(Issue(requirement.id, f"replaces 中的 {old} 仍是现有条目（合并后旧条目应删除）"))
     problem_ids = {problem.id for problem in kb.all_problems()}
     for case in kb.cases.values():
         for type_id in case.project_types:
@@ -168,6 +173,7 @@ def grounded_items(kb: KnowledgeBase) -> list[tuple[str, Grounded]]:
     for project_type in kb.types.values():
         items += [(item.id, item) for item in (*project_type.requirements, *project_type.problems, *project_type.steps)]
     items += [(entry.id, entry) for entry in kb.faq.values()]
+    items += [(f"{t.id}.fire_review", t.fire_review) for t in kb.types.values() if t.fire_review is not None]
     for permit in kb.permits.values():
         items.append((permit.id, permit))
         items += [(f"{permit.id}.conditions[{n}]", c) for n, c in enumerate(permit.conditions)]

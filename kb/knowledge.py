@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from kb.facts import ProjectFacts
 from kb.schema import Case, FaqEntry, Permit, Problem, ProjectType, Requirement, Step
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -125,11 +126,27 @@ class KnowledgeBase:
         }
         return [permit for permit_id, permit in self.permits.items() if permit_id in named]
 
+    def with_derived_facts(self, type_ids: list[str], facts: ProjectFacts) -> ProjectFacts:
+        """The facts with those that follow from them and the project's types filled in (a stated or staff value
+        is kept). 特殊建设工程: a type that 第十四条 lists is one above its area threshold; a project none of whose
+        types it lists is not one by its kind (the building-wide rules are left to the item's text)."""
+        if facts.fire_special_project is not None or not type_ids:
+            return facts
+        listed = [t.fire_review for t in self.expand(type_ids) if t.fire_review is not None]
+        special: bool | None
+        if not listed:
+            special = False
+        elif facts.area_m2 is None:
+            special = None
+        else:
+            special = any(facts.area_m2 > review.area_gt for review in listed)
+        return facts if special is None else facts.model_copy(update={"fire_special_project": special})
+
     def owner_of(self, item_id: str) -> str | None:
-        """The project type that defines an item (the prefix of its id)."""
+        """The project type that defines an item (the prefix of its id), or the item it was merged into."""
         for project_type in self.types.values():
             for item in (*project_type.requirements, *project_type.problems, *project_type.steps):
-                if item.id == item_id:
+                if item.id == item_id or item_id in getattr(item, "replaces", ()):
                     return project_type.id
         return None
 

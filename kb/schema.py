@@ -139,6 +139,9 @@ class Requirement(Grounded, Conditional):
     keywords: list[str] = Field(default_factory=list, description="经营者常用说法，帮助检索")
     red_line: bool = Field(False, description="条件成立时按规定不能办（选址禁区等），须最先告知")
     in_plan: bool = Field(True, description="列入方案清单；false 为办事须知（答问时仍使用，方案中只列标题）")
+    replaces: list[str] = Field(
+        default_factory=list, description="合并进本条目的旧条目 id：已有项目的状态和备注随之转入，评测按同一条目计"
+    )
 
 
 class Problem(Grounded, Conditional):
@@ -162,6 +165,14 @@ class Step(Grounded, Conditional):
     duration: str | None = Field(None, description="法定时限，仅在法规明确规定时填写")
 
 
+class FireReview(Grounded):
+    """Where 《建设工程消防设计审查验收管理暂行规定》第十四条 lists this kind of place: above ``area_gt`` square
+    metres of total floor area it is a 特殊建设工程 (design review before works, acceptance before use)."""
+
+    area_gt: float = Field(gt=0, description="总建筑面积大于此数（平方米）即属于特殊建设工程")
+    listed_as: str = Field(description="第十四条列举的场所名称，如“歌舞厅、卡拉OK厅”")
+
+
 class ProjectType(Strict):
     id: str = Field(pattern=TYPE_ID.pattern)
     name: str
@@ -183,6 +194,9 @@ class ProjectType(Strict):
     )
     excludes_keywords: list[str] = Field(
         default_factory=list, description="出现这些词时不应判为本类型（如“宠物医院”之于诊所）"
+    )
+    fire_review: FireReview | None = Field(
+        None, description="第十四条列举本类场所时的面积门槛；不列举的类型不因面积成为特殊建设工程"
     )
     requirements: list[Requirement] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
@@ -274,3 +288,8 @@ class Permit(Grounded):
     validity: Statement | None = Field(None, description="有效期与延续")
     prerequisites: list[str] = Field(default_factory=list, description="须先取得的事项 id（前置事项）")
     follow_ups: list[FollowUp] = Field(default_factory=list, description="取得后须在期限内办理的后续事项")
+
+    @property
+    def known_as(self) -> str:
+        """The name people know it by in a list: the certificate (娱乐经营许可证) when the catalogue records it."""
+        return f"{self.name}证" if f"{self.name}证" in self.aliases else self.name

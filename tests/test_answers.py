@@ -118,3 +118,31 @@ def test_answers_are_short(indexed: Services) -> None:
     questions = ["游泳馆的救生员要持证吗？", "KTV营业时间有什么限制？", "诊所能请没有执业证的人打针吗？"]
     lengths = [len(ask(indexed, q).text) for q in questions]
     assert max(lengths) <= 400, lengths
+
+
+def test_a_follow_up_comparing_two_permits_answers_for_both(indexed: Services) -> None:
+    context = AskContext()
+    first = ask(indexed, "餐饮店的食品经营许可证几年有效？", context)
+    context.history.append(first.turn())
+    answer = ask(indexed, "那小餐饮登记证呢？跟它比哪个管得久？", context)
+    assert found_early("5年", answer.text) and found_early("3年", answer.text)
+
+
+def test_this_filing_means_the_filing_just_talked_about(indexed: Services) -> None:
+    context = AskContext()
+    first = ask(indexed, "开个livehouse当演出场所，营业执照下来以后文化那边还要办啥？", context)
+    context.history.append(first.turn())
+    answer = ask(indexed, "这个备案有没有时间要求？", context)
+    assert "演出场所经营单位备案" in (answer.understood_as or "") or "20日" in answer.text
+
+
+def test_the_area_stated_settles_whether_the_fire_design_must_be_reviewed(indexed: Services) -> None:
+    answer = ask(indexed, "开个三千平的健身房，装修前消防图纸要不要送审？")
+    assert found_early("特殊建设工程", answer.text) and found_early("2500", answer.text)
+    small = ask(indexed, "开个一千五百平的健身房，装修前消防图纸要不要送审？")
+    assert found_early("不属于特殊建设工程", small.text)
+
+
+def test_a_conditions_question_gets_the_enumerated_conditions(indexed: Services) -> None:
+    answer = ask(indexed, "牙科诊所想自己拍牙片，卫健委那边批放射诊疗，诊所得具备啥条件？")
+    assert len(answer.points) >= 3 and any("医学影像科" in point for point in answer.points)

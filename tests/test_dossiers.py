@@ -175,3 +175,30 @@ def test_schema_is_at_the_latest_migration(database_url: str) -> None:
     with database.engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     Database(database_url)  # migrating again is a no-op
+
+
+def test_an_item_merged_in_the_knowledge_takes_over_the_progress_of_the_items_it_replaces(
+    database_url: str, indexed: Services
+) -> None:
+    """A stored project still lists items that the knowledge base has since merged into one: when the plan is
+    regenerated, the merged item starts from their least advanced status and keeps every note."""
+    plan = indexed.guide.plan(POOL)
+    merged = next(r for r in plan.requirements if r.replaces)
+    old_ids = merged.replaces[:2]
+    others = [r for r in plan.requirements if r.id != merged.id]
+    old_plan = plan.model_copy(update={"requirements": [
+        *others, *(merged.model_copy(update={"id": old, "title": f"旧条目 {old}", "replaces": []}) for old in old_ids)
+    ]})  # fmt: skip
+    plans = iter([old_plan, plan])
+    dossiers = Dossiers(Database(database_url), lambda description, facts: next(plans), LinkSigner(b"test-secret"),
+                        "https://chubei.example", ttl_days=30)  # fmt: skip
+    project = dossiers.create(ProjectCreate(name="合并前的项目", description=POOL, specialist_name="王专员"), "李科长")
+    dossiers.update_item(project.id, old_ids[0], ItemUpdate(status="已完成", note="疏散图已张贴"), actor="王专员")
+    dossiers.update_item(project.id, old_ids[1], ItemUpdate(status="预审通过", note="检测报告已交"), actor="王专员")
+
+    regenerated = dossiers.regenerate(project.id, Regenerate(), actor="王专员")
+
+    item = next(i for i in regenerated.items if i.item_id == merged.id)
+    assert (item.status, item.active) == ("预审通过", True)
+    assert "疏散图已张贴" in item.note and "检测报告已交" in item.note
+    assert not any(i.active for i in regenerated.items if i.item_id in old_ids)

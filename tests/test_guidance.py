@@ -87,6 +87,40 @@ def test_no_question_whose_answer_the_known_facts_imply(indexed: Services) -> No
     assert "in_residential_area" not in ktv
 
 
+def test_the_fire_design_review_follows_the_area_threshold_of_each_kind_of_place(indexed: Services) -> None:
+    """第十四条: 500 m² for a KTV, 2,500 m² for a gym; a clinic is not listed, so it is never a 特殊建设工程 by area."""
+
+    def fire(description: str) -> set[str]:
+        plan = indexed.guide.plan(description)
+        return {r.id for r in plan.requirements} & {
+            "general.fire.special_project_review",
+            "general.fire.other_project_filing",
+        }
+
+    assert fire("开个KTV，七百平") == {"general.fire.special_project_review"}
+    assert fire("开个健身房，一千五百平，不带泳池") == {"general.fire.other_project_filing"}
+    assert fire("开个健身房，三千平，不带泳池") == {"general.fire.special_project_review"}
+    assert fire("开个西医诊所，八百平") == {"general.fire.other_project_filing"}
+    assert fire("开个KTV") == {"general.fire.special_project_review", "general.fire.other_project_filing"}
+    from assistant.checklist import build_checklist
+    from kb.facts import ProjectFacts
+
+    open_facts = build_checklist(indexed.kb, ["ktv"], ProjectFacts()).open_facts
+    assert "area_m2" in open_facts and "fire_special_project" not in open_facts  # ask what decides it
+    derived = next(u for u in indexed.guide.plan("开个KTV，七百平").understood if u.fact == "fire_special_project")
+    assert derived.source == "derived" and derived.value is True
+
+
+def test_items_of_one_kind_of_sport_or_medicine_only_when_the_project_is_that_kind(indexed: Services) -> None:
+    climbing = {r.id for r in indexed.guide.plan("开个室内攀岩馆，商场三楼").requirements}
+    assert not {i for i in climbing if "diving" in i or "ski" in i}
+    diving = {r.id for r in indexed.guide.plan("开个潜水俱乐部，自己建潜水池").requirements}
+    assert "high_risk_sports.equipment.diving_cylinders" in diving
+    western = {r.id for r in indexed.guide.plan("开个西医内科诊所").requirements}
+    assert "clinic.other.tcm_scope" not in western
+    assert "clinic.other.tcm_scope" in {r.id for r in indexed.guide.plan("开个中医诊所，做针灸推拿").requirements}
+
+
 def test_uncovered_projects_get_no_checklist(indexed: Services) -> None:
     for description in ("我想在崂山建一座核电站", "准备投资一个化工厂", "开一家软件开发公司"):
         plan = indexed.guide.plan(description)

@@ -164,7 +164,8 @@
               {},
               h("th", { scope: "row", text: f.label }),
               h("td", { text: show(f.value) }),
-              h("td", {}, f.source === "override" ? h("span", { class: "tag cond", text: "人工指定" }) : h("q", { text: f.evidence })),
+              h("td", {}, f.source === "override" ? h("span", { class: "tag cond", text: "人工指定" })
+                : f.source === "derived" ? h("span", { class: "tag example", text: "推定", title: f.evidence }) : h("q", { text: f.evidence })),
             ),
           )
         : [h("tr", {}, h("td", { colspan: "3", class: "muted", text: "没有从描述中识别出事实" }))]),
