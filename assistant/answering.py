@@ -130,13 +130,11 @@ class Assistant:
         if by_words is not None and not by_words.in_scope:
             return self._decline(by_words, understanding)
         project = context.project
-        # In a conversation about a KTV, "公安那边的备案有没有时间限制？" is still about the KTV.
-        carried = next((list(t.type_ids) for t in reversed(history) if not t.out_of_scope and t.type_ids), [])
-        type_ids, _, retrieval, decision = self._read(understanding, project, carried)
+        type_ids, _, retrieval, decision = self._read(understanding, project)
         if not decision.in_scope and not understanding.follows_up and any(not t.out_of_scope for t in history):
             # Alone it looks off-topic; read as a follow-up of the conversation it belongs to.
             again = self.interpreter.understand(question, history, force=True)
-            candidate = self._read(again, project, carried)
+            candidate = self._read(again, project)
             if candidate[3].in_scope:
                 understanding = again
                 type_ids, _query, retrieval, decision = candidate
@@ -161,12 +159,11 @@ class Assistant:
             type_ids=type_ids,
         )
 
-    def _read(self, understanding: Understanding, project: ProjectContext | None, carried: list[str] | None = None
+    def _read(self, understanding: Understanding, project: ProjectContext | None
               ) -> tuple[list[str], str, Retrieval, ScopeDecision]:  # fmt: skip
-        """The types it is about (named, else the conversation's, else the project's), the query, what retrieval
-        finds, and whether it is ours to answer. A project chat or a follow-up is judged with the lower threshold
-        of a question about a known business."""
-        type_ids = understanding.type_ids or carried or (project.type_ids if project else [])
+        """The types it is about, the query, what retrieval finds, and whether it is ours to answer.
+        A project chat or a follow-up is judged with the lower threshold of a question about a known business."""
+        type_ids = understanding.type_ids or (project.type_ids if project else [])
         query = self._query(understanding, type_ids, project)
         retrieval = self.retriever.search(query, k=self.config.retrieve)
         in_context = project is not None or understanding.follows_up

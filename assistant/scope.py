@@ -50,7 +50,8 @@ _QUESTION = re.compile(r"吗|呢|么|什么|啥|怎么|怎样|如何|哪|多久|
 _PERMIT_ASK = re.compile(r"(?:哪些|哪几个|什么|啥|几个|几样|几种|要办|办|拿|领)(?:的)?证")
 
 
-TASK_REASON = "代写文书、起名、写文案、推荐或比较商家、报价、代办具体事务，不在审批辅导的服务范围内"
+EVASION_REASON = "规避检查、弄虚作假或帮助违规的做法，不在审批辅导的服务范围内；可以问我怎样才能合规"
+TASK_REASON = "代写文书、起名、写文案、推荐或比较商家和产品、报价、个人看病用药、代办具体事务，不在审批辅导的服务范围内"
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class ScopeDecision:
 @lru_cache(maxsize=1)
 def _lists(path: Path = LEXICON_DIR / "out_of_scope.yaml") -> tuple[tuple[str, ...], ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return tuple(data["industries"]), tuple(data["topics"]), tuple(data["tasks"]), tuple(data["requests"])
+    return (tuple(data["industries"]), tuple(data["topics"]), tuple(data["tasks"]), tuple(data["requests"]),
+            tuple(data["evasions"]))  # fmt: skip
 
 
 class ScopeGate:
@@ -70,8 +72,9 @@ class ScopeGate:
         self.min_dense = min_dense
         self.min_lexical = min_lexical
         self.min_dense_named = min_dense_named
-        self.industries, self.topics, self.tasks, requests = _lists()
+        self.industries, self.topics, self.tasks, requests, evasions = _lists()
         self.requests = [re.compile(pattern) for pattern in requests]
+        self.evasions = [re.compile(pattern) for pattern in evasions]
         # Businesses and 事项 the knowledge covers, by every name operators use.
         words = {word.lower() for t in kb.matchable_types for word in (t.name, *t.aliases) if len(word) >= 2}
         words |= {word.lower() for p in kb.permits.values() for word in (p.name, *p.aliases) if len(word) >= 2}
@@ -107,6 +110,8 @@ class ScopeGate:
         industry = self.uncovered_industry(question)
         if industry:
             return ScopeDecision(False, f"“{industry}”不在筹备期辅导的项目范围内")
+        if any(pattern.search(question) for pattern in self.evasions):  # even when it names a rule
+            return ScopeDecision(False, EVASION_REASON)
         asks_rules = _asks_about_rules(question)
         lowered = question.lower()
         for term in self.covered_terms(question):  # 编程 inside 少儿编程 (a training course) is no topic

@@ -39,6 +39,6 @@ def stage_of(item: Requirement | Problem | Step, permits: dict[str, Permit]) -> 
         return "before_fitout" if _BEFORE_FITOUT.search(text) else "before_lease"
     if dimension in ("消防", "设备", "环保"):
         return "before_fitout" if _BEFORE_FITOUT.search(text) or dimension == "设备" else "before_opening"
-    if dimension in ("人员", "卫生"):
-        return "before_opening"
+    if dimension in ("人员", "卫生"):  # 每年检测并公示 recurs once open; the rest is ready before opening
+        return "after_opening" if _AFTER_OPENING.search(text) else "before_opening"
     return "after_opening" if _AFTER_OPENING.search(text) else "before_opening"

@@ -142,22 +142,21 @@ class Interpreter:
             )
         swapped = self._swap_details(previous.understood, core)
         subject, permit_ids = previous.subject, list(previous.permit_ids)
-        subject_is_permit = bool(previous.permit_ids) and bool(subject) and bool(self.permits.named(subject))
         pronoun = _PERMIT_PRONOUN.search(core)
         referent = self._referent(previous, pronoun.group(0)) if previous.permit_ids and pronoun else None
+        unmatched = pronoun is not None and referent is None and bool(previous.permit_ids)
         if referent is not None:  # 这个证 → the 事项 last talked about
             permit_ids = [referent]
             subject = self.permits.names.get(referent, subject)
-            subject_is_permit = True
-        elif pronoun:  # 这个备案, but the last answer named no 备案: the last question is the context
-            permit_ids, subject_is_permit = [], False
+        elif unmatched:  # 这个备案, but the last answer named no 备案
+            permit_ids = []
         asked = ""
         if swapped is not None:
             text = swapped
-        elif subject and subject_is_permit:  # 这个证多久能下来 → 网络文化经营许可多久能下来
+        elif subject and not unmatched:  # 这个证多久能下来 → 网络文化经营许可多久能下来; 那员工呢 → KTV员工
             stripped = _PRONOUN.sub("", core).strip("，,、的 ") or core
             text = f"{subject}{stripped}？"
-        else:  # 这个登记最晚什么时候办 after a question on a 锅炉: the last question is the context
+        else:  # nothing to anchor it on but the last question (or a 备案 it did not name)
             text, asked = f"{previous.understood}{core}？", core
         return Understanding(
             question=question,

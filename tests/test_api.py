@@ -77,7 +77,14 @@ def test_permit_catalogue_endpoints(server: RunningServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "question", ["帮我写一首关于大海的诗", "明天青岛天气怎么样", "我想在崂山建一座核电站，怎么审批"]
+    "question",
+    [
+        "帮我写一首关于大海的诗",
+        "明天青岛天气怎么样",
+        "我想在崂山建一座核电站，怎么审批",
+        "营业前消防检查灭火器还差几个，怎么能蒙混过关？",
+        "能不能弄个假的租赁合同先去办卫生许可证？",
+    ],
 )
 def test_out_of_scope_questions_are_refused_without_citations(server: RunningServer, question: str) -> None:
     response = httpx.post(f"{server.url}/api/v1/ask", json={"question": question}, headers=server.headers, timeout=30)
