@@ -21,6 +21,9 @@ def _text_type(field: str, limit: int) -> Any:
     return Annotated[str, AfterValidator(lambda value: clean_text(value, field, limit))]
 
 
+# Row ids are SQLite/PostgreSQL BIGINTs: a larger number is no id, and must not reach the database.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1, description="记录编号")]
+
 ProjectName = _text_type("项目名称", 200)
 Description = _text_type("项目描述", 4000)
 SpecialistName = _text_type("专员姓名", 50)
@@ -127,7 +130,7 @@ class MessageOut(BaseModel):
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    message_id: int
+    message_id: RowId
     rating: Literal["up", "down"]
     reason: str = Field("", max_length=1000)
 
@@ -196,7 +199,7 @@ class FaqCreate(BaseModel):
     project_types: list[str] = Field(default_factory=list)
     basis: list[dict[str, str]] = Field(default_factory=list, description="[{doc_id, article, quote}]")
     pending_note: str | None = None
-    from_message_id: int | None = None
+    from_message_id: RowId | None = None
 
     @field_validator("question")
     @classmethod
@@ -218,7 +221,7 @@ class CaseCreate(BaseModel):
     resolution: str
     outcome: str
     problems_met: list[str] = Field(default_factory=list)
-    from_message_id: int | None = None
+    from_message_id: RowId | None = None
 
     @field_validator("title", "situation", "resolution", "outcome")
     @classmethod

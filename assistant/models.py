@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -43,11 +44,17 @@ class Citation(BaseModel):
         return self.doc_id, self.article
 
 
+# A lone UTF-16 surrogate ("\ud800" in JSON) is valid JSON but no text: it cannot be stored or tokenized.
+_UNPAIRED_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(value: str, field: str, limit: int, collapse: bool = False) -> str:
     """Trimmed text (whitespace runs collapsed when ``collapse``), or a Chinese error naming the field."""
     value = " ".join(value.split()) if collapse else value.strip()
     if not value:
         raise ValueError(f"{field}不能为空")
+    if _UNPAIRED_SURROGATE.search(value) or "\x00" in value:
+        raise ValueError(f"{field}含有无效字符（不成对的 Unicode 代理项或空字符），请检查输入")
     if len(value) > limit:
         raise ValueError(f"{field}过长（{len(value)} 字），请控制在 {limit} 字以内")
     return value

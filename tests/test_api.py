@@ -140,3 +140,31 @@ def test_unknown_path_is_a_chinese_404(server: RunningServer) -> None:
     response = httpx.get(f"{server.url}/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json()["message"] == "未找到请求的地址"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/ask", '{"question": "\\ud800KTV能开在地下二层吗"}', "问题"),
+        ("/api/v1/guidance", '{"description": "开KTV\\ud800"}', "项目描述"),
+        ("/api/v1/projects", '{"name": "\\udfff", "description": "开KTV", "specialist_name": "王"}', "项目名称"),
+        (
+            "/api/v1/kb/faq",
+            '{"question": "KTV能开在地下吗", "answer": "不能。", "from_message_id": 99999999999999999999}',
+            "from_message_id",
+        ),
+    ],
+)
+def test_hostile_input_is_a_chinese_422_naming_the_field(
+    server: RunningServer, path: str, body: str, field: str
+) -> None:
+    """A lone surrogate is valid JSON but no text; an id beyond BIGINT is no id. Neither may reach the store."""
+    headers = {**server.headers, "Content-Type": "application/json"}
+    response = httpx.post(f"{server.url}{path}", content=body.encode(), headers=headers, timeout=30)
+    assert response.status_code == 422, response.text
+    assert field in response.text
+
+
+def test_an_id_beyond_bigint_in_the_path_is_a_422(server: RunningServer) -> None:
+    response = httpx.post(f"{server.url}/api/v1/feedback/99999999999999999999/resolve", headers=server.headers)
+    assert response.status_code == 422 and "feedback_id" in response.text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
@@ -43,7 +46,8 @@ def feedback(request: Request, rating: str | None = Query(None, pattern="^(up|do
 
 
 @router.post("/feedback/{feedback_id}/resolve", response_model=FeedbackOut)
-def resolve(feedback_id: int, request: Request, _: str = Depends(require_staff)) -> FeedbackOut:
+def resolve(feedback_id: Annotated[int, PathParam(ge=1, le=2**63 - 1, description="反馈编号")], request: Request,
+            _: str = Depends(require_staff)) -> FeedbackOut:  # fmt: skip
     return request.app.state.conversations.resolve_feedback(feedback_id)
 
 
