@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
@@ -43,7 +44,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     state.conversations = Conversations(state.db)
     state.knowledge = KnowledgeWriter(settings.kb_overlay_dir, services.corpus, lambda: services.kb)
     errors.install(app)
+    app.middleware("http")(no_store_for_private)
     for module in (health, ask, guidance, projects, operator, knowledge, permits, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+async def no_store_for_private(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Staff pages and every API answer (plans, chats, keys) must not be kept by browsers or proxies."""
+    response = await call_next(request)
+    path = request.url.path
+    if path.startswith(("/api/", "/staff", "/c/")):
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -252,3 +252,21 @@ def test_a_corrected_answer_becomes_a_faq_entry_that_the_next_question_uses(serv
     ).json()
     assert corrected not in before["answer"]
     assert corrected in after["answer"] and "依据待补充" in after["answer"]
+
+
+def test_private_responses_are_not_cached_and_static_files_may_be(server: RunningServer, two_projects) -> None:
+    token = two_projects[0]["links"][0]["token"]
+    for path, headers in (("/api/v1/projects", server.headers), (f"/api/v1/c/{token}/project", {}),
+                          ("/staff/login", {}), (f"/c/{token}", {})):  # fmt: skip
+        response = httpx.get(f"{server.url}{path}", headers=headers)
+        assert response.headers.get("cache-control") == "no-store", path
+    assert httpx.get(f"{server.url}/static/css/base.css").headers.get("cache-control") != "no-store"
+
+
+def test_the_staff_cookie_is_secure_behind_https(server: RunningServer) -> None:
+    form = {"key": server.key, "name": "钱审批"}
+    plain = httpx.post(f"{server.url}/staff/login", data=form, follow_redirects=False)
+    proxied = httpx.post(f"{server.url}/staff/login", data=form, headers={"X-Forwarded-Proto": "https"},
+                         follow_redirects=False)  # fmt: skip
+    assert "secure" not in plain.headers["set-cookie"].lower()
+    assert "secure" in proxied.headers["set-cookie"].lower()

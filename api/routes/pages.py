@@ -72,7 +72,10 @@ def login(request: Request, key: str = Form(""), name: str = Form("")) -> Respon
         return _page(request, "staff_login.html", status=422, error="请填写您的姓名（用于记录操作人）")
     response = RedirectResponse("/staff", status_code=303)
     cookie = request.app.state.sessions.dumps({"name": name.strip()[:50]})
-    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_MAX_AGE, httponly=True, samesite="strict")
+    # Secure behind HTTPS (directly, or a proxy that says so), so the cookie never travels in clear text.
+    secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_MAX_AGE, httponly=True, samesite="strict",
+                        secure=secure)  # fmt: skip
     return response
 
 
