@@ -260,22 +260,29 @@
       errorBox.hidden = false;
       return;
     }
-    $("questions-submit").disabled = true;
-    $("questions-status").className = "small muted";
-    $("questions-status").textContent = "正在更新方案…";
-    try {
-      await regenerate({ facts });
-      $("questions-status").textContent = "";
-      $("plan-diff").scrollIntoView({ block: "nearest" });
-    } catch (error) {
-      errorBox.textContent = failed(error);
-      errorBox.hidden = false;
-      showFieldErrors(form, factErrors(error.detail));
-      $("questions-status").textContent = "";
-    } finally {
-      $("questions-submit").disabled = false;
-    }
+    if (await regenerateFrom(form, "questions", { facts }, "正在更新方案…")) $("plan-diff").scrollIntoView({ block: "nearest" });
   });
+
+  /** Regenerate from one of the two forms ("questions", "regen"): its button disabled and its status line busy
+   *  meanwhile, errors shown on the form. The diff, or null when it failed. */
+  async function regenerateFrom(form, name, body, busyText) {
+    const status = $(`${name}-status`);
+    const submit = $(`${name}-submit`);
+    submit.disabled = true;
+    status.className = "small muted";
+    status.textContent = busyText;
+    try {
+      return await regenerate(body);
+    } catch (error) {
+      $(`${name}-error`).textContent = failed(error);
+      $(`${name}-error`).hidden = false;
+      showFieldErrors(form, factErrors(error.detail));
+      return null;
+    } finally {
+      status.textContent = "";
+      submit.disabled = false;
+    }
+  }
 
   /* ---------- checklist ---------- */
   function renderChecklist(p) {
@@ -593,20 +600,10 @@
     const description = $("regen-description").value.trim();
     if (description && description !== project.description) body.description = description;
     if (Object.keys(facts).length) body.facts = facts;
-    $("regen-submit").disabled = true;
-    $("regen-status").className = "small muted";
-    $("regen-status").textContent = "正在重新生成方案…";
-    try {
-      const { added, removed } = await regenerate(body);
+    const diff = await regenerateFrom(form, "regen", body, "正在重新生成方案…");
+    if (diff) {
       $("regen-status").className = "small ok-text";
-      $("regen-status").textContent = `方案已更新：新增 ${added.length} 项，移出 ${removed.length} 项（明细见“待向经营者确认”下方）。`;
-    } catch (error) {
-      errorBox.textContent = failed(error);
-      errorBox.hidden = false;
-      showFieldErrors(form, factErrors(error.detail));
-      $("regen-status").textContent = "";
-    } finally {
-      $("regen-submit").disabled = false;
+      $("regen-status").textContent = `方案已更新：新增 ${diff.added.length} 项，移出 ${diff.removed.length} 项（明细见“待向经营者确认”下方）。`;
     }
   });
 
