@@ -26,7 +26,7 @@ from assistant.sentence_choice import Candidate, SentenceChooser, split_sentence
 from assistant.support import Support
 from assistant.understanding import Understanding
 from assistant.verdict import verdict
-from ingest.chunks import Chunk
+from kb.chunks import Chunk
 from kb.corpus import Corpus
 from kb.facts import DERIVED_FROM, FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase

@@ -16,7 +16,7 @@ from assistant.intent import Intent, asks_quantity, detect_intent
 from assistant.models import Citation
 from assistant.reply import PENDING, Reply, sentence
 from assistant.support import Support
-from ingest.chunks import Chunk
+from kb.chunks import Chunk
 from kb.corpus import Corpus
 from kb.lexical import Tokenizer
 from kb.schema import FaqEntry, Grounded, Problem, Requirement

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ingest.chunks import KNOWLEDGE_KINDS, SOURCE_KINDS, Chunk
 from ingest.embedders.base import Embedder
+from kb.chunks import KNOWLEDGE_KINDS, SOURCE_KINDS, Chunk
 from kb.lexical import LexicalIndex, Tokenizer
 from kb.vectorstore import VectorStore
 

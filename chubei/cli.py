@@ -156,6 +156,7 @@ def serve(
     settings = get_settings()
     services = Services(settings, show_progress=True)
     report = services.ensure_index()
+    services.warm_up()
     typer.echo(f"索引就绪：{report.summary()}")
     _, new_key = ensure_staff_key(settings)
     if new_key:

@@ -26,12 +26,60 @@ from kb.schema import Grounded
 from kb.vectorstore import VectorStore
 
 
+class KnowledgeBound:
+    """Everything built from one version of the knowledge base, replaced as a whole when staff change it.
+
+    A question that started on the old version finishes on it; the next one uses the new version.
+    """
+
+    def __init__(self, kb: KnowledgeBase, services: Services) -> None:
+        self.kb = kb
+        self._services = services
+
+    @cached_property
+    def knowledge_items(self) -> dict[str, Grounded]:
+        kb = self.kb
+        return {item.id: item for item in (*kb.all_requirements(), *kb.all_problems(), *kb.faq.values())}
+
+    @cached_property
+    def scope(self) -> ScopeGate:
+        settings = self._services.settings
+        return ScopeGate(self.kb, settings.scope_min_dense, settings.scope_min_lexical, settings.scope_min_dense_named)
+
+    @cached_property
+    def permit_names(self) -> PermitNames:
+        return PermitNames(self.kb)
+
+    @cached_property
+    def interpreter(self) -> Interpreter:
+        return Interpreter(self.profiler.types_named, self.permit_names)
+
+    @cached_property
+    def composer(self) -> Composer:
+        services = self._services
+        return Composer(self.kb, services.corpus, services.tokenizer, services.settings.answer)
+
+    @cached_property
+    def assistant(self) -> Assistant:
+        services = self._services
+        return Assistant(services.retriever, self.scope, self.kb, services.corpus, self.interpreter, self.composer,
+                         services.settings.answer, services.writer)  # fmt: skip
+
+    @cached_property
+    def profiler(self) -> Profiler:
+        voter = SemanticTypeVoter(self._services.retriever, self._services.settings.scope_min_dense)
+        return Profiler(self.kb, self.scope, voter)
+
+    @cached_property
+    def guide(self) -> Guide:
+        return Guide(self.kb, self._services.corpus, self.profiler, self._services.retriever)
+
+
 class Services:
     def __init__(self, settings: Settings, show_progress: bool = False) -> None:
         self.settings = settings
         self.show_progress = show_progress
-        self._lexical: LexicalIndex | None = None
-        self._lock = threading.Lock()
+        self._knowledge_lock = threading.Lock()
 
     @cached_property
     def corpus(self) -> Corpus:
@@ -47,7 +95,8 @@ class Services:
 
     @cached_property
     def store(self) -> VectorStore:
-        return VectorStore.from_settings(self.settings, self.embedder.model_id)
+        settings = self.settings
+        return VectorStore.open(settings.chroma_url, settings.chroma_dir, settings.collection, self.embedder.model_id)
 
     @cached_property
     def state(self) -> IngestState:
@@ -59,21 +108,9 @@ class Services:
             self.store, self.embedder, self.state, self.tokenizer, self.settings.lexical_dir, self.show_progress
         )
 
-    @property
-    def kb(self) -> KnowledgeBase:
-        return self._kb
-
-    @cached_property
-    def _kb(self) -> KnowledgeBase:
-        return KnowledgeBase.load(overlay_dir=self.settings.kb_overlay_dir)
-
     def lexical(self) -> LexicalIndex:
-        """The BM25 index; rebuilt from the store when another process has changed the store since."""
-        expected = f"{self.store.identity}/{self.state.generation}"
-        if self._lexical is None or self._lexical.fingerprint != expected:
-            with self._lock:
-                self._lexical = self.indexer.refresh_lexical()
-        return self._lexical
+        """The live BM25 index (switches to a newer version when a writer, here or elsewhere, published one)."""
+        return self.indexer.lexical()
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -92,28 +129,6 @@ class Services:
         return [(basis.doc_id, basis.article) for basis in item.basis] if item else []
 
     @cached_property
-    def knowledge_items(self) -> dict[str, Grounded]:
-        kb = self.kb
-        return {item.id: item for item in (*kb.all_requirements(), *kb.all_problems(), *kb.faq.values())}
-
-    @cached_property
-    def scope(self) -> ScopeGate:
-        settings = self.settings
-        return ScopeGate(self.kb, settings.scope_min_dense, settings.scope_min_lexical, settings.scope_min_dense_named)
-
-    @cached_property
-    def permit_names(self) -> PermitNames:
-        return PermitNames(self.kb)
-
-    @cached_property
-    def interpreter(self) -> Interpreter:
-        return Interpreter(self.profiler.types_named, self.permit_names)
-
-    @cached_property
-    def composer(self) -> Composer:
-        return Composer(self.kb, self.corpus, self.tokenizer, self.settings.answer)
-
-    @cached_property
     def writer(self) -> AnswerWriter | None:
         settings = self.settings
         if not settings.llm_base_url:
@@ -121,19 +136,47 @@ class Services:
         return AnswerWriter(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s,
                             settings.llm_retries)  # fmt: skip
 
+    # -- the knowledge and what is built from it -------------------------------
+
     @cached_property
+    def _bound(self) -> KnowledgeBound:
+        return KnowledgeBound(KnowledgeBase.load(overlay_dir=self.settings.kb_overlay_dir), self)
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._bound.kb
+
+    @property
+    def knowledge_items(self) -> dict[str, Grounded]:
+        return self._bound.knowledge_items
+
+    @property
+    def scope(self) -> ScopeGate:
+        return self._bound.scope
+
+    @property
+    def permit_names(self) -> PermitNames:
+        return self._bound.permit_names
+
+    @property
+    def interpreter(self) -> Interpreter:
+        return self._bound.interpreter
+
+    @property
+    def composer(self) -> Composer:
+        return self._bound.composer
+
+    @property
     def assistant(self) -> Assistant:
-        return Assistant(self.retriever, self.scope, self.kb, self.corpus, self.interpreter, self.composer,
-                         self.settings.answer, self.writer)  # fmt: skip
+        return self._bound.assistant
 
-    @cached_property
+    @property
     def profiler(self) -> Profiler:
-        voter = SemanticTypeVoter(self.retriever, self.settings.scope_min_dense)
-        return Profiler(self.kb, self.scope, voter)
+        return self._bound.profiler
 
-    @cached_property
+    @property
     def guide(self) -> Guide:
-        return Guide(self.kb, self.corpus, self.profiler, self.retriever)
+        return self._bound.guide
 
     # -- index lifecycle -------------------------------------------------------
 
@@ -143,18 +186,16 @@ class Services:
         report.chunks += self.indexer.ingest_knowledge(self.kb)
         return report
 
+    def warm_up(self) -> None:
+        """Load the knowledge, the lexical index and the embedder before the first question arrives."""
+        self.assistant.ask("开KTV需要办哪些证？")
+
     def reload_knowledge(self) -> int:
-        """After staff add a case or FAQ entry: reload the KB, re-index it, rebuild what depends on it."""
-        for name in (
-            "_kb",
-            "scope",
-            "assistant",
-            "knowledge_items",
-            "profiler",
-            "guide",
-            "permit_names",
-            "interpreter",
-            "composer",
-        ):
-            self.__dict__.pop(name, None)
-        return self.indexer.ingest_knowledge(self.kb)
+        """After staff add a case or FAQ entry: build the new knowledge version beside the live one, index it,
+        then switch to it. Questions asked meanwhile are answered from the live version, without waiting."""
+        with self._knowledge_lock:
+            bound = KnowledgeBound(KnowledgeBase.load(overlay_dir=self.settings.kb_overlay_dir), self)
+            written = self.indexer.ingest_knowledge(bound.kb)
+            _ = (bound.assistant, bound.guide)  # built before the switch, so the next question does not wait
+            self._bound = bound
+        return written

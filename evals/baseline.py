@@ -63,7 +63,7 @@ class LangchainBaseline:
         self.store = Chroma(
             collection_name=f"baseline2-{embedder.model_id}"[:60].replace(".", "-"),
             embedding_function=embedder,
-            client=make_client(settings),
+            client=make_client(settings.chroma_url, settings.chroma_dir),
             collection_metadata={"hnsw:space": "cosine"},
         )
         if self.store._collection.count() != len(documents):

@@ -9,8 +9,8 @@ import re
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.chunks import Chunk
 from ingest.loaders.base import LoadedDocument
+from kb.chunks import Chunk
 from kb.legal_text import Article, looks_legal, split_articles
 
 MAX_CHARS = 500

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingest.chunks import Chunk
+from kb.chunks import Chunk
 from kb.knowledge import KnowledgeBase
 
 KNOWLEDGE_SOURCE = "kb"

@@ -8,11 +8,11 @@ from tqdm import tqdm
 
 from chubei.services import Services
 from ingest.chunking import chunk_document
-from ingest.chunks import text_hash
 from ingest.embedders.cache import shipped_cache_path, write_shipped
 from ingest.indexer import source_key
 from ingest.knowledge_chunks import knowledge_chunks
 from ingest.loaders import load_document
+from kb.chunks import text_hash
 from kb.corpus import CORPUS_DIR
 from kb.knowledge import KnowledgeBase
 

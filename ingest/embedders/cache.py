@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.chunks import text_hash
 from ingest.embedders.base import Embedder
+from kb.chunks import text_hash
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "kb" / "embeddings"
 Progress = Callable[[int], None]
