@@ -22,7 +22,7 @@ def run(cold: bool) -> None:
         settings = Settings(data_dir=Path(tmp) / "data")
         services = Services(settings, show_progress=cold)
         if cold:  # an embedder whose cache starts empty: every chunk is embedded
-            inner = raw_embedder(settings)
+            inner = raw_embedder(settings.embedder, settings.st_model_path)
             empty = EmbeddingCache(settings.embedding_cache_path, inner.model_id, shipped_dir=Path(tmp) / "none")
             services.__dict__["embedder"] = CachedEmbedder(inner, empty, settings.embed_batch_size)
         started = time.monotonic()

@@ -288,7 +288,7 @@ def cache_build() -> None:
 
     services = _services()
     baseline = [document.page_content for document in baseline_documents(services.corpus)]
-    path, total, fresh = build_shipped_cache(services, extra=baseline)
+    path, total, fresh = build_shipped_cache(services.embedder, extra=baseline)
     typer.echo(f"已写入 {path}：{total} 条向量（新嵌入 {fresh} 条）")
 
 

