@@ -127,6 +127,15 @@ class Services:
                          self.settings.answer, self.writer)  # fmt: skip
 
     @cached_property
+    def extractive_assistant(self) -> Assistant:
+        """The assistant without the optional LLM: re-reading earlier turns of a conversation needs only how
+        each was understood, which never depends on the wording, so it should not call the model again."""
+        if self.writer is None:
+            return self.assistant
+        return Assistant(self.retriever, self.scope, self.kb, self.corpus, self.interpreter, self.composer,
+                         self.settings.answer)  # fmt: skip
+
+    @cached_property
     def profiler(self) -> Profiler:
         voter = SemanticTypeVoter(self.retriever, self.settings.scope_min_dense)
         return Profiler(self.kb, self.scope, voter)
@@ -149,6 +158,7 @@ class Services:
             "_kb",
             "scope",
             "assistant",
+            "extractive_assistant",
             "knowledge_items",
             "profiler",
             "guide",
