@@ -221,4 +221,5 @@ def test_the_openai_endpoints_are_documented(server: RunningServer) -> None:
     operation = schema["paths"]["/v1/chat/completions"]["post"]
     assert {"200", "400", "401", "404"} <= set(operation["responses"])
     assert "text/event-stream" in operation["responses"]["200"]["content"]
+    assert "422" not in operation["responses"]  # a bad body is OpenAI's 400
     assert "/v1/models" in schema["paths"]

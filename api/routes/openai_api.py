@@ -36,6 +36,7 @@ CHAT_ERRORS = {
     **ERRORS,
     400: {"model": ErrorBody, "description": "请求体有误（param 指出字段）"},
     404: {"model": ErrorBody, "description": "模型不存在"},
+    "4XX": {"model": ErrorBody, "description": "其他错误，同为 OpenAI 的错误格式（请求体有误是 400，不是 422）"},
 }
 STREAM_DOC = {
     "description": "stream=false：chat.completion；stream=true：text/event-stream，逐个 chat.completion.chunk，"
@@ -47,8 +48,7 @@ OWNER = "chubei"
 
 @router.get("/models", response_model=ModelList, responses=ERRORS, summary="可用的模型")
 def models(caller: CallerDep, services: ServicesDep) -> ModelList:
-    """One model, whose scope is the credential's: the general assistant for a staff key, the project's chat
-    for an operator token."""
+    """只有一个模型（默认 `chubei`），范围由密钥决定：工作人员密钥为通用助手，经营者令牌为该项目的对话。"""
     return ModelList(data=[_card(services.settings.openai.model)])
 
 
@@ -68,9 +68,9 @@ async def chat_completions(
     conversations: ConversationsDep,
     turns: TurnsDep,
 ) -> ChatCompletion | Response:
-    """The last user message is answered in the context of the earlier ones. The answer's citations are in
-    ``citations`` (as in /api/v1/ask) and numbered at the end of ``content``; a request outside pre-opening
-    approval is declined in an ordinary answer (``out_of_scope`` true). ``usage`` counts characters."""
+    """回答最后一条用户消息，之前的用户提问作为上文（同 `/api/v1/ask` 的会话）。所引条文见 `citations`（与
+    `/api/v1/ask` 相同），并以编号附在 `content` 末尾；超出范围的请求以普通回答说明（`out_of_scope` 为 true）。
+    `usage` 按字符数计。`temperature` 等其他 OpenAI 参数接受但不起作用。"""
     config = services.settings.openai
     _check_model(body.model, config.model)
     project_id = caller.project_id
