@@ -16,7 +16,8 @@ from api.dossiers import Dossiers
 from api.keys import app_secret, ensure_staff_key
 from api.knowledge_admin import KnowledgeWriter
 from api.links import LinkSigner
-from api.routes import ask, guidance, health, knowledge, operator, pages, permits, projects
+from api.openai_compat.turns import TurnReplayer
+from api.routes import ask, guidance, health, knowledge, openai_api, operator, pages, permits, projects
 from chubei.services import Services
 from chubei.settings import Settings, get_settings
 
@@ -42,10 +43,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         settings.token_ttl_days,
     )
     state.conversations = Conversations(state.db)
+    state.openai_turns = TurnReplayer(
+        lambda: services.extractive_assistant,
+        state.dossiers.context,
+        settings.answer.history_turns,
+        settings.openai.replay_turns,
+        settings.openai.turn_cache,
+    )
     state.knowledge = KnowledgeWriter(settings.kb_overlay_dir, services.corpus, lambda: services.kb)
     errors.install(app)
     app.middleware("http")(no_store_for_private)
-    for module in (health, ask, guidance, projects, operator, knowledge, permits, pages):
+    for module in (health, ask, guidance, projects, operator, knowledge, permits, openai_api, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
@@ -55,6 +63,6 @@ async def no_store_for_private(request: Request, call_next: Callable[[Request], 
     """Staff pages and every API answer (plans, chats, keys) must not be kept by browsers or proxies."""
     response = await call_next(request)
     path = request.url.path
-    if path.startswith(("/api/", "/staff", "/c/")):
+    if path.startswith(("/api/", "/v1/", "/staff", "/c/")):
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -19,6 +19,11 @@ def operator_conversation_id(project_id: str) -> str:
     return f"op-{project_id}"
 
 
+def openai_conversation_id(project_id: str) -> str:
+    """Where the turns an operator asks through the OpenAI-compatible API are kept (channel ``openai``)."""
+    return f"oa-{project_id}"
+
+
 class Conversations:
     def __init__(self, db: Database) -> None:
         self.db = db

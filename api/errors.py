@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.dossiers import LinkRejected, NotFound, Refused
+from api.openai_compat.errors import OpenAIError, error_response, is_openai_path
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +20,16 @@ FIELD_NAMES = {
     "facts": "项目事实（facts）",
     "session_id": "会话编号（session_id）",
     "project_id": "项目编号（project_id）",
+    "model": "模型（model）",
+    "messages": "消息（messages）",
+    "stream": "流式输出（stream）",
+    "stream_options": "流式选项（stream_options）",
+    "n": "回答个数（n）",
     "body": "请求体",
 }
 MESSAGES = {
     "missing": "缺少必填字段",
-    "json_invalid": "请求体不是合法的 JSON",
+    "json_invalid": "不是合法的 JSON",
     "string_type": "应为文本",
     "dict_type": "应为 JSON 对象",
     "model_attributes_type": "应为 JSON 对象",
@@ -46,7 +52,8 @@ MESSAGES = {
 def describe(error: dict) -> tuple[str, str]:
     """(field path, Chinese message) for one pydantic error."""
     location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
-    field = ".".join(location) or "body"
+    field = ".".join(location) if error.get("type") != "json_invalid" else ""  # its location is a byte offset
+    field = field or "body"
     message = error.get("msg", "")
     if error.get("type") == "value_error":
         message = message.removeprefix("Value error, ")
@@ -55,11 +62,21 @@ def describe(error: dict) -> tuple[str, str]:
     return field, message
 
 
+def reply(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """``{"message"}``, or OpenAI's error shape on the OpenAI-compatible paths (``/v1/…``)."""
+    if is_openai_path(request.url.path):
+        return error_response(status, message, headers=headers)
+    return JSONResponse(status_code=status, content={"message": message}, headers=headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [describe(error) for error in exc.errors()]
         text = "；".join(f"{FIELD_NAMES.get(field.split('.')[0], field)}：{message}" for field, message in details)
+        if is_openai_path(request.url.path):  # OpenAI answers a bad body with 400
+            param = details[0][0] if details and details[0][0] != "body" else None
+            return error_response(400, f"请求参数有误：{text}", param=param)
         return JSONResponse(
             status_code=422,
             content={
@@ -75,21 +92,25 @@ def install(app: FastAPI) -> None:
             message = "未找到请求的地址"
         elif exc.status_code == 405:
             message = "不支持该请求方法"
-        return JSONResponse(status_code=exc.status_code, content={"message": message}, headers=exc.headers)
+        return reply(request, exc.status_code, message, headers=exc.headers)
+
+    @app.exception_handler(OpenAIError)
+    async def openai_error(request: Request, exc: OpenAIError) -> JSONResponse:
+        return error_response(exc.status, exc.message, param=exc.param, code=exc.code)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"message": str(exc)})
+        return reply(request, 404, str(exc))
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"message": str(exc)})
+        return reply(request, 422, str(exc))
 
     @app.exception_handler(LinkRejected)
     async def link_rejected(request: Request, exc: LinkRejected) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content={"message": str(exc)})
+        return reply(request, exc.status, str(exc))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s", request.url.path)
-        return JSONResponse(status_code=500, content={"message": "服务内部错误，请稍后重试或联系管理员"})
+        return reply(request, 500, "服务内部错误，请稍后重试或联系管理员")

@@ -66,6 +66,16 @@ class KnowledgeBound:
                          services.settings.answer, services.writer)  # fmt: skip
 
     @cached_property
+    def extractive_assistant(self) -> Assistant:
+        """The assistant without the optional LLM: re-reading earlier turns of a conversation needs only how
+        each was understood, which never depends on the wording, so it should not call the model again."""
+        services = self._services
+        if services.writer is None:
+            return self.assistant
+        return Assistant(services.retriever, self.scope, self.kb, services.corpus, self.interpreter, self.composer,
+                         services.settings.answer)  # fmt: skip
+
+    @cached_property
     def profiler(self) -> Profiler:
         voter = SemanticTypeVoter(self._services.retriever, self._services.settings.scope_min_dense)
         return Profiler(self.kb, self.scope, voter)
@@ -171,6 +181,10 @@ class Services:
     @property
     def assistant(self) -> Assistant:
         return self._bound.assistant
+
+    @property
+    def extractive_assistant(self) -> Assistant:
+        return self._bound.extractive_assistant
 
     @property
     def profiler(self) -> Profiler:

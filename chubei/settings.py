@@ -5,11 +5,20 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.config import AnswerConfig
 from ingest.embedders import EmbedderName
+
+
+class OpenAICompatConfig(BaseModel):
+    """The OpenAI-compatible door (``/v1/chat/completions``): CHUBEI_OPENAI__MODEL=… and so on."""
+
+    model: str = Field("chubei", description="/v1/models 中列出的模型 id，请求的 model 须与之相同")
+    replay_turns: int = Field(8, ge=0, description="重新理解 messages 中最近几个用户提问作为上文（更早的提问不再读取）")
+    turn_cache: int = Field(2048, ge=1, description="已理解的上文轮次缓存条数（客户端每次重发整段对话时免于重算）")
+    stream_chunk_chars: int = Field(24, ge=1, description="stream=true 时每个 chunk 的字数")
 
 
 class Settings(BaseSettings):
@@ -51,6 +60,9 @@ class Settings(BaseSettings):
 
     # Answer composition (CHUBEI_ANSWER__MAX_CITATIONS=… and so on)
     answer: AnswerConfig = Field(default_factory=AnswerConfig)
+
+    # OpenAI-compatible API (CHUBEI_OPENAI__MODEL=… and so on)
+    openai: OpenAICompatConfig = Field(default_factory=OpenAICompatConfig)
 
     # API
     api_keys: str | None = Field(None, description="逗号分隔的工作人员密钥")

@@ -11,6 +11,7 @@
   const show = (v) => (typeof v === "boolean" ? (v ? "是" : "否") : v == null ? "未知" : String(v));
   const absolute = (url) => (/^https?:\/\//.test(url) ? url : location.origin + url);
   const cites = (list) => citations(list, loadArticle);
+  const CHANNELS = { operator: "经营者（扫码页面）", openai: "经营者（OpenAI 兼容接口）", staff: "工作人员咨询" };
 
   function failed(error) {
     if (error.status === 401) location.assign("/staff/login");
@@ -504,7 +505,7 @@
     return h(
       "div",
       { class: "conversation" },
-      h("h3", { text: c.channel === "operator" ? `经营者（扫码页面）· 始于 ${formatTime(c.created_at)}` : `工作人员咨询 · ${formatTime(c.created_at)}` }),
+      h("h3", { text: `${CHANNELS[c.channel] || CHANNELS.staff}${c.channel === "staff" ? " · " : " · 始于 "}${formatTime(c.created_at)}` }),
       pairs.map(([q, a]) => qaPair(q, a)),
     );
   }

@@ -1,0 +1,42 @@
+"""Who is calling the OpenAI-compatible API, and so what it may talk about: the bearer credential is the scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.auth import bearer_token, is_staff_key
+from api.dossiers import Dossiers, LinkRejected
+from api.openai_compat.deps import DossiersDep
+from api.openai_compat.errors import OpenAIError
+
+MISSING = "需要密钥：请在请求头中提供 Authorization: Bearer <密钥>（工作人员密钥，或经营者访问链接 /c/ 后面的令牌）"
+INVALID = "密钥无效：请使用工作人员密钥，或经营者访问链接 /c/ 后面的令牌"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """``project_id`` None: staff, the general assistant; otherwise the operator of that project, its chat."""
+
+    project_id: str | None
+
+
+def caller(request: Request, dossiers: DossiersDep) -> Caller:
+    token = bearer_token(request)
+    if token is None:
+        raise OpenAIError(401, MISSING, code="missing_api_key")
+    if is_staff_key(token, request.app.state.staff_keys):
+        return Caller(project_id=None)
+    return Caller(project_id=_project_of(dossiers, token))
+
+
+def _project_of(dossiers: Dossiers, token: str) -> str:
+    try:
+        return dossiers.resolve(token)
+    except LinkRejected as rejected:  # revoked or expired: say so (403); unknown: an invalid key (401)
+        raise OpenAIError(rejected.status, INVALID if rejected.status == 401 else str(rejected)) from rejected
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
