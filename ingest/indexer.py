@@ -189,9 +189,14 @@ class Indexer:
 
     def _current_for_writing(self) -> LexicalIndex | None:
         """Under the write lock: the newest published index if it matches the store, else None (rebuild)."""
-        index = LexicalIndex.load(self.lexical_dir)
+        held = self._lexical
+        live = current_version(self.lexical_dir)
+        index = held if held is not None and held.version == live else LexicalIndex.load(self.lexical_dir)
         if index is None or index.fingerprint != self._fingerprint():
             return None
+        if held is None:  # at start: the readers of this process use it too, rather than loading it again
+            with self._swap_lock:
+                self._lexical = self._lexical or index
         return index
 
     def _publish(self, base: LexicalIndex | None, written: dict[str, list[Chunk]]) -> None:

@@ -166,6 +166,7 @@ class LexicalIndex:
         self.by_id = {chunk.id: chunk for chunk in chunks}
         self._vocab = set(model.vocab_dict) if model is not None else set()
         self._idf: dict[str, float] = {}
+        self._by_source: dict[str, list[Chunk]] | None = None
 
     def idf(self, token: str) -> float:
         """How rare a token is in the indexed text (0 for a token the index never saw): rare words carry
@@ -214,7 +215,11 @@ class LexicalIndex:
         return LexicalIndex.build(kept + added, tokenizer, fingerprint, known)
 
     def chunks_of(self, source: str) -> list[Chunk]:
-        return [chunk for chunk in self.chunks if chunk.source == source]
+        if self._by_source is None:
+            self._by_source = {}
+            for chunk in self.chunks:
+                self._by_source.setdefault(chunk.source, []).append(chunk)
+        return self._by_source.get(source, [])
 
     def search(self, tokens: list[str], k: int, kinds: tuple[str, ...] | None = None) -> list[tuple[Chunk, float]]:
         """Top ``k`` chunks with a positive score; unknown tokens are ignored."""
