@@ -19,6 +19,8 @@ FIELD_NAMES = {
     "facts": "项目事实（facts）",
     "session_id": "会话编号（session_id）",
     "project_id": "项目编号（project_id）",
+    "limit": "每页条数（limit）",
+    "offset": "起始位置（offset）",
     "body": "请求体",
 }
 MESSAGES = {

@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from api.db.types import CompressedJSON
+
 ITEM_STATUSES = ("待准备", "已提交预审", "预审通过", "容缺受理", "已完成")
 PROJECT_STATUSES = ("筹备中", "已开业", "已终止")
 
@@ -30,6 +32,8 @@ class Base(DeclarativeBase):
 
 
 class Project(Base):
+    """A dossier. The row holds what the project list shows; the plan lives in ``project_plans``."""
+
     __tablename__ = "projects"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -39,15 +43,38 @@ class Project(Base):
     specialist_phone: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(10), default="筹备中")
     fact_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     type_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The names of the plan's project types, so that listing never reads a plan.
+    type_names: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now, index=True)
     created_by: Mapped[str] = mapped_column(String(50))
 
     items: Mapped[list[ProjectItem]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProjectItem.position"
     )
+    stored_plan: Mapped[ProjectPlan | None] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The plan (GuidanceResponse as JSON); read from ``project_plans`` only when asked for."""
+        return self.stored_plan.plan if self.stored_plan is not None else {}
+
+    @plan.setter
+    def plan(self, value: dict[str, Any]) -> None:
+        if self.stored_plan is None:
+            self.stored_plan = ProjectPlan(plan=value)
+        else:
+            self.stored_plan.plan = value
+
+
+class ProjectPlan(Base):
+    """A project's plan, compressed (see ``CompressedJSON``): one row per project, read only when it is shown."""
+
+    __tablename__ = "project_plans"
+
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    plan: Mapped[dict[str, Any]] = mapped_column(CompressedJSON)
 
 
 class ProjectItem(Base):
