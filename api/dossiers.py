@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.db.engine import Database
 from api.db.models import ITEM_STATUSES, AccessLink, HistoryEntry, Project, ProjectItem, aware, now
 from api.links import LinkSigner
+from api.plan_store import load_plan, save_plan
 from api.schemas import (
     HistoryOut,
     ItemOut,
@@ -73,7 +74,8 @@ class Dossiers:
                 created_by=actor,
             )
             session.add(project)
-            self._apply_plan(project, plan)
+            session.flush()
+            self._apply_plan(session, project, plan)
             session.flush()
             self._record(
                 session, project.id, actor, "创建项目", {"types": project.type_ids, "items": len(project.items)}
@@ -148,7 +150,7 @@ class Dossiers:
                 raise Refused(plan.notice)
             before = {item.item_id for item in project.items if item.active}
             project.description, project.fact_overrides = description, overrides
-            self._apply_plan(project, plan)
+            self._apply_plan(session, project, plan)
             after = {item.item_id for item in project.items if item.active}
             detail = {"added": sorted(after - before), "removed": sorted(before - after), "facts": overrides}
             self._record(session, project.id, actor, "重新生成方案", detail)
@@ -233,8 +235,8 @@ class Dossiers:
 
     # -- internals -----------------------------------------------------------
 
-    def _apply_plan(self, project: Project, plan: GuidanceResponse) -> None:
-        project.plan = plan.model_dump(mode="json")
+    def _apply_plan(self, session: Session, project: Project, plan: GuidanceResponse) -> None:
+        save_plan(session, project.id, plan.model_dump(mode="json"))
         project.type_ids = [t.id for t in plan.project_types]
         project.type_names = [t.name for t in plan.project_types]
         existing = {item.item_id: item for item in project.items}
@@ -318,7 +320,7 @@ class Dossiers:
             description=project.description,
             specialist_phone=project.specialist_phone,
             fact_overrides=project.fact_overrides,
-            plan=GuidanceResponse.model_validate(project.plan),
+            plan=GuidanceResponse.model_validate(load_plan(session, project.id)),
             items=[_item_out(item) for item in project.items],
             links=[self._link_out(link) for link in self._links(session, project.id)],
             created_at=aware(project.created_at),

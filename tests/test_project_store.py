@@ -66,20 +66,38 @@ class Statements:
         event.remove(self.engine, "before_cursor_execute", self._record)
 
 
+def stored(connection: sa.Connection) -> tuple[int, int]:
+    """Bytes of plan skeletons and of plan pieces in the database."""
+    return tuple(
+        sum(len(bytes(blob)) for blob in connection.execute(sa.text(f"SELECT {column} FROM {table}")).scalars())
+        for table, column in (("project_plans", "skeleton"), ("plan_parts", "body"))
+    )
+
+
 def test_a_plan_is_stored_compressed_and_read_back_identical(database_url: str, indexed: Services) -> None:
     dossiers = dossiers_with(database_url, indexed.guide.plan)
     project = dossiers.create(ProjectCreate(name="某健身会所", description=POOL, specialist_name="王专员"), "李科长")
 
-    reopened = dossiers_with(database_url, indexed.guide.plan).get(project.id)  # a new engine reads the stored row
+    reopened = dossiers_with(database_url, indexed.guide.plan).get(project.id)  # a new engine reads the stored rows
     assert reopened.plan == project.plan
     assert reopened.plan.model_dump(mode="json") == indexed.guide.plan(POOL).model_dump(mode="json")
+    as_before = len(json.dumps(project.plan.model_dump(mode="json")))  # what the plain JSON column used to hold
     with dossiers.db.engine.connect() as connection:
-        blob = connection.execute(sa.text("SELECT plan FROM project_plans")).scalar_one()
         assert "plan" not in {column["name"] for column in inspect(connection).get_columns("projects")}
-    text = zlib.decompress(bytes(blob)).decode("utf-8")
-    assert "游泳" in text and "\\u" not in text  # UTF-8, not \u-escaped
-    as_before = json.dumps(project.plan.model_dump(mode="json"))  # what the JSON column used to hold
-    assert len(blob) * 8 < len(as_before)
+        skeletons, parts = stored(connection)
+        [skeleton] = connection.execute(sa.text("SELECT skeleton FROM project_plans")).scalars()
+        texts = [zlib.decompress(bytes(blob)).decode("utf-8") for blob in connection.execute(
+            sa.text("SELECT body FROM plan_parts")).scalars()]  # fmt: skip
+    assert any("游泳" in text for text in texts) and not any("\\u" in text for text in texts)  # UTF-8, not \u-escaped
+    assert "\\u" not in zlib.decompress(bytes(skeleton)).decode("utf-8")
+    assert (skeletons + parts) * 3 < as_before  # the first plan of its kind: every piece is new
+
+    # A second project of the same kind shares every piece: it adds only its skeleton.
+    twin = dossiers.create(ProjectCreate(name="另一家健身会所", description=POOL, specialist_name="赵专员"), "李科长")
+    with dossiers.db.engine.connect() as connection:
+        more_skeletons, more_parts = stored(connection)
+    assert more_parts == parts and more_skeletons - skeletons < as_before / 50
+    assert dossiers.get(twin.id).plan == project.plan
 
     # Item updates, notes and regenerating work on the stored plan; what is returned is what was stored.
     general = next(i.item_id for i in project.items if i.item_id.startswith("general."))
@@ -98,7 +116,7 @@ def test_the_list_pages_counts_and_never_reads_a_plan(database_url: str, pool_pl
 
     with Statements(dossiers.db.engine) as statements:
         pages = [dossiers.list(limit=3, offset=offset) for offset in (0, 3, 6, 9)]
-    assert not any("project_plans" in statement for statement in statements)
+    assert not any("project_plans" in statement or "plan_parts" in statement for statement in statements)
     assert [page.total for page in pages] == [7, 7, 7, 7]
     assert [len(page.projects) for page in pages] == [3, 3, 1, 0]
     listed = [p.id for page in pages for p in page.projects]
@@ -180,7 +198,7 @@ def test_the_migration_converts_stored_plans_and_back(database_url: str, pool_pl
     with dossiers.db.engine.connect() as connection:
         rows = connection.execute(sa.select(projects.c.id, projects.c.plan).order_by(projects.c.id)).all()
         assert {pid: body for pid, body in rows} == stored
-        assert "project_plans" not in inspect(connection).get_table_names()
+        assert not {"project_plans", "plan_parts"} & set(inspect(connection).get_table_names())
         assert connection.execute(sa.text("SELECT count(*) FROM project_items")).scalar_one() == 3 * len(
             plan["requirements"]
         )

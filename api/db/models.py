@@ -53,28 +53,24 @@ class Project(Base):
     items: Mapped[list[ProjectItem]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProjectItem.position"
     )
-    stored_plan: Mapped[ProjectPlan | None] = relationship(cascade="all, delete-orphan")
-
-    @property
-    def plan(self) -> dict[str, Any]:
-        """The plan (GuidanceResponse as JSON); read from ``project_plans`` only when asked for."""
-        return self.stored_plan.plan if self.stored_plan is not None else {}
-
-    @plan.setter
-    def plan(self, value: dict[str, Any]) -> None:
-        if self.stored_plan is None:
-            self.stored_plan = ProjectPlan(plan=value)
-        else:
-            self.stored_plan.plan = value
 
 
 class ProjectPlan(Base):
-    """A project's plan, compressed (see ``CompressedJSON``): one row per project, read only when it is shown."""
+    """A project's plan without its shared pieces (see ``api.plan_store``): read only when the plan is shown."""
 
     __tablename__ = "project_plans"
 
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
-    plan: Mapped[dict[str, Any]] = mapped_column(CompressedJSON)
+    skeleton: Mapped[dict[str, Any]] = mapped_column(CompressedJSON)
+
+
+class PlanPart(Base):
+    """One piece of plans (a requirement, 事项, citation…), stored once under a digest of its content."""
+
+    __tablename__ = "plan_parts"
+
+    digest: Mapped[str] = mapped_column(String(16), primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(CompressedJSON)
 
 
 class ProjectItem(Base):

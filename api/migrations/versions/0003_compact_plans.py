@@ -1,12 +1,13 @@
-"""Compact plans: each plan moves to ``project_plans`` as zlib-compressed UTF-8 JSON; projects keep type names.
+"""Compact plans: each plan leaves ``projects`` for ``project_plans`` (a skeleton) and ``plan_parts`` (its pieces,
+each distinct one stored once), both as zlib-compressed UTF-8 JSON; ``projects`` keeps the type names it lists.
 
-Listing projects then reads neither plans nor anything that grows with them. Rows are converted a few at a time
-(a stored plan is ~0.7 MB of ``\\u``-escaped JSON). The columns are added and dropped with plain ALTER TABLE
-(SQLite ≥ 3.35), never by copying ``projects``: with foreign keys on, dropping the old copy of ``projects`` would
-cascade-delete every item, link, conversation and history entry.
+Listing projects then reads nothing that grows with a plan. Rows are converted a few at a time (a stored plan is
+~0.7 MB of ``\\u``-escaped JSON). Columns are added and dropped with plain ALTER TABLE (SQLite ≥ 3.35), never by
+copying ``projects``: with foreign keys on, dropping the old copy of ``projects`` would cascade-delete every item,
+link, conversation and history entry.
 
-The storage format is written out here, not imported, so that this revision keeps converting the same way
-whatever the application's code later becomes.
+The storage format (``api.plan_store``, ``api.db.types``) is written out here, not imported, so that this
+revision keeps converting the same way whatever the application's code later becomes.
 
 Revision ID: 0003
 Revises: 0002
@@ -15,6 +16,8 @@ Create Date: 2026-12-03 16:00:00
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import zlib
 from typing import Any
@@ -35,15 +38,38 @@ projects = sa.table(
     sa.column("plan", sa.JSON),
     sa.column("type_names", sa.JSON),
 )
-project_plans = sa.table("project_plans", sa.column("project_id", sa.String), sa.column("plan", sa.LargeBinary))
+project_plans = sa.table("project_plans", sa.column("project_id", sa.String), sa.column("skeleton", sa.LargeBinary))
+plan_parts = sa.table("plan_parts", sa.column("digest", sa.String), sa.column("body", sa.LargeBinary))
 
 
-def pack(plan: dict[str, Any]) -> bytes:
-    return zlib.compress(json.dumps(plan, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+def pack(value: Any) -> bytes:
+    return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-def unpack(blob: bytes) -> dict[str, Any]:
+def unpack(blob: bytes) -> Any:
     return json.loads(zlib.decompress(bytes(blob)).decode("utf-8"))
+
+
+def digest(piece: dict[str, Any]) -> str:
+    canonical = json.dumps(piece, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(hashlib.blake2b(canonical, digest_size=12).digest()).decode("ascii")
+
+
+def split(plan: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    skeleton: dict[str, Any] = {"fields": {}, "parts": {}}
+    pieces: dict[str, dict[str, Any]] = {}
+    for key, value in plan.items():
+        if isinstance(value, list) and value and all(isinstance(element, dict) for element in value):
+            refs = [digest(element) for element in value]
+            pieces.update(zip(refs, value, strict=True))
+            skeleton["parts"][key] = refs
+        else:
+            skeleton["fields"][key] = value
+    return skeleton, pieces
+
+
+def join(skeleton: dict[str, Any], pieces: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {**skeleton["fields"], **{key: [pieces[ref] for ref in refs] for key, refs in skeleton["parts"].items()}}
 
 
 def batches_of_ids(bind: sa.Connection) -> list[list[str]]:
@@ -53,9 +79,15 @@ def batches_of_ids(bind: sa.Connection) -> list[list[str]]:
 
 def upgrade() -> None:
     op.create_table(
+        "plan_parts",
+        sa.Column("digest", sa.String(length=16), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("digest"),
+    )
+    op.create_table(
         "project_plans",
         sa.Column("project_id", sa.String(length=32), nullable=False),
-        sa.Column("plan", sa.LargeBinary(), nullable=False),
+        sa.Column("skeleton", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["projects.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("project_id"),
     )
@@ -66,9 +98,18 @@ def upgrade() -> None:
         .where(projects.c.id == sa.bindparam("project_id"))
         .values(type_names=sa.bindparam("names", type_=sa.JSON))
     )
+    stored: set[str] = set()
     for chunk in batches_of_ids(bind):
         rows = bind.execute(sa.select(projects.c.id, projects.c.plan).where(projects.c.id.in_(chunk))).all()
-        bind.execute(project_plans.insert(), [{"project_id": pid, "plan": pack(plan)} for pid, plan in rows])
+        skeletons, new = [], {}
+        for project_id, plan in rows:
+            skeleton, pieces = split(plan)
+            skeletons.append({"project_id": project_id, "skeleton": pack(skeleton)})
+            new.update((ref, piece) for ref, piece in pieces.items() if ref not in stored)
+        if new:
+            bind.execute(plan_parts.insert(), [{"digest": ref, "body": pack(piece)} for ref, piece in new.items()])
+            stored.update(new)
+        bind.execute(project_plans.insert(), skeletons)
         names = [{"project_id": pid, "names": [t["name"] for t in plan.get("project_types", [])]} for pid, plan in rows]
         bind.execute(rename, names)
     op.drop_column("projects", "plan")
@@ -85,10 +126,16 @@ def downgrade() -> None:
         .values(plan=sa.bindparam("stored", type_=sa.JSON))
     )
     for chunk in batches_of_ids(bind):
-        rows = bind.execute(
-            sa.select(project_plans.c.project_id, project_plans.c.plan).where(project_plans.c.project_id.in_(chunk))
-        ).all()
+        select_skeletons = sa.select(project_plans.c.project_id, project_plans.c.skeleton)
+        rows = [
+            (pid, unpack(blob))
+            for pid, blob in bind.execute(select_skeletons.where(project_plans.c.project_id.in_(chunk)))
+        ]
+        refs = {ref for _, skeleton in rows for refs in skeleton["parts"].values() for ref in refs}
+        select_pieces = sa.select(plan_parts.c.digest, plan_parts.c.body).where(plan_parts.c.digest.in_(refs))
+        pieces = {ref: unpack(blob) for ref, blob in bind.execute(select_pieces)}
         if rows:
-            bind.execute(restore, [{"project_id": pid, "stored": unpack(blob)} for pid, blob in rows])
+            bind.execute(restore, [{"project_id": pid, "stored": join(skeleton, pieces)} for pid, skeleton in rows])
     op.drop_table("project_plans")
+    op.drop_table("plan_parts")
     op.drop_column("projects", "type_names")
