@@ -1,6 +1,6 @@
 """The project store at scale: `GET /api/v1/projects` latency over HTTP, database size per project, server RSS.
 
-Usage: .venv/bin/python -m bench.projects_scale --projects 10000 [--plans 40] [--requests 30]
+Usage: .venv/bin/python -m bench.projects_scale --projects 10000 [--plans 40] [--requests 30] [--keep DIR]
 Builds the index in a fresh temporary data dir (seconds, from the shipped embedding cache), makes --plans real
 plans with the planner (descriptions of 8 kinds with varied sizes, floors and distances), then fills the app's
 SQLite database with N projects through the dossier service (each one of those plans, varied: its own name and
@@ -110,9 +110,9 @@ def timed(client: httpx.Client, params: dict, requests: int) -> tuple[list[float
     return timings, response
 
 
-def main(count: int, real_plans: int, requests: int, seed: int) -> None:
+def main(count: int, real_plans: int, requests: int, seed: int, keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
+        data = keep or Path(tmp) / "data"
         settings = Settings(data_dir=data, api_keys="bench")
         seconds = fill(settings, count, real_plans, seed)
         size = database_bytes(data / "chubei.sqlite3")
@@ -153,5 +153,8 @@ if __name__ == "__main__":
     parser.add_argument("--plans", type=int, default=40, help="real plans made by the planner, then varied")
     parser.add_argument("--requests", type=int, default=30, help="requests per case")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument(
+        "--keep", type=Path, help="use and keep this data dir (new or empty) instead of a temporary one"
+    )
     arguments = parser.parse_args()
-    main(arguments.projects, arguments.plans, arguments.requests, arguments.seed)
+    main(arguments.projects, arguments.plans, arguments.requests, arguments.seed, arguments.keep)
