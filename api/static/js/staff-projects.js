@@ -27,7 +27,7 @@
       if (append) list.append(...rows.map(row));
       else list.replaceChildren(...rows.map(row));
       shown = offset + rows.length;
-      more.hidden = shown >= total;
+      more.hidden = shown >= total || !rows.length;
       status.textContent = !total ? (q ? `没有找到与“${q}”相关的项目` : "还没有项目，请在右侧新建。")
         : shown < total ? `显示 ${shown} 个，共 ${total} 个项目` : `共 ${total} 个项目`;
     } catch (error) {
