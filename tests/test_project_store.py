@@ -8,6 +8,7 @@ import json
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -64,6 +65,14 @@ class Statements:
 
     def __exit__(self, *exc) -> None:
         event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+def sqlite_bytes(url: str) -> int:
+    """The size of a SQLite database on disk (file and write-ahead log), 0 for another database."""
+    if not url.startswith("sqlite:///"):
+        return 0
+    path = Path(url.removeprefix("sqlite:///"))
+    return sum(file.stat().st_size for file in (path, path.with_name(f"{path.name}-wal")) if file.exists())
 
 
 def stored(connection: sa.Connection) -> tuple[int, int]:
@@ -183,8 +192,11 @@ def test_the_migration_converts_stored_plans_and_back(database_url: str, pool_pl
         old_text = connection.execute(sa.text("SELECT CAST(plan AS TEXT) FROM projects WHERE id = 'p1'")).scalar_one()
     assert "\\u" in old_text  # as the JSON column wrote it
     engine.dispose()
+    size_before = sqlite_bytes(database_url)
 
     dossiers = dossiers_with(database_url, lambda description, facts: pool_plan)  # migrates to head
+    if size_before:  # an upgraded SQLite file gives back the space the plans took
+        assert sqlite_bytes(database_url) * 3 < size_before
     for pid, body in stored.items():
         project = dossiers.get(pid)
         assert project.plan.model_dump(mode="json") == GuidanceResponse.model_validate(body).model_dump(mode="json")
