@@ -7,12 +7,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from api.db.engine import Database
 from api.db.models import ITEM_STATUSES, AccessLink, HistoryEntry, Project, ProjectItem, aware, now
 from api.links import LinkSigner
+from api.plan_store import load_plan, save_plan
 from api.schemas import (
     HistoryOut,
     ItemOut,
@@ -20,6 +21,7 @@ from api.schemas import (
     LinkOut,
     ProjectCreate,
     ProjectOut,
+    ProjectPage,
     ProjectSummary,
     ProjectUpdate,
     Regenerate,
@@ -72,7 +74,8 @@ class Dossiers:
                 created_by=actor,
             )
             session.add(project)
-            self._apply_plan(project, plan)
+            session.flush()
+            self._apply_plan(session, project, plan)
             session.flush()
             self._record(
                 session, project.id, actor, "创建项目", {"types": project.type_ids, "items": len(project.items)}
@@ -80,15 +83,31 @@ class Dossiers:
             self._new_link(session, project, actor)
             return self._out(session, project)
 
-    def list(self, query: str | None = None) -> list[ProjectSummary]:
+    def list(self, query: str | None = None, limit: int | None = None, offset: int = 0) -> ProjectPage:
+        """Projects, most recently updated first: ``limit`` of them from ``offset``, and how many match in all.
+
+        ``query`` is found literally in the name, 专员 or description (``%`` and ``_`` are no wildcards).
+        Only the columns shown are read, never a plan; progress is counted for the projects on the page only.
+        """
+        match = true()
+        if query and query.strip():
+            text = query.strip()
+            columns = (Project.name, Project.specialist_name, Project.description)
+            match = or_(*(column.icontains(text, autoescape=True) for column in columns))
+        shown = (Project.id, Project.name, Project.specialist_name, Project.status, Project.type_names,
+                 Project.updated_at)  # fmt: skip
         with self.db.session() as session:
-            statement = select(Project).order_by(Project.updated_at.desc())
-            if query:
-                like = f"%{query.strip()}%"
-                statement = statement.where(
-                    or_(Project.name.ilike(like), Project.specialist_name.ilike(like), Project.description.ilike(like))
-                )
-            return [self._summary(project) for project in session.scalars(statement)]
+            total = session.scalar(select(func.count()).select_from(Project).where(match)) or 0
+            statement = select(*shown).where(match).order_by(Project.updated_at.desc(), Project.id.desc())
+            rows = session.execute(statement.limit(limit).offset(offset)).all()
+            progress = self._progress(session, [row.id for row in rows])
+        projects = [
+            ProjectSummary(
+                **{**row._asdict(), "updated_at": aware(row.updated_at)}, progress=progress.get(row.id, "0/0")
+            )
+            for row in rows
+        ]
+        return ProjectPage(total=total, projects=projects)
 
     def context(self, project_id: str) -> ProjectContext:
         """What a chat about this project needs, rebuilt only when the project has changed since."""
@@ -131,7 +150,7 @@ class Dossiers:
                 raise Refused(plan.notice)
             before = {item.item_id for item in project.items if item.active}
             project.description, project.fact_overrides = description, overrides
-            self._apply_plan(project, plan)
+            self._apply_plan(session, project, plan)
             after = {item.item_id for item in project.items if item.active}
             detail = {"added": sorted(after - before), "removed": sorted(before - after), "facts": overrides}
             self._record(session, project.id, actor, "重新生成方案", detail)
@@ -216,9 +235,10 @@ class Dossiers:
 
     # -- internals -----------------------------------------------------------
 
-    def _apply_plan(self, project: Project, plan: GuidanceResponse) -> None:
-        project.plan = plan.model_dump(mode="json")
+    def _apply_plan(self, session: Session, project: Project, plan: GuidanceResponse) -> None:
+        save_plan(session, project.id, plan.model_dump(mode="json"))
         project.type_ids = [t.id for t in plan.project_types]
+        project.type_names = [t.name for t in plan.project_types]
         existing = {item.item_id: item for item in project.items}
         wanted = {r.id for r in plan.requirements}
         for position, requirement in enumerate(plan.requirements):
@@ -272,15 +292,25 @@ class Dossiers:
         return project
 
     @staticmethod
+    def _progress(session: Session, project_ids: list[str]) -> dict[str, str]:
+        """已完成/总数 of the active items of each project."""
+        done = func.sum(case((ProjectItem.status == "已完成", 1), else_=0))
+        statement = (
+            select(ProjectItem.project_id, done, func.count())
+            .where(ProjectItem.project_id.in_(project_ids), ProjectItem.active)
+            .group_by(ProjectItem.project_id)
+        )
+        return {project_id: f"{done}/{count}" for project_id, done, count in session.execute(statement)}
+
+    @staticmethod
     def _record(session: Session, project_id: str | None, actor: str, action: str, detail: dict[str, Any]) -> None:
         session.add(HistoryEntry(project_id=project_id, actor=actor, action=action, detail=detail))
 
     def _summary(self, project: Project) -> ProjectSummary:
         active = [item for item in project.items if item.active]
         done = sum(item.status == "已完成" for item in active)
-        names = [t["name"] for t in project.plan.get("project_types", [])]
         return ProjectSummary(id=project.id, name=project.name, specialist_name=project.specialist_name,
-                              status=project.status, type_names=names, progress=f"{done}/{len(active)}",
+                              status=project.status, type_names=project.type_names, progress=f"{done}/{len(active)}",
                               updated_at=aware(project.updated_at))  # fmt: skip
 
     def _out(self, session: Session, project: Project) -> ProjectOut:
@@ -290,7 +320,7 @@ class Dossiers:
             description=project.description,
             specialist_phone=project.specialist_phone,
             fact_overrides=project.fact_overrides,
-            plan=GuidanceResponse.model_validate(project.plan),
+            plan=GuidanceResponse.model_validate(load_plan(session, project.id)),
             items=[_item_out(item) for item in project.items],
             links=[self._link_out(link) for link in self._links(session, project.id)],
             created_at=aware(project.created_at),

@@ -25,6 +25,8 @@ FIELD_NAMES = {
     "stream": "流式输出（stream）",
     "stream_options": "流式选项（stream_options）",
     "n": "回答个数（n）",
+    "limit": "每页条数（limit）",
+    "offset": "起始位置（offset）",
     "body": "请求体",
 }
 MESSAGES = {

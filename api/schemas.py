@@ -98,6 +98,13 @@ class ProjectSummary(BaseModel):
     updated_at: datetime
 
 
+class ProjectPage(BaseModel):
+    """One page of the project list, and how many projects match in all."""
+
+    total: int
+    projects: list[ProjectSummary]
+
+
 class ProjectOut(ProjectSummary):
     description: str
     specialist_phone: str | None

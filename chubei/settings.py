@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     port: int = 8000
     public_base_url: str | None = Field(None, description="二维码中使用的对外地址，如 https://chubei.example.gov.cn")
     token_ttl_days: int = Field(180, ge=1, description="经营者访问链接的有效天数")
+    projects_page_size: int = Field(50, ge=1, description="项目列表每页默认条数（GET /api/v1/projects 不带 limit 时）")
+    projects_page_max: int = Field(200, ge=1, description="项目列表每页最多条数（limit 的上限）")
     secret_key: str | None = Field(None, description="签名密钥（会话与访问链接）；不设置时自动生成并保存在数据目录")
 
     @field_validator("data_dir")

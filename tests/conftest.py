@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -57,3 +59,27 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     with chubei_server(env, cwd=home) as url:
         key = (home / "data" / "staff-api-key.txt").read_text(encoding="utf-8").strip()
         yield RunningServer(url, home / "data", key)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server on loopback, started once per test session."""
+    from tests.servers import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind: a SQLite file, or a fresh database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    database = f"t_{tmp_path.name.lower().replace('-', '_')[-40:]}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    engine.dispose()
+    yield url.rsplit("/", 1)[0] + f"/{database}"

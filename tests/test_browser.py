@@ -21,6 +21,11 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 
+from api.db.engine import Database
+from api.dossiers import Dossiers
+from api.links import LinkSigner
+from api.schemas import ProjectCreate
+from assistant.models import GuidanceResponse
 from tests.conftest import RunningServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -351,5 +356,49 @@ def test_a_clarifying_question_is_answered_in_place_and_the_plan_shows_what_chan
     expect(page.locator("#regen-status")).to_contain_text("方案已更新")
     facts = httpx.get(f"{server.url}/api/v1/projects/{project['id']}", headers=server.headers).json()
     assert facts["fact_overrides"] == {"floor": -2, "has_elevator": True}
+    assert staff.errors == [], staff.errors
+    staff.context.close()
+
+
+def test_the_project_list_pages_with_more_and_still_searches(
+    browser: Browser, server: RunningServer, artifacts: Path
+) -> None:
+    """Past one page (50 projects) the list offers 更多, which appends the next page; a search starts over.
+    The 52 projects go straight into the server's database, each with one real plan from the server's planner:
+    planning them one by one over HTTP would take a minute."""
+    description = "商场三楼开KTV，8个包间"
+    planned = httpx.post(f"{server.url}/api/v1/guidance", json={"description": description}, headers=server.headers,
+                         timeout=60)  # fmt: skip
+    plan = GuidanceResponse.model_validate(planned.json())
+    database = Database(f"sqlite:///{server.data_dir / 'chubei.sqlite3'}")
+    dossiers = Dossiers(database, lambda text, facts: plan, LinkSigner(b"unused"), "", ttl_days=30)
+    names = [f"分页演示{number:02d}" for number in range(52)]
+    for name in names:
+        dossiers.create(ProjectCreate(name=name, description=description, specialist_name="钱专员"), actor="测试")
+    database.engine.dispose()
+
+    staff = staff_login(browser, server, name="郑审批")
+    page = staff.page
+    rows = page.locator("#project-list .project-row")
+    more = page.get_by_role("button", name="更多")
+    expect(rows).to_have_count(50)
+    expect(more).to_be_visible()
+
+    page.get_by_label("搜索项目").fill("分页演示")
+    expect(page.locator("#list-status")).to_have_text("显示 50 个，共 52 个项目")
+    expect(rows).to_have_count(50)
+    expect(rows.first.locator(".project-name")).to_have_text("分页演示51")  # most recently updated first
+    more.scroll_into_view_if_needed()
+    shot(page, artifacts, "14-staff-projects-more")
+    more.click()
+    expect(rows).to_have_count(52)
+    expect(more).to_be_hidden()
+    expect(page.locator("#list-status")).to_have_text("共 52 个项目")
+    assert sorted(page.locator("#project-list .project-name").all_inner_texts()) == names  # each once
+
+    page.get_by_label("搜索项目").fill("分页演示07")
+    expect(rows).to_have_count(1)
+    expect(more).to_be_hidden()
+    expect(page.locator("#list-status")).to_have_text("共 1 个项目")
     assert staff.errors == [], staff.errors
     staff.context.close()

@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from api.db.types import CompressedJSON
+
 ITEM_STATUSES = ("待准备", "已提交预审", "预审通过", "容缺受理", "已完成")
 PROJECT_STATUSES = ("筹备中", "已开业", "已终止")
 
@@ -30,6 +32,8 @@ class Base(DeclarativeBase):
 
 
 class Project(Base):
+    """A dossier. The row holds what the project list shows; the plan lives in ``project_plans``."""
+
     __tablename__ = "projects"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -39,15 +43,34 @@ class Project(Base):
     specialist_phone: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(10), default="筹备中")
     fact_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     type_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The names of the plan's project types, so that listing never reads a plan.
+    type_names: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now, index=True)
     created_by: Mapped[str] = mapped_column(String(50))
 
     items: Mapped[list[ProjectItem]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="ProjectItem.position"
     )
+
+
+class ProjectPlan(Base):
+    """A project's plan without its shared pieces (see ``api.plan_store``): read only when the plan is shown."""
+
+    __tablename__ = "project_plans"
+
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    skeleton: Mapped[dict[str, Any]] = mapped_column(CompressedJSON)
+
+
+class PlanPart(Base):
+    """One piece of plans (a requirement, 事项, citation…), stored once under a digest of its content."""
+
+    __tablename__ = "plan_parts"
+
+    digest: Mapped[str] = mapped_column(String(16), primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(CompressedJSON)
 
 
 class ProjectItem(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from api.auth import require_staff
 from api.links import absolute, loopback_warning
+from api.pagination import TOTAL_HEADER, TOTAL_HEADER_DOC, Page, project_page
 from api.qr import qr_png, qr_svg
 from api.schemas import (
     ConversationOut,
@@ -48,10 +49,18 @@ async def create(body: ProjectCreate, request: Request, actor: str = Depends(req
     return with_absolute_links(await run_in_threadpool(dossiers(request).create, body, actor), request)
 
 
-@router.get("", response_model=list[ProjectSummary])
-def list_projects(request: Request, q: str | None = Query(None, max_length=100, description="按名称、专员、描述搜索"),
-                  _: str = Depends(require_staff)) -> list[ProjectSummary]:  # fmt: skip
-    return dossiers(request).list(q)
+@router.get("", response_model=list[ProjectSummary], responses={200: {"headers": TOTAL_HEADER_DOC}})
+def list_projects(
+    request: Request,
+    response: Response,
+    _: Annotated[str, Depends(require_staff)],
+    page: Annotated[Page, Depends(project_page)],
+    q: Annotated[str | None, Query(max_length=100, description="按名称、专员、描述搜索（按字面匹配）")] = None,
+) -> list[ProjectSummary]:
+    """Most recently updated first, one page at a time; the header X-Total-Count says how many match in all."""
+    found = dossiers(request).list(q, page.limit, page.offset)
+    response.headers[TOTAL_HEADER] = str(found.total)
+    return found.projects
 
 
 @router.get("/{project_id}", response_model=ProjectOut)

@@ -38,8 +38,8 @@
     }
   }
 
-  /** fetch JSON from our own API (cookies included); errors become ApiError with the server's Chinese message. */
-  async function api(url, options = {}) {
+  /** fetch JSON from our own API (cookies included) → {response, data}; errors become ApiError with the server's Chinese message. */
+  async function request(url, options = {}) {
     const init = { method: options.method || "GET", credentials: "same-origin", headers: { Accept: "application/json" } };
     if (options.body !== undefined) {
       init.body = JSON.stringify(options.body);
@@ -64,7 +64,18 @@
       const message = (data && typeof data.message === "string" && data.message) || `请求失败（${response.status}），请稍后重试`;
       throw new ApiError(response.status, message, data && Array.isArray(data.detail) ? data.detail : []);
     }
-    return data;
+    return { response, data };
+  }
+
+  async function api(url, options = {}) {
+    return (await request(url, options)).data;
+  }
+
+  /** One page of a list endpoint: its rows, and the total the server counts in X-Total-Count. */
+  async function apiPage(url) {
+    const { response, data } = await request(url);
+    const total = Number(response.headers.get("X-Total-Count"));
+    return { rows: data, total: Number.isFinite(total) ? total : data.length };
   }
 
   /** Timestamps without a zone are UTC (the database stores UTC). */
@@ -195,5 +206,5 @@
     return svg;
   }
 
-  window.CB = { icon, DIMENSIONS, ITEM_STATUSES, h, append, api, ApiError, parseTime, formatTime, formatDate, groupBy, byDimension, badge, citation, citations };
+  window.CB = { icon, DIMENSIONS, ITEM_STATUSES, h, append, api, apiPage, ApiError, parseTime, formatTime, formatDate, groupBy, byDimension, badge, citation, citations };
 })();

@@ -1,26 +1,41 @@
-/* Staff: project list with search, and the create form (POST /api/v1/projects → the project's page). */
+/* Staff: project list with search and paging (更多), and the create form (POST /api/v1/projects → the project's page). */
 "use strict";
 (function () {
-  const { h, api, badge, formatTime } = window.CB;
+  const { h, api, apiPage, badge, formatTime } = window.CB;
   const { showFieldErrors } = window.STAFF;
   const $ = (id) => document.getElementById(id);
   const list = $("project-list");
   const status = $("list-status");
+  const more = $("more-projects");
   let timer = null;
   let latest = 0;
+  let query = "";
+  let shown = 0;
 
-  async function load(q) {
+  /** The first page for `q` (replacing the list), or with `append` the next page after the rows shown. */
+  async function load(q, append = false) {
     const ticket = ++latest;
+    query = q;
+    const offset = append ? shown : 0;
     status.textContent = "正在加载…";
+    more.disabled = true;
     try {
-      const projects = await api(`/api/v1/projects${q ? `?q=${encodeURIComponent(q)}` : ""}`);
+      const params = new URLSearchParams({ offset: String(offset) });
+      if (q) params.set("q", q);
+      const { rows, total } = await apiPage(`/api/v1/projects?${params}`);
       if (ticket !== latest) return;
-      list.replaceChildren(...projects.map(row));
-      status.textContent = projects.length ? `共 ${projects.length} 个项目` : q ? `没有找到与“${q}”相关的项目` : "还没有项目，请在右侧新建。";
+      if (append) list.append(...rows.map(row));
+      else list.replaceChildren(...rows.map(row));
+      shown = offset + rows.length;
+      more.hidden = shown >= total || !rows.length;
+      status.textContent = !total ? (q ? `没有找到与“${q}”相关的项目` : "还没有项目，请在右侧新建。")
+        : shown < total ? `显示 ${shown} 个，共 ${total} 个项目` : `共 ${total} 个项目`;
     } catch (error) {
       if (ticket !== latest) return;
       if (error.status === 401) location.assign("/staff/login");
       status.textContent = error.message;
+    } finally {
+      if (ticket === latest) more.disabled = false;
     }
   }
 
@@ -55,6 +70,7 @@
     clearTimeout(timer);
     load($("q").value.trim());
   });
+  more.addEventListener("click", () => load(query, true));
 
   const form = $("create-form");
   form.addEventListener("submit", async (event) => {
