@@ -108,7 +108,8 @@ class Services:
     @cached_property
     def store(self) -> VectorStore:
         settings = self.settings
-        return VectorStore.open(settings.chroma_url, settings.chroma_dir, settings.collection, self.embedder.model_id)
+        return VectorStore.open(settings.chroma_url, settings.chroma_dir, settings.collection, self.embedder.model_id,
+                                 settings.vector_ef_search)  # fmt: skip
 
     @cached_property
     def state(self) -> IngestState:

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -24,6 +25,7 @@ from kb.chunks import KNOWLEDGE_KINDS, SOURCE_KINDS, Chunk
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import chromadb
+from chromadb.api.models.Collection import Collection
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError
@@ -79,26 +81,32 @@ def forget_embedded_system(chroma_dir: Path) -> None:
 class VectorStore:
     """Chunks with their vectors in one Chroma collection per pool and embedding model."""
 
-    def __init__(self, connect: Callable[[], chromadb.ClientAPI], name: str, reset: Callable[[], None]) -> None:
+    def __init__(
+        self, connect: Callable[[], chromadb.ClientAPI], name: str, reset: Callable[[], None], ef_search: int
+    ) -> None:
         self._connect = connect
         self._reset = reset
         self.name = name
+        self.ef_search = ef_search
         self._open()
 
     @classmethod
-    def open(cls, chroma_url: str | None, chroma_dir: Path, prefix: str, model_id: str) -> VectorStore:
+    def open(cls, chroma_url: str | None, chroma_dir: Path, prefix: str, model_id: str, ef_search: int) -> VectorStore:
         reset = (lambda: None) if chroma_url else (lambda: forget_embedded_system(chroma_dir))
-        return cls(lambda: make_client(chroma_url, chroma_dir), collection_name(prefix, model_id), reset)
+        return cls(lambda: make_client(chroma_url, chroma_dir), collection_name(prefix, model_id), reset, ef_search)
 
     def _open(self) -> None:
         self.client = self._connect()
-        self.collections = {
-            pool: self.client.get_or_create_collection(
-                f"{self.name}-{pool}", embedding_function=None, metadata={"hnsw:space": "cosine"}
-            )
-            for pool in POOLS
-        }
+        self.collections = {pool: self._collection(f"{self.name}-{pool}") for pool in POOLS}
         self._drop_single_collection()
+
+    def _collection(self, name: str) -> Collection:
+        """A cosine collection searched with ``ef_search`` candidates (set again on a collection made before)."""
+        hnsw: dict[str, Any] = {"space": "cosine", "ef_search": self.ef_search}
+        collection = self.client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": hnsw})
+        if (collection.configuration.get("hnsw") or {}).get("ef_search") != self.ef_search:
+            collection.modify(configuration={"hnsw": {"ef_search": self.ef_search}})
+        return collection
 
     def _drop_single_collection(self) -> None:
         """Before pools, everything lived in one collection named ``self.name``; its chunks are re-indexed."""
