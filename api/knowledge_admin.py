@@ -92,7 +92,11 @@ class KnowledgeWriter:
             records = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
             records = [*(records or []), record]
             tmp = path.with_suffix(".tmp")
-            tmp.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
-            with tmp.open("rb") as handle:
-                os.fsync(handle.fileno())
-            tmp.replace(path)
+            try:
+                tmp.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+                with tmp.open("rb") as handle:
+                    os.fsync(handle.fileno())
+                tmp.replace(path)
+            except OSError:  # disk full, no permission: no half-written file left behind, the old one stands
+                tmp.unlink(missing_ok=True)
+                raise

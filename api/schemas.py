@@ -229,4 +229,22 @@ class CaseCreate(BaseModel):
         return clean_text(value, "内容", 3000)
 
 
+class FieldErrorOut(BaseModel):
+    field: str = Field(description="出错的字段（如 question、facts.floor；请求体本身为 body）")
+    message: str = Field(description="中文说明")
+
+
+class ErrorOut(BaseModel):
+    """Every error the API returns: a Chinese ``message``; for input errors, ``detail`` names each field."""
+
+    message: str = Field(description="中文错误说明，可直接展示给用户")
+    detail: list[FieldErrorOut] = Field(default_factory=list, description="参数错误时逐个字段的说明")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    embedder: str
+    chunks: int
+
+
 MessageOut.model_rebuild()

@@ -10,11 +10,13 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
 from api.auth import require_staff
+from api.guard import StaffRoute
 from api.schemas import CaseCreate, FactFormOut, FaqCreate, FeedbackOut
+from api.work_limit import Work
 from kb.facts import FACT_FORMS, ProjectFacts
 from kb.schema import Case, FaqEntry
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=StaffRoute)
 
 
 @router.get("/articles/{doc_id}/{article}")
@@ -52,17 +54,19 @@ def resolve(feedback_id: Annotated[int, PathParam(ge=1, le=2**63 - 1, descriptio
 
 
 @router.post("/kb/faq", response_model=FaqEntry, status_code=201)
-async def add_faq(body: FaqCreate, request: Request, actor: str = Depends(require_staff)) -> FaqEntry:
+async def add_faq(body: FaqCreate, request: Request, work: Work, actor: str = Depends(require_staff)) -> FaqEntry:
     """A corrected answer becomes a FAQ entry: written to the knowledge overlay and indexed at once."""
-    entry = request.app.state.knowledge.add_faq(body, actor)
-    await _knowledge_changed(request, body.from_message_id)
+    async with work.slot():
+        entry = request.app.state.knowledge.add_faq(body, actor)
+        await _knowledge_changed(request, body.from_message_id)
     return entry
 
 
 @router.post("/kb/cases", response_model=Case, status_code=201)
-async def add_case(body: CaseCreate, request: Request, actor: str = Depends(require_staff)) -> Case:
-    case = request.app.state.knowledge.add_case(body, actor)
-    await _knowledge_changed(request, body.from_message_id)
+async def add_case(body: CaseCreate, request: Request, work: Work, actor: str = Depends(require_staff)) -> Case:
+    async with work.slot():
+        case = request.app.state.knowledge.add_case(body, actor)
+        await _knowledge_changed(request, body.from_message_id)
     return case
 
 
