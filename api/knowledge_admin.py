@@ -21,7 +21,7 @@ from api.schemas import CaseCreate, FaqCreate
 from kb.corpus import Corpus
 from kb.grounding import check_basis
 from kb.knowledge import KnowledgeBase
-from kb.schema import Basis, Case, FaqEntry
+from kb.schema import Case, FaqEntry
 
 STAFF_PENDING = "工作人员补充的答复，法规依据待补充"
 
@@ -35,7 +35,7 @@ class KnowledgeWriter:
 
     def add_faq(self, data: FaqCreate, actor: str) -> FaqEntry:
         kb = self._kb()
-        basis = [Basis.model_validate(b) for b in data.basis]
+        basis = list(data.basis)
         for item in basis:
             if reason := check_basis(item, self.corpus):
                 raise Refused(f"依据有误：{reason}")

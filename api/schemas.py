@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from api.db.models import ITEM_STATUSES, PROJECT_STATUSES
 from assistant.models import Citation, GuidanceResponse, check_facts, clean_text
 from kb.facts import FactForm
+from kb.schema import Basis
 
 ItemStatus = Literal["待准备", "已提交预审", "预审通过", "容缺受理", "已完成"]
 ProjectStatus = Literal["筹备中", "已开业", "已终止"]
@@ -24,6 +25,7 @@ def _text_type(field: str, limit: int) -> Any:
 # Row ids are SQLite/PostgreSQL BIGINTs: a larger number is no id, and must not reach the database.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1, description="记录编号")]
 
+TypeId = Annotated[str, Field(max_length=64, description="项目类型 id")]
 ProjectName = _text_type("项目名称", 200)
 Description = _text_type("项目描述", 4000)
 SpecialistName = _text_type("专员姓名", 50)
@@ -196,9 +198,9 @@ class FaqCreate(BaseModel):
 
     question: str
     answer: str
-    project_types: list[str] = Field(default_factory=list)
-    basis: list[dict[str, str]] = Field(default_factory=list, description="[{doc_id, article, quote}]")
-    pending_note: str | None = None
+    project_types: list[TypeId] = Field(default_factory=list, max_length=30)
+    basis: list[Basis] = Field(default_factory=list, max_length=20, description="[{doc_id, article, quote}]")
+    pending_note: str | None = Field(None, max_length=500)
     from_message_id: RowId | None = None
 
     @field_validator("question")
@@ -216,11 +218,11 @@ class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str
-    project_types: list[str] = Field(min_length=1)
+    project_types: list[TypeId] = Field(min_length=1, max_length=30)
     situation: str
     resolution: str
     outcome: str
-    problems_met: list[str] = Field(default_factory=list)
+    problems_met: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=30)
     from_message_id: RowId | None = None
 
     @field_validator("title", "situation", "resolution", "outcome")
