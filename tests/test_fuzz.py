@@ -25,7 +25,7 @@ def test_every_operation_answers_as_documented(tmp_path) -> None:
                              json={"name": "模糊测试泳馆", "description": "健身会所带恒温泳池，水面400平",
                                    "specialist_name": "王专员"})  # fmt: skip
         assert project.status_code == 201, project.text
-        report = fuzz.run(url, KEY, project.json()["links"][0]["token"], max_examples=12, seed=14)
-    assert report.requests > 400, report.summary()
+        report = fuzz.run(url, KEY, project.json()["links"][0]["token"], max_examples=8, seed=14)
+    assert report.requests > 300, report.summary()
     assert report.server_errors == 0, report.summary() + "\n" + "\n".join(report.failures)
     assert report.violations == 0, report.summary() + "\n" + "\n".join(report.failures)
