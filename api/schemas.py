@@ -22,6 +22,17 @@ def _text_type(field: str, limit: int) -> Any:
     return Annotated[str, AfterValidator(lambda value: clean_text(value, field, limit))]
 
 
+def _optional_text(field: str, limit: int) -> Any:
+    """Free text that may be empty (a note, a reason, a phone number): trimmed, bounded, no NUL or lone surrogate."""
+    return Annotated[str, AfterValidator(lambda value: clean_text(value, field, limit) if value.strip() else "")]
+
+
+Phone = _optional_text("专员电话", 30)
+Note = _optional_text("备注", 2000)
+Reason = _optional_text("原因", 1000)
+PendingNote = _optional_text("依据待补充说明", 500)
+Problem = _optional_text("遇到的问题", 500)
+
 # Row ids are SQLite/PostgreSQL BIGINTs: a larger number is no id, and must not reach the database.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1, description="记录编号")]
 
@@ -38,7 +49,7 @@ class ProjectCreate(BaseModel):
     name: ProjectName = Field(description="项目名称")
     description: Description = Field(description="项目描述（经营者原话即可）")
     specialist_name: SpecialistName = Field(description="专员姓名")
-    specialist_phone: str | None = Field(None, max_length=30)
+    specialist_phone: Phone | None = None
     facts: Facts = None
 
 
@@ -47,7 +58,7 @@ class ProjectUpdate(BaseModel):
 
     name: ProjectName | None = None
     specialist_name: SpecialistName | None = None
-    specialist_phone: str | None = Field(None, max_length=30)
+    specialist_phone: Phone | None = None
     status: ProjectStatus | None = None
 
 
@@ -62,7 +73,7 @@ class ItemUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: ItemStatus | None = None
-    note: str | None = Field(None, max_length=2000)
+    note: Note | None = None
 
 
 class ItemOut(BaseModel):
@@ -134,7 +145,7 @@ class FeedbackIn(BaseModel):
 
     message_id: RowId
     rating: Literal["up", "down"]
-    reason: str = Field("", max_length=1000)
+    reason: Reason = ""
 
 
 class FeedbackOut(BaseModel):
@@ -200,7 +211,7 @@ class FaqCreate(BaseModel):
     answer: str
     project_types: list[TypeId] = Field(default_factory=list, max_length=30)
     basis: list[Basis] = Field(default_factory=list, max_length=20, description="[{doc_id, article, quote}]")
-    pending_note: str | None = Field(None, max_length=500)
+    pending_note: PendingNote | None = None
     from_message_id: RowId | None = None
 
     @field_validator("question")
@@ -222,7 +233,7 @@ class CaseCreate(BaseModel):
     situation: str
     resolution: str
     outcome: str
-    problems_met: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=30)
+    problems_met: list[Problem] = Field(default_factory=list, max_length=30)
     from_message_id: RowId | None = None
 
     @field_validator("title", "situation", "resolution", "outcome")

@@ -80,12 +80,17 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Limited]:
 
 
 @pytest.fixture(scope="module")
-def token(limited: Limited) -> str:
+def project(limited: Limited) -> dict:
     with limited.client() as client:
         response = client.post("/api/v1/projects", json={"name": "限流泳馆", "description": "健身会所带恒温泳池，水面400平",
                                                          "specialist_name": "王专员"})  # fmt: skip
     assert response.status_code == 201, response.text
-    return response.json()["links"][0]["token"]
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def token(project: dict) -> str:
+    return project["links"][0]["token"]
 
 
 def chinese_retry(response: httpx.Response, status: int) -> None:
@@ -232,6 +237,16 @@ def test_head_healthz_and_bodies_that_cannot_be_read(limited: Limited) -> None:
     assert latin.status_code == 400 and "UTF-8" in latin.json()["message"]
     assert broken.status_code == 422 and broken.json()["detail"][0]["field"] == "body"
     assert "不是合法的 JSON" in broken.json()["message"]
+
+
+def test_nul_in_a_note_or_a_reason_is_a_chinese_422_and_nothing_is_saved(limited: Limited, project: dict) -> None:
+    item = project["items"][0]["item_id"]
+    with limited.client() as client:
+        note = client.patch(f"/api/v1/projects/{project['id']}/items/{item}", json={"note": "已提交\x00预审"})
+        after = client.get(f"/api/v1/projects/{project['id']}").json()
+    assert note.status_code == 422 and note.json()["detail"][0]["field"] == "note"
+    assert "备注含有无效字符" in note.json()["message"]
+    assert after["items"][0]["note"] == ""
 
 
 def fill(path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,6 +18,7 @@ from kb.facts import FACT_FORMS, ProjectFacts
 from kb.schema import Case, FaqEntry
 
 router = APIRouter(prefix="/api/v1", route_class=StaffRoute)
+log = logging.getLogger(__name__)
 
 
 @router.get("/articles/{doc_id}/{article}")
@@ -58,7 +60,7 @@ async def add_faq(body: FaqCreate, request: Request, work: Work, actor: str = De
     """A corrected answer becomes a FAQ entry: written to the knowledge overlay and indexed at once."""
     async with work.slot():
         entry = request.app.state.knowledge.add_faq(body, actor)
-        await _knowledge_changed(request, body.from_message_id)
+        await _knowledge_changed(request, entry.id, body.from_message_id)
     return entry
 
 
@@ -66,13 +68,25 @@ async def add_faq(body: FaqCreate, request: Request, work: Work, actor: str = De
 async def add_case(body: CaseCreate, request: Request, work: Work, actor: str = Depends(require_staff)) -> Case:
     async with work.slot():
         case = request.app.state.knowledge.add_case(body, actor)
-        await _knowledge_changed(request, body.from_message_id)
+        await _knowledge_changed(request, case.id, body.from_message_id)
     return case
 
 
-async def _knowledge_changed(request: Request, from_message_id: int | None) -> None:
-    """Re-index the knowledge; the feedback on the answer that prompted the entry is then handled."""
-    await run_in_threadpool(request.app.state.services.reload_knowledge)
+async def _knowledge_changed(request: Request, entry_id: str, from_message_id: int | None) -> None:
+    """Re-index the knowledge; the feedback on the answer that prompted the entry is then handled.
+
+    If re-indexing fails (a full disk, say), the entry is taken back out of the overlay, so a retry adds it once.
+    """
+    services = request.app.state.services
+    try:
+        await run_in_threadpool(services.reload_knowledge)
+    except Exception:
+        request.app.state.knowledge.retract(entry_id)
+        try:  # bring the loaded knowledge back in line with the overlay, if the disk allows it now
+            await run_in_threadpool(services.reload_knowledge)
+        except Exception:
+            log.exception("knowledge reload after retracting %s failed", entry_id)
+        raise
     conversations = request.app.state.conversations
     message = conversations.message(from_message_id) if from_message_id is not None else None
     for item in message.feedback if message else []:
