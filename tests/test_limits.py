@@ -154,6 +154,13 @@ def test_a_client_that_is_no_trusted_proxy_cannot_pick_its_address(limited: Limi
     assert codes == [401] * 5 + [429]
 
 
+def test_guessing_links_on_the_operator_page_is_limited_too(limited: Limited) -> None:
+    with limited.client(key=None) as client:
+        pages = [client.get(f"/c/guess-page-{n}") for n in range(6)]
+    assert [p.status_code for p in pages] == [401] * 5 + [429]
+    assert "专员" in pages[0].text and int(pages[5].headers["retry-after"]) >= 1 and "尝试过多" in pages[5].text
+
+
 def test_each_operator_link_has_its_own_budget(limited: Limited, token: str) -> None:
     with limited.client(key=None) as client:
         codes = [client.get(f"/api/v1/c/{token}/project").status_code for _ in range(4)]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import SESSION_COOKIE, staff_session
+from api.auth import SESSION_COOKIE, authenticate_operator, staff_session
 from api.dossiers import LinkRejected, NotFound
 from api.links import absolute, loopback_warning
 from api.qr import qr_svg
@@ -46,6 +46,12 @@ def _page(request: Request, template: str, status: int = 200, **context) -> HTML
     return response
 
 
+def _too_many(request: Request, template: str, refusal: RateLimited, **context) -> HTMLResponse:
+    response = _page(request, template, status=429, **context)
+    response.headers["Retry-After"] = str(refusal.retry_after_s)
+    return response
+
+
 @router.get("/")
 def home() -> RedirectResponse:
     return RedirectResponse("/staff", status_code=303)
@@ -53,10 +59,13 @@ def home() -> RedirectResponse:
 
 @router.get("/c/{token}", response_class=HTMLResponse)
 def operator_page(token: str, request: Request) -> HTMLResponse:
+    """Checked and counted like the operator API, so the page cannot be used to guess links either."""
     try:
-        request.app.state.dossiers.resolve(token)
+        authenticate_operator(request, token)
     except LinkRejected as error:
         return _page(request, "link_error.html", status=error.status, message=str(error))
+    except RateLimited as error:
+        return _too_many(request, "link_error.html", error, message=str(error))
     return _page(request, "chat.html", token=token)
 
 
@@ -73,9 +82,7 @@ def login(request: Request, key: str = Form(""), name: str = Form("")) -> Respon
         state.rate_limits.login(ip)
         state.rate_limits.before_credentials(ip)
     except RateLimited as error:
-        response = _page(request, "staff_login.html", status=429, error=str(error))
-        response.headers["Retry-After"] = str(error.retry_after_s)
-        return response
+        return _too_many(request, "staff_login.html", error, error=str(error))
     fingerprint = state.staff_keys.match(key.strip())
     if fingerprint is None:
         state.rate_limits.failed(ip)
