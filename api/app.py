@@ -79,7 +79,7 @@ class NoStoreForPrivate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/staff", "/c/")):
+        if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/v1/", "/staff", "/c/")):
             await self.app(scope, receive, send)
             return
 
