@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
-from api.auth import session_serializer
+from api.body_limit import BodySizeLimit
 from api.conversations import Conversations
 from api.db.engine import Database
 from api.dossiers import Dossiers
-from api.keys import app_secret, ensure_staff_key
+from api.keys import StaffKeys, app_secret, ensure_staff_key
 from api.knowledge_admin import KnowledgeWriter
 from api.links import LinkSigner
 from api.openai_compat.turns import TurnReplayer
+from api.openapi import HEALTH, OPERATOR, STAFF
+from api.rate_limit import RateLimits
 from api.routes import ask, guidance, health, knowledge, openai_api, operator, pages, permits, projects
+from api.sessions import StaffSessions
+from api.work_limit import WorkLimiter
 from chubei.services import Services
 from chubei.settings import Settings, get_settings
 
@@ -28,13 +34,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or get_settings()
     services = services or Services(settings)
     secret = app_secret(settings)
+    ensure_staff_key(settings)
     app = FastAPI(title="Chubei 筹备期审批辅导", version="0.1.0", docs_url="/api/docs", redoc_url=None)
     state = app.state
     state.settings = settings
     state.services = services
-    state.staff_keys, _ = ensure_staff_key(settings)
-    state.sessions = session_serializer(secret)
+    state.staff_keys = StaffKeys(settings, secret)
     state.db = Database(settings.sqlalchemy_url)
+    state.sessions = StaffSessions(state.db, secret, int(settings.session_hours * 3600))
+    state.rate_limits = RateLimits(settings)
+    state.work = WorkLimiter(settings.work_concurrency, settings.work_queue, settings.work_wait_s,
+                             settings.work_retry_after_s)  # fmt: skip
     state.dossiers = Dossiers(
         state.db,
         lambda description, facts: services.guide.plan(description, facts),
@@ -52,17 +62,39 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     state.knowledge = KnowledgeWriter(settings.kb_overlay_dir, services.corpus, lambda: services.kb)
     errors.install(app)
-    app.middleware("http")(no_store_for_private)
-    for module in (health, ask, guidance, projects, operator, knowledge, permits, openai_api, pages):
-        app.include_router(module.router)
+    app.add_middleware(NoStoreForPrivate)
+    app.include_router(health.router, responses=HEALTH)
+    for module in (ask, guidance, projects, knowledge, permits):
+        app.include_router(module.router, responses=STAFF)
+    app.include_router(operator.router, responses=OPERATOR)
+    app.include_router(openai_api.router)
+    app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Outermost first: the client address is settled, then an oversized body is refused before anything else.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
+    if settings.proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxies)
     return app
 
 
-async def no_store_for_private(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """Staff pages and every API answer (plans, chats, keys) must not be kept by browsers or proxies."""
-    response = await call_next(request)
-    path = request.url.path
-    if path.startswith(("/api/", "/v1/", "/staff", "/c/")):
-        response.headers["Cache-Control"] = "no-store"
-    return response
+class NoStoreForPrivate:
+    """Staff pages and every API answer (plans, chats, keys) must not be kept by browsers or proxies.
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` reads the body in a task group, which would wrap a
+    413 raised while streaming an oversized body into an ``ExceptionGroup`` and turn it into a 400.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/v1/", "/staff", "/c/")):
+            await self.app(scope, receive, send)
+            return
+
+        async def no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, no_store)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.dossiers import LinkRejected, NotFound, Refused
 from api.openai_compat.errors import OpenAIError, error_response, is_openai_path
+from api.rate_limit import RateLimited
+from api.work_limit import Busy
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,9 @@ MESSAGES = {
     "float_parsing": "应为数字",
     "string_too_long": "过长",
     "string_too_short": "过短",
+    "string_pattern_mismatch": "格式不正确",
+    "too_long": "条目过多",
+    "too_short": "条目过少",
     "literal_error": "取值不在允许范围内",
     "extra_forbidden": "不是可识别的字段",
     "greater_than_equal": "数值过小",
@@ -53,6 +60,9 @@ MESSAGES = {
 
 def describe(error: dict) -> tuple[str, str]:
     """(field path, Chinese message) for one pydantic error."""
+    if error.get("type") == "json_invalid":
+        position = error.get("loc", ("body", 0))[-1]
+        return "body", f"请求体不是合法的 JSON（第 {position} 个字符附近有误）"
     location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
     field = ".".join(location) if error.get("type") != "json_invalid" else ""  # its location is a byte offset
     field = field or "body"
@@ -94,11 +104,29 @@ def install(app: FastAPI) -> None:
             message = "未找到请求的地址"
         elif exc.status_code == 405:
             message = "不支持该请求方法"
+        elif exc.status_code == 400 and message == "There was an error parsing the body":
+            message = unparsable_body(exc.__cause__)
         return reply(request, exc.status_code, message, headers=exc.headers)
 
     @app.exception_handler(OpenAIError)
     async def openai_error(request: Request, exc: OpenAIError) -> JSONResponse:
         return error_response(exc.status, exc.message, param=exc.param, code=exc.code)
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        return reply(request, 429, str(exc), headers={"Retry-After": str(exc.retry_after_s)})
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy) -> JSONResponse:
+        return reply(request, 503, str(exc), headers={"Retry-After": str(exc.retry_after_s)})
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, exc: OSError) -> JSONResponse:
+        return storage_error(request, exc, STORAGE_ERRNOS.get(exc.errno or 0))
+
+    @app.exception_handler(OperationalError)
+    async def database_error(request: Request, exc: OperationalError) -> JSONResponse:
+        return storage_error(request, exc, database_failure(exc))
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:
@@ -114,5 +142,49 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
-        return reply(request, 500, "服务内部错误，请稍后重试或联系管理员")
+        return internal_error(request)
+
+
+def internal_error(request: Request) -> JSONResponse:
+    log.exception("unhandled error on %s", request.url.path)
+    return reply(request, 500, "服务内部错误，请稍后重试或联系管理员")
+
+
+def unparsable_body(cause: BaseException | None) -> str:
+    """FastAPI's one English message for every body it could not read, told apart by its cause."""
+    if isinstance(cause, UnicodeDecodeError):
+        return "请求体无法解析：不是 UTF-8 编码的文本，请以 UTF-8 发送 JSON"
+    if isinstance(cause, ValueError):
+        return "请求体无法解析：表单数据格式不正确"
+    return "请求体无法解析：请发送 JSON（Content-Type: application/json）"
+
+
+# A write that failed for want of space, or because the data directory may not be written.
+NO_SPACE = (507, "服务器存储空间不足，本次操作没有保存。请管理员清理数据目录 {data_dir} 所在的磁盘后重试")
+READ_ONLY = (503, "数据目录 {data_dir} 不可写（只读或权限不足），本次操作没有保存。请管理员检查该目录的权限和挂载方式")
+STORAGE_ERRNOS = {errno.ENOSPC: NO_SPACE, errno.EDQUOT: NO_SPACE, errno.EFBIG: NO_SPACE,
+                  errno.EACCES: READ_ONLY, errno.EPERM: READ_ONLY, errno.EROFS: READ_ONLY}  # fmt: skip
+SQLITE_FULL, SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN = 13, 8, 3, 14
+PG_DISK_FULL = "53100"
+
+
+def database_failure(exc: OperationalError) -> tuple[int, str] | None:
+    """Disk full and read-only errors from SQLite (result codes) and PostgreSQL (SQLSTATE)."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if code is not None:
+        primary = code & 0xFF
+        if primary == SQLITE_FULL:
+            return NO_SPACE
+        if primary in (SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN):
+            return READ_ONLY
+        return None
+    return NO_SPACE if getattr(exc.orig, "sqlstate", None) == PG_DISK_FULL else None
+
+
+def storage_error(request: Request, exc: Exception, failure: tuple[int, str] | None) -> JSONResponse:
+    if failure is None:
+        return internal_error(request)
+    log.error("storage error on %s: %s", request.url.path, exc)
+    status, message = failure
+    data_dir = request.app.state.settings.data_dir
+    return reply(request, status, message.format(data_dir=data_dir))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -55,3 +57,44 @@ def app_secret(settings: Settings) -> bytes:
         with os.fdopen(fd, "wb") as handle:
             handle.write(secrets.token_hex(32).encode("ascii"))
     return path.read_bytes().strip()
+
+
+class StaffKeys:
+    """The staff keys in force: CHUBEI_API_KEYS, else the key file, re-read whenever the file changes.
+
+    Re-reading means a key removed from (or replaced in) the file stops working at once, with every login
+    session made with it (api/sessions.py), without restarting the server.
+    """
+
+    def __init__(self, settings: Settings, secret: bytes) -> None:
+        self._settings = settings
+        self._secret = secret
+        self._stamp: tuple[int, int] | None = None
+        self._keys: list[str] = []
+
+    def current(self) -> list[str]:
+        if self._settings.staff_keys:
+            return self._settings.staff_keys
+        try:
+            stat = key_file(self._settings).stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp != self._stamp:
+            self._keys, self._stamp = staff_keys(self._settings), stamp
+        return self._keys
+
+    def fingerprint(self, key: str) -> str:
+        """Names a key without revealing it (stored with each session)."""
+        return hmac.new(self._secret, key.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+    def match(self, token: str) -> str | None:
+        """The fingerprint of the key ``token`` is, compared in constant time; None when it is no key."""
+        found = None
+        for key in self.current():
+            if hmac.compare_digest(token.encode("utf-8", "surrogatepass"), key.encode("utf-8", "surrogatepass")):
+                found = key
+        return self.fingerprint(found) if found is not None else None
+
+    def fingerprints(self) -> set[str]:
+        return {self.fingerprint(key) for key in self.current()}

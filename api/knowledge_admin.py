@@ -21,9 +21,11 @@ from api.schemas import CaseCreate, FaqCreate
 from kb.corpus import Corpus
 from kb.grounding import check_basis
 from kb.knowledge import KnowledgeBase
-from kb.schema import Basis, Case, FaqEntry
+from kb.schema import Case, FaqEntry
 
 STAFF_PENDING = "工作人员补充的答复，法规依据待补充"
+FAQ_FILE = "faq-staff.yaml"
+CASES_FILE = "cases-staff.yaml"
 
 
 class KnowledgeWriter:
@@ -35,7 +37,7 @@ class KnowledgeWriter:
 
     def add_faq(self, data: FaqCreate, actor: str) -> FaqEntry:
         kb = self._kb()
-        basis = [Basis.model_validate(b) for b in data.basis]
+        basis = list(data.basis)
         for item in basis:
             if reason := check_basis(item, self.corpus):
                 raise Refused(f"依据有误：{reason}")
@@ -50,7 +52,7 @@ class KnowledgeWriter:
             pending_note=None if basis else (data.pending_note or STAFF_PENDING),
             created_by=actor,
         )
-        self._append("faq-staff.yaml", entry.model_dump(mode="json", exclude_none=True))
+        self._append(FAQ_FILE, entry.model_dump(mode="json", exclude_none=True))
         return entry
 
     def add_case(self, data: CaseCreate, actor: str) -> Case:
@@ -66,7 +68,7 @@ class KnowledgeWriter:
             outcome=data.outcome,
             illustrative=True,
         )
-        self._append("cases-staff.yaml", case.model_dump(mode="json", exclude_none=True))
+        self._append(CASES_FILE, case.model_dump(mode="json", exclude_none=True))
         return case
 
     @staticmethod
@@ -85,14 +87,33 @@ class KnowledgeWriter:
         assert re.fullmatch(rf"{prefix}\.[a-z0-9_]+", candidate)
         return candidate
 
+    def retract(self, entry_id: str) -> None:
+        """Take back an entry whose indexing failed, so that the request leaves nothing half-saved behind."""
+        with self._lock:
+            for filename in (FAQ_FILE, CASES_FILE):
+                records = self._records(filename)
+                kept = [record for record in records if record.get("id") != entry_id]
+                if len(kept) != len(records):
+                    self._write(filename, kept)
+
     def _append(self, filename: str, record: dict) -> None:
         with self._lock:
-            path = self.overlay_dir / filename
-            path.parent.mkdir(parents=True, exist_ok=True)
-            records = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
-            records = [*(records or []), record]
-            tmp = path.with_suffix(".tmp")
+            self._write(filename, [*self._records(filename), record])
+
+    def _records(self, filename: str) -> list[dict]:
+        path = self.overlay_dir / filename
+        return (yaml.safe_load(path.read_text(encoding="utf-8")) or []) if path.exists() else []
+
+    def _write(self, filename: str, records: list[dict]) -> None:
+        """Atomically: a crash or a full disk leaves the previous file whole and no temp file behind."""
+        path = self.overlay_dir / filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        try:
             tmp.write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
             with tmp.open("rb") as handle:
                 os.fsync(handle.fileno())
             tmp.replace(path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise

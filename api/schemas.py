@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from api.db.models import ITEM_STATUSES, PROJECT_STATUSES
 from assistant.models import Citation, GuidanceResponse, check_facts, clean_text
 from kb.facts import FactForm
+from kb.schema import Basis
 
 ItemStatus = Literal["待准备", "已提交预审", "预审通过", "容缺受理", "已完成"]
 ProjectStatus = Literal["筹备中", "已开业", "已终止"]
@@ -21,9 +22,21 @@ def _text_type(field: str, limit: int) -> Any:
     return Annotated[str, AfterValidator(lambda value: clean_text(value, field, limit))]
 
 
+def _optional_text(field: str, limit: int) -> Any:
+    """Free text that may be empty (a note, a reason, a phone number): trimmed, bounded, no NUL or lone surrogate."""
+    return Annotated[str, AfterValidator(lambda value: clean_text(value, field, limit) if value.strip() else "")]
+
+
+Phone = _optional_text("专员电话", 30)
+Note = _optional_text("备注", 2000)
+Reason = _optional_text("原因", 1000)
+PendingNote = _optional_text("依据待补充说明", 500)
+Problem = _optional_text("遇到的问题", 500)
+
 # Row ids are SQLite/PostgreSQL BIGINTs: a larger number is no id, and must not reach the database.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1, description="记录编号")]
 
+TypeId = Annotated[str, Field(max_length=64, description="项目类型 id")]
 ProjectName = _text_type("项目名称", 200)
 Description = _text_type("项目描述", 4000)
 SpecialistName = _text_type("专员姓名", 50)
@@ -36,7 +49,7 @@ class ProjectCreate(BaseModel):
     name: ProjectName = Field(description="项目名称")
     description: Description = Field(description="项目描述（经营者原话即可）")
     specialist_name: SpecialistName = Field(description="专员姓名")
-    specialist_phone: str | None = Field(None, max_length=30)
+    specialist_phone: Phone | None = None
     facts: Facts = None
 
 
@@ -45,7 +58,7 @@ class ProjectUpdate(BaseModel):
 
     name: ProjectName | None = None
     specialist_name: SpecialistName | None = None
-    specialist_phone: str | None = Field(None, max_length=30)
+    specialist_phone: Phone | None = None
     status: ProjectStatus | None = None
 
 
@@ -60,7 +73,7 @@ class ItemUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: ItemStatus | None = None
-    note: str | None = Field(None, max_length=2000)
+    note: Note | None = None
 
 
 class ItemOut(BaseModel):
@@ -139,7 +152,7 @@ class FeedbackIn(BaseModel):
 
     message_id: RowId
     rating: Literal["up", "down"]
-    reason: str = Field("", max_length=1000)
+    reason: Reason = ""
 
 
 class FeedbackOut(BaseModel):
@@ -203,9 +216,9 @@ class FaqCreate(BaseModel):
 
     question: str
     answer: str
-    project_types: list[str] = Field(default_factory=list)
-    basis: list[dict[str, str]] = Field(default_factory=list, description="[{doc_id, article, quote}]")
-    pending_note: str | None = None
+    project_types: list[TypeId] = Field(default_factory=list, max_length=30)
+    basis: list[Basis] = Field(default_factory=list, max_length=20, description="[{doc_id, article, quote}]")
+    pending_note: PendingNote | None = None
     from_message_id: RowId | None = None
 
     @field_validator("question")
@@ -223,17 +236,35 @@ class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str
-    project_types: list[str] = Field(min_length=1)
+    project_types: list[TypeId] = Field(min_length=1, max_length=30)
     situation: str
     resolution: str
     outcome: str
-    problems_met: list[str] = Field(default_factory=list)
+    problems_met: list[Problem] = Field(default_factory=list, max_length=30)
     from_message_id: RowId | None = None
 
     @field_validator("title", "situation", "resolution", "outcome")
     @classmethod
     def _filled(cls, value: str) -> str:
         return clean_text(value, "内容", 3000)
+
+
+class FieldErrorOut(BaseModel):
+    field: str = Field(description="出错的字段（如 question、facts.floor；请求体本身为 body）")
+    message: str = Field(description="中文说明")
+
+
+class ErrorOut(BaseModel):
+    """Every error the API returns: a Chinese ``message``; for input errors, ``detail`` names each field."""
+
+    message: str = Field(description="中文错误说明，可直接展示给用户")
+    detail: list[FieldErrorOut] = Field(default_factory=list, description="参数错误时逐个字段的说明")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    embedder: str
+    chunks: int
 
 
 MessageOut.model_rebuild()

@@ -152,13 +152,23 @@ def serve(
 
     from api.app import create_app
     from api.keys import ensure_staff_key, key_file
+    from chubei.datadir import DataDirError, check_writable, explain
 
     settings = get_settings()
-    services = Services(settings, show_progress=True)
-    report = services.ensure_index()
-    services.warm_up()
+    try:
+        check_writable(settings.data_dir)
+        services = Services(settings, show_progress=True)
+        report = services.ensure_index()
+        services.warm_up()
+        _, new_key = ensure_staff_key(settings)
+        application = create_app(settings, services)
+    except DataDirError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    except OSError as error:
+        typer.echo(explain(settings.data_dir, error), err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"索引就绪：{report.summary()}")
-    _, new_key = ensure_staff_key(settings)
     if new_key:
         typer.echo(f"已生成工作人员密钥（保存在 {key_file(settings)}）：{new_key}")
     host, port = host or settings.host, port or settings.port
@@ -167,7 +177,8 @@ def serve(
         typer.echo(
             "提示：未设置 CHUBEI_PUBLIC_BASE_URL，二维码使用工作人员访问本服务的地址；若是 127.0.0.1，手机无法打开。"
         )
-    uvicorn.run(create_app(settings, services), host=host, port=port, log_level="warning")
+    # The client address is taken from X-Forwarded-For only by the app, and only from CHUBEI_TRUSTED_PROXIES.
+    uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @app.command("eval")

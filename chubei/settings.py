@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from limits import parse_many
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -76,6 +77,37 @@ class Settings(BaseSettings):
     projects_page_size: int = Field(50, ge=1, description="项目列表每页默认条数（GET /api/v1/projects 不带 limit 时）")
     projects_page_max: int = Field(200, ge=1, description="项目列表每页最多条数（limit 的上限）")
     secret_key: str | None = Field(None, description="签名密钥（会话与访问链接）；不设置时自动生成并保存在数据目录")
+    session_hours: float = Field(12.0, gt=0, description="工作人员登录会话的有效小时数")
+
+    # Limits, enforced before any work is done (api/body_limit.py, api/work_limit.py, api/rate_limit.py).
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="请求体上限（字节），超出返回 413")
+    max_upload_bytes: int = Field(50_000_000, ge=1024, description="/documents 路径下文件上传的请求体上限（字节）")
+    work_concurrency: int = Field(2, ge=1, description="同时进行的耗时请求（问答、方案、重新生成）数量")
+    work_queue: int = Field(32, ge=0, description="排队等待的耗时请求上限；再多立即返回 503")
+    work_wait_s: float = Field(15.0, ge=0, description="耗时请求排队等待的最长秒数，超时返回 503")
+    work_retry_after_s: int = Field(5, ge=1, description="繁忙（503）时建议客户端重试的秒数（Retry-After）")
+    rate_limit_storage: str = Field("memory://", description="限流计数的存储（limits 库的 URI，如 redis://host:6379）")
+    login_rate: str = Field("10/minute", description="每个客户端 IP 的工作人员登录尝试次数")
+    auth_failure_rate: str = Field("60/minute", description="每个客户端 IP 的无效密钥、访问链接或登录失败次数")
+    staff_rate: str = Field("600/minute", description="每个工作人员密钥（或登录会话）的请求次数")
+    operator_rate: str = Field("120/minute", description="每个经营者访问链接的请求次数")
+    client_rate: str = Field("1200/minute", description="每个客户端 IP 对 /api/ 的请求次数")
+    trusted_proxies: str = Field(
+        "", description="可信反向代理的地址（逗号分隔，可用 CIDR）；只有来自这些地址的 X-Forwarded-For 才被采信"
+    )
+
+    @field_validator("login_rate", "auth_failure_rate", "staff_rate", "operator_rate", "client_rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"限流写法不正确：{value!r}（应如 10/minute 或 5/second;100/hour）") from None
+        return value
+
+    @property
+    def proxies(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @field_validator("data_dir")
     @classmethod

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.auth import bearer_token, is_staff_key
+from api.auth import bearer_token
 from api.dossiers import Dossiers, LinkRejected
 from api.openai_compat.deps import DossiersDep
 from api.openai_compat.errors import OpenAIError
+from api.rate_limit import client_ip
 
 MISSING = "需要密钥：请在请求头中提供 Authorization: Bearer <密钥>（工作人员密钥，或经营者访问链接 /c/ 后面的令牌）"
 INVALID = "密钥无效：请使用工作人员密钥，或经营者访问链接 /c/ 后面的令牌"
@@ -24,18 +26,28 @@ class Caller:
 
 
 def caller(request: Request, dossiers: DossiersDep) -> Caller:
+    """Counted by the same rate limits as the staff API and the operator chat (429 in OpenAI's error shape)."""
+    state = request.app.state
+    ip = client_ip(request)
+    state.rate_limits.before_credentials(ip)
     token = bearer_token(request)
     if token is None:
         raise OpenAIError(401, MISSING, code="missing_api_key")
-    if is_staff_key(token, request.app.state.staff_keys):
+    fingerprint = state.staff_keys.match(token)
+    if fingerprint is not None:
+        state.rate_limits.staff(ip, f"key:{fingerprint}")
         return Caller(project_id=None)
-    return Caller(project_id=_project_of(dossiers, token))
+    project_id = _project_of(dossiers, token, lambda: state.rate_limits.failed(ip))
+    state.rate_limits.operator(ip, token)
+    return Caller(project_id=project_id)
 
 
-def _project_of(dossiers: Dossiers, token: str) -> str:
+def _project_of(dossiers: Dossiers, token: str, on_unknown: Callable[[], None]) -> str:
     try:
         return dossiers.resolve(token)
     except LinkRejected as rejected:  # revoked or expired: say so (403); unknown: an invalid key (401)
+        if rejected.status == 401:
+            on_unknown()
         raise OpenAIError(rejected.status, INVALID if rejected.status == 401 else str(rejected)) from rejected
 
 

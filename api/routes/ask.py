@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.auth import require_staff
+from api.auth import Staff
+from api.guard import StaffRoute
+from api.work_limit import Work
 from assistant.answering import AskContext
 from assistant.models import AskRequest, AskResponse
 
-router = APIRouter()
+router = APIRouter(route_class=StaffRoute)
 
 
 @router.post("/api/v1/ask", response_model=AskResponse)
-async def ask(body: AskRequest, request: Request, _: str = Depends(require_staff)) -> AskResponse:
+async def ask(body: AskRequest, request: Request, work: Work, _: Staff) -> AskResponse:
     state = request.app.state
     services = state.services
     project = state.dossiers.context(body.project_id) if body.project_id else None
     history = state.conversations.history(
         body.session_id, body.project_id, "staff", services.settings.answer.history_turns
     )
-    answer = await run_in_threadpool(services.assistant.ask, body.question, AskContext(history, project))
+    async with work.slot():
+        answer = await run_in_threadpool(services.assistant.ask, body.question, AskContext(history, project))
     session_id, _ = state.conversations.record(body.session_id, body.project_id, "staff", body.question, answer)
     return answer.response(session_id)

@@ -1,13 +1,15 @@
-"""GET /healthz — liveness and what the index holds; no authentication."""
+"""GET (and HEAD) /healthz — liveness and what the index holds; no authentication."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from api.schemas import HealthOut
+
 router = APIRouter()
 
 
-@router.get("/healthz")
-def healthz(request: Request) -> dict:
+@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=HealthOut)
+def healthz(request: Request) -> HealthOut:
     services = request.app.state.services
-    return {"status": "ok", "embedder": services.embedder.model_id, "chunks": services.store.count()}
+    return HealthOut(status="ok", embedder=services.embedder.model_id, chunks=services.store.count())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,11 +11,14 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
 from api.auth import require_staff
+from api.guard import StaffRoute
 from api.schemas import CaseCreate, FactFormOut, FaqCreate, FeedbackOut
+from api.work_limit import Work
 from kb.facts import FACT_FORMS, ProjectFacts
 from kb.schema import Case, FaqEntry
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=StaffRoute)
+log = logging.getLogger(__name__)
 
 
 @router.get("/articles/{doc_id}/{article}")
@@ -52,23 +56,37 @@ def resolve(feedback_id: Annotated[int, PathParam(ge=1, le=2**63 - 1, descriptio
 
 
 @router.post("/kb/faq", response_model=FaqEntry, status_code=201)
-async def add_faq(body: FaqCreate, request: Request, actor: str = Depends(require_staff)) -> FaqEntry:
+async def add_faq(body: FaqCreate, request: Request, work: Work, actor: str = Depends(require_staff)) -> FaqEntry:
     """A corrected answer becomes a FAQ entry: written to the knowledge overlay and indexed at once."""
-    entry = request.app.state.knowledge.add_faq(body, actor)
-    await _knowledge_changed(request, body.from_message_id)
+    async with work.slot():
+        entry = request.app.state.knowledge.add_faq(body, actor)
+        await _knowledge_changed(request, entry.id, body.from_message_id)
     return entry
 
 
 @router.post("/kb/cases", response_model=Case, status_code=201)
-async def add_case(body: CaseCreate, request: Request, actor: str = Depends(require_staff)) -> Case:
-    case = request.app.state.knowledge.add_case(body, actor)
-    await _knowledge_changed(request, body.from_message_id)
+async def add_case(body: CaseCreate, request: Request, work: Work, actor: str = Depends(require_staff)) -> Case:
+    async with work.slot():
+        case = request.app.state.knowledge.add_case(body, actor)
+        await _knowledge_changed(request, case.id, body.from_message_id)
     return case
 
 
-async def _knowledge_changed(request: Request, from_message_id: int | None) -> None:
-    """Re-index the knowledge; the feedback on the answer that prompted the entry is then handled."""
-    await run_in_threadpool(request.app.state.services.reload_knowledge)
+async def _knowledge_changed(request: Request, entry_id: str, from_message_id: int | None) -> None:
+    """Re-index the knowledge; the feedback on the answer that prompted the entry is then handled.
+
+    If re-indexing fails (a full disk, say), the entry is taken back out of the overlay, so a retry adds it once.
+    """
+    services = request.app.state.services
+    try:
+        await run_in_threadpool(services.reload_knowledge)
+    except Exception:
+        request.app.state.knowledge.retract(entry_id)
+        try:  # bring the loaded knowledge back in line with the overlay, if the disk allows it now
+            await run_in_threadpool(services.reload_knowledge)
+        except Exception:
+            log.exception("knowledge reload after retracting %s failed", entry_id)
+        raise
     conversations = request.app.state.conversations
     message = conversations.message(from_message_id) if from_message_id is not None else None
     for item in message.feedback if message else []:

@@ -25,6 +25,7 @@ from api.openai_compat.deps import ConversationsDep, ServicesDep, TurnsDep
 from api.openai_compat.errors import OpenAIError
 from api.openai_compat.render import completion, events
 from api.openai_compat.schemas import ChatCompletion, ChatCompletionRequest, ErrorBody, ModelCard, ModelList
+from api.work_limit import Work
 
 router = APIRouter(prefix="/v1", tags=["OpenAI 兼容接口"])
 
@@ -67,6 +68,7 @@ async def chat_completions(
     services: ServicesDep,
     conversations: ConversationsDep,
     turns: TurnsDep,
+    work: Work,
 ) -> ChatCompletion | Response:
     """回答最后一条用户消息，之前的用户提问作为上文（同 `/api/v1/ask` 的会话）。所引条文见 `citations`（与
     `/api/v1/ask` 相同），并以编号附在 `content` 末尾；超出范围的请求以普通回答说明（`out_of_scope` 为 true）。
@@ -74,7 +76,8 @@ async def chat_completions(
     config = services.settings.openai
     _check_model(body.model, config.model)
     project_id = caller.project_id
-    answered = await run_in_threadpool(turns.answer, services.assistant, project_id, body.questions)
+    async with work.slot():
+        answered = await run_in_threadpool(turns.answer, services.assistant, project_id, body.questions)
     if project_id is not None:
         conversations.record(openai_conversation_id(project_id), project_id, "openai", body.questions[-1], answered)
     reply = completion(body, answered)

@@ -6,22 +6,21 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
+from api.auth import OperatorProject
 from api.conversations import operator_conversation_id
+from api.guard import OperatorRoute
 from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, OperatorAsk, OperatorItem, OperatorView
+from api.work_limit import Work
 from assistant.answering import AskContext
 from assistant.models import GuidanceResponse
 
-router = APIRouter(prefix="/api/v1/c/{token}")
-
-
-def project_for(request: Request, token: str) -> str:
-    return request.app.state.dossiers.resolve(token)
+router = APIRouter(prefix="/api/v1/c/{token}", route_class=OperatorRoute)
 
 
 @router.get("/project", response_model=OperatorView)
-def view(token: str, request: Request) -> OperatorView:
+def view(token: str, project_id: OperatorProject, request: Request) -> OperatorView:
     dossiers = request.app.state.dossiers
-    project = dossiers.get(project_for(request, token))
+    project = dossiers.get(project_id)
     plan: GuidanceResponse = project.plan
     requirements = {r.id: r for r in plan.requirements}
     items = []
@@ -64,30 +63,28 @@ def view(token: str, request: Request) -> OperatorView:
 
 
 @router.get("/messages", response_model=ConversationOut | None)
-def messages(token: str, request: Request) -> ConversationOut | None:
-    project_id = project_for(request, token)
+def messages(project_id: OperatorProject, request: Request) -> ConversationOut | None:
     return request.app.state.conversations.conversation(operator_conversation_id(project_id))
 
 
 @router.post("/ask", response_model=MessageOut)
-async def ask(token: str, body: OperatorAsk, request: Request) -> MessageOut:
-    project_id = project_for(request, token)
+async def ask(project_id: OperatorProject, body: OperatorAsk, request: Request, work: Work) -> MessageOut:
     project = request.app.state.dossiers.context(project_id)
     services = request.app.state.services
     conversations = request.app.state.conversations
     conversation_id = operator_conversation_id(project_id)
     history = conversations.history(conversation_id, project_id, "operator", services.settings.answer.history_turns)
-    answer = await run_in_threadpool(services.assistant.ask, body.question, AskContext(history, project))
+    async with work.slot():
+        answer = await run_in_threadpool(services.assistant.ask, body.question, AskContext(history, project))
     _, message_id = conversations.record(conversation_id, project_id, "operator", body.question, answer)
     return conversations.message(message_id)
 
 
 @router.post("/feedback", response_model=FeedbackOut, status_code=201)
-def feedback(token: str, body: FeedbackIn, request: Request) -> FeedbackOut:
-    return request.app.state.conversations.add_feedback(body, project_for(request, token))
+def feedback(project_id: OperatorProject, body: FeedbackIn, request: Request) -> FeedbackOut:
+    return request.app.state.conversations.add_feedback(body, project_id)
 
 
 @router.get("/articles/{doc_id}/{article}")
-def article(token: str, doc_id: str, article: str, request: Request) -> dict:
-    project_for(request, token)
+def article(_: OperatorProject, doc_id: str, article: str, request: Request) -> dict:
     return article_text(request.app.state.services, doc_id, article)

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import SESSION_COOKIE, SESSION_MAX_AGE, is_staff_key, staff_from_cookie
+from api.auth import SESSION_COOKIE, authenticate_operator, staff_session
 from api.dossiers import LinkRejected, NotFound
 from api.links import absolute, loopback_warning
 from api.qr import qr_svg
+from api.rate_limit import RateLimited, client_ip
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 router = APIRouter(include_in_schema=False)
@@ -45,6 +46,12 @@ def _page(request: Request, template: str, status: int = 200, **context) -> HTML
     return response
 
 
+def _too_many(request: Request, template: str, refusal: RateLimited, **context) -> HTMLResponse:
+    response = _page(request, template, status=429, **context)
+    response.headers["Retry-After"] = str(refusal.retry_after_s)
+    return response
+
+
 @router.get("/")
 def home() -> RedirectResponse:
     return RedirectResponse("/staff", status_code=303)
@@ -52,10 +59,13 @@ def home() -> RedirectResponse:
 
 @router.get("/c/{token}", response_class=HTMLResponse)
 def operator_page(token: str, request: Request) -> HTMLResponse:
+    """Checked and counted like the operator API, so the page cannot be used to guess links either."""
     try:
-        request.app.state.dossiers.resolve(token)
+        authenticate_operator(request, token)
     except LinkRejected as error:
         return _page(request, "link_error.html", status=error.status, message=str(error))
+    except RateLimited as error:
+        return _too_many(request, "link_error.html", error, message=str(error))
     return _page(request, "chat.html", token=token)
 
 
@@ -66,31 +76,44 @@ def login_page(request: Request, error: str | None = None) -> HTMLResponse:
 
 @router.post("/staff/login")
 def login(request: Request, key: str = Form(""), name: str = Form("")) -> Response:
-    if not is_staff_key(key.strip(), request.app.state.staff_keys):
+    state = request.app.state
+    ip = client_ip(request)
+    try:
+        state.rate_limits.login(ip)
+        state.rate_limits.before_credentials(ip)
+    except RateLimited as error:
+        return _too_many(request, "staff_login.html", error, error=str(error))
+    fingerprint = state.staff_keys.match(key.strip())
+    if fingerprint is None:
+        state.rate_limits.failed(ip)
         return _page(request, "staff_login.html", status=401, error="密钥不正确，请重新输入")
     if not name.strip():
         return _page(request, "staff_login.html", status=422, error="请填写您的姓名（用于记录操作人）")
     response = RedirectResponse("/staff", status_code=303)
-    cookie = request.app.state.sessions.dumps({"name": name.strip()[:50]})
+    cookie = state.sessions.start(name.strip()[:50], fingerprint)
     # Secure behind HTTPS (directly, or a proxy that says so), so the cookie never travels in clear text.
     secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
-    response.set_cookie(SESSION_COOKIE, cookie, max_age=SESSION_MAX_AGE, httponly=True, samesite="strict",
+    response.set_cookie(SESSION_COOKIE, cookie, max_age=state.sessions.max_age_s, httponly=True, samesite="strict",
                         secure=secure)  # fmt: skip
     return response
 
 
 @router.post("/staff/logout")
-def logout() -> RedirectResponse:
+def logout(request: Request) -> RedirectResponse:
+    """Ends the session on the server too: the cookie is worthless from here on, even if it was copied."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        request.app.state.sessions.end(cookie)
     response = RedirectResponse("/staff/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
 def _staff_page(request: Request, template: str, **context) -> Response:
-    name = staff_from_cookie(request)
-    if name is None:
+    session = staff_session(request)
+    if session is None:
         return RedirectResponse("/staff/login", status_code=303)
-    return _page(request, template, staff_name=name, **context)
+    return _page(request, template, staff_name=session.name, **context)
 
 
 @router.get("/staff", response_class=HTMLResponse)
@@ -106,7 +129,7 @@ def project_page(project_id: str, request: Request) -> Response:
 @router.get("/staff/projects/{project_id}/card", response_class=HTMLResponse)
 def project_card(project_id: str, request: Request) -> Response:
     """A one-page printable card: project, 专员, QR code and how to use it."""
-    if staff_from_cookie(request) is None:
+    if staff_session(request) is None:
         return RedirectResponse("/staff/login", status_code=303)
     dossiers = request.app.state.dossiers
     try:

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from api.auth import require_staff
 from api.dossiers import NotFound
+from api.guard import StaffRoute
 from assistant.models import PermitOut
 
-router = APIRouter(prefix="/api/v1/permits")
+router = APIRouter(prefix="/api/v1/permits", route_class=StaffRoute)
 
 
 @router.get("", response_model=list[PermitOut])

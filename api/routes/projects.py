@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.auth import require_staff
+from api.guard import StaffRoute
 from api.links import absolute, loopback_warning
 from api.pagination import TOTAL_HEADER, TOTAL_HEADER_DOC, Page, project_page
 from api.qr import qr_png, qr_svg
@@ -24,9 +25,12 @@ from api.schemas import (
     ProjectUpdate,
     Regenerate,
 )
+from api.work_limit import Work
 from assistant.plan_document import ItemProgress, to_markdown, to_pdf
 
-router = APIRouter(prefix="/api/v1/projects")
+router = APIRouter(prefix="/api/v1/projects", route_class=StaffRoute)
+QR = {200: {"description": "二维码图片", "content": {"image/png": {}, "image/svg+xml": {}}}}
+DOCUMENT = {200: {"description": "可打印的方案（含各项进度）", "content": {"application/pdf": {}, "text/markdown": {}}}}
 
 
 def dossiers(request: Request):
@@ -45,8 +49,10 @@ def with_absolute_links(project: ProjectOut, request: Request) -> ProjectOut:
 
 
 @router.post("", response_model=ProjectOut, status_code=201)
-async def create(body: ProjectCreate, request: Request, actor: str = Depends(require_staff)) -> ProjectOut:
-    return with_absolute_links(await run_in_threadpool(dossiers(request).create, body, actor), request)
+async def create(body: ProjectCreate, request: Request, work: Work, actor: str = Depends(require_staff)) -> ProjectOut:
+    async with work.slot():
+        project = await run_in_threadpool(dossiers(request).create, body, actor)
+    return with_absolute_links(project, request)
 
 
 @router.get("", response_model=list[ProjectSummary], responses={200: {"headers": TOTAL_HEADER_DOC}})
@@ -75,9 +81,10 @@ def update(project_id: str, body: ProjectUpdate, request: Request, actor: str = 
 
 @router.post("/{project_id}/regenerate", response_model=ProjectOut)
 async def regenerate(
-    project_id: str, body: Regenerate, request: Request, actor: str = Depends(require_staff)
+    project_id: str, body: Regenerate, request: Request, work: Work, actor: str = Depends(require_staff)
 ) -> ProjectOut:
-    project = await run_in_threadpool(dossiers(request).regenerate, project_id, body, actor)
+    async with work.slot():
+        project = await run_in_threadpool(dossiers(request).regenerate, project_id, body, actor)
     return with_absolute_links(project, request)
 
 
@@ -103,7 +110,7 @@ def revoke_link(project_id: str, link_id: str, request: Request, actor: str = De
     return dossiers(request).revoke_link(project_id, link_id, actor)
 
 
-@router.get("/{project_id}/qr")
+@router.get("/{project_id}/qr", response_class=Response, responses=QR)
 def qr(project_id: str, request: Request, format: Literal["png", "svg"] = Query("png", description="png 或 svg"),
        _: str = Depends(require_staff)) -> Response:  # fmt: skip
     url = absolute(dossiers(request).current_link(project_id).url, str(request.base_url))
@@ -118,7 +125,7 @@ def conversations(project_id: str, request: Request, _: str = Depends(require_st
     return request.app.state.conversations.for_project(project_id)
 
 
-@router.get("/{project_id}/plan")
+@router.get("/{project_id}/plan", response_class=Response, responses=DOCUMENT)
 async def plan_document(project_id: str, request: Request, format: Literal["md", "pdf"] = Query("pdf"),
                         _: str = Depends(require_staff)) -> Response:  # fmt: skip
     project = dossiers(request).get(project_id)
