@@ -96,7 +96,9 @@ def measure(target: int, questions: list[str], descriptions: list[str], home: Pa
     del fresh
 
     services.warm_up()
-    print("  " + summary("ask", timings(services.assistant.ask, questions)))
+    print("  " + summary("hybrid retrieval (dense per pool + BM25 + cited articles)",
+                         timings(lambda q: services.retriever.search(q, 24), questions)))  # fmt: skip
+    print("  " + summary("ask (retrieval, understanding, composition)", timings(services.assistant.ask, questions)))
     print("  " + summary("guidance", timings(services.guide.plan, descriptions, passes=1)))
     plain = Chroma(
         client=services.store.client,
