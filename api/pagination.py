@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
+
+from api.deps import SettingsDep
 
 TOTAL_HEADER = "X-Total-Count"
 TOTAL_HEADER_DOC = {TOTAL_HEADER: {"description": "符合条件的总条数（不受分页影响）", "schema": {"type": "integer"}}}
@@ -19,7 +21,7 @@ class Page(BaseModel):
 
 
 def project_page(
-    request: Request,
+    settings: SettingsDep,
     limit: Annotated[
         int | None,
         Query(ge=1, description="每页条数：默认 CHUBEI_PROJECTS_PAGE_SIZE（50），最多 CHUBEI_PROJECTS_PAGE_MAX（200）"),
@@ -27,7 +29,6 @@ def project_page(
     offset: Annotated[int, Query(ge=0, le=BIGINT_MAX, description="跳过前多少条（从 0 开始）")] = 0,
 ) -> Page:
     """The page asked for; a ``limit`` above the configured maximum is a 422 naming the field, like any other."""
-    settings = request.app.state.settings
     if limit is None:
         limit = settings.projects_page_size
     elif limit > settings.projects_page_max:

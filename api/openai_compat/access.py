@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.auth import bearer_token
+from api.deps import DossiersDep, RateLimitsDep, StaffKeysDep
 from api.dossiers import Dossiers, LinkRejected
-from api.openai_compat.deps import DossiersDep
 from api.openai_compat.errors import OpenAIError
 from api.rate_limit import client_ip
 
@@ -25,20 +25,19 @@ class Caller:
     project_id: str | None
 
 
-def caller(request: Request, dossiers: DossiersDep) -> Caller:
+def caller(request: Request, dossiers: DossiersDep, limits: RateLimitsDep, keys: StaffKeysDep) -> Caller:
     """Counted by the same rate limits as the staff API and the operator chat (429 in OpenAI's error shape)."""
-    state = request.app.state
     ip = client_ip(request)
-    state.rate_limits.before_credentials(ip)
+    limits.before_credentials(ip)
     token = bearer_token(request)
     if token is None:
         raise OpenAIError(401, MISSING, code="missing_api_key")
-    fingerprint = state.staff_keys.match(token)
+    fingerprint = keys.match(token)
     if fingerprint is not None:
-        state.rate_limits.staff(ip, f"key:{fingerprint}")
+        limits.staff(ip, f"key:{fingerprint}")
         return Caller(project_id=None)
-    project_id = _project_of(dossiers, token, lambda: state.rate_limits.failed(ip))
-    state.rate_limits.operator(ip, token)
+    project_id = _project_of(dossiers, token, lambda: limits.failed(ip))
+    limits.operator(ip, token)
     return Caller(project_id=project_id)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.auth import require_staff
+from api.deps import ServicesDep
 from api.guard import StaffRoute
 from api.work_limit import Work
 from assistant.models import GuidanceRequest, GuidanceResponse
@@ -19,8 +20,8 @@ DOCUMENT = {200: {"description": "可打印的方案", "content": {"application/
 
 
 @router.post("/api/v1/guidance", response_model=GuidanceResponse, response_model_exclude_none=False)
-async def guidance(body: GuidanceRequest, request: Request, work: Work) -> GuidanceResponse:
-    guide = request.app.state.services.guide
+async def guidance(body: GuidanceRequest, work: Work, services: ServicesDep) -> GuidanceResponse:
+    guide = services.guide
     async with work.slot():
         return await run_in_threadpool(guide.plan, body.description, body.facts)
 
@@ -28,11 +29,11 @@ async def guidance(body: GuidanceRequest, request: Request, work: Work) -> Guida
 @router.post("/api/v1/guidance/export", response_class=Response, responses=DOCUMENT)
 async def export(
     body: GuidanceRequest,
-    request: Request,
     work: Work,
+    services: ServicesDep,
     format: Literal["md", "pdf"] = Query("pdf", description="md 或 pdf"),
 ) -> Response:
-    guide = request.app.state.services.guide
+    guide = services.guide
     async with work.slot():
         plan = await run_in_threadpool(guide.plan, body.description, body.facts)
         if format == "md":

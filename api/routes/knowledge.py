@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
 from api.auth import require_staff
+from api.conversations import Conversations
+from api.deps import ConversationsDep, KnowledgeWriterDep, ServicesDep
 from api.guard import StaffRoute
+from api.knowledge_admin import KnowledgeWriter
 from api.schemas import CaseCreate, FactFormOut, FaqCreate, FeedbackOut
 from api.work_limit import Work
+from chubei.services import Services
 from kb.facts import FACT_FORMS, ProjectFacts
 from kb.schema import Case, FaqEntry
 
@@ -22,8 +26,8 @@ log = logging.getLogger(__name__)
 
 
 @router.get("/articles/{doc_id}/{article}")
-def article(doc_id: str, article: str, request: Request, _: str = Depends(require_staff)) -> dict:
-    return article_text(request.app.state.services, doc_id, article)
+def article(doc_id: str, article: str, services: ServicesDep, _: str = Depends(require_staff)) -> dict:
+    return article_text(services, doc_id, article)
 
 
 @router.get("/facts", response_model=list[FactFormOut])
@@ -37,57 +41,63 @@ def facts(_: str = Depends(require_staff)) -> list[FactFormOut]:
 
 
 @router.get("/kb/types")
-def project_types(request: Request, _: str = Depends(require_staff)) -> list[dict]:
+def project_types(services: ServicesDep, _: str = Depends(require_staff)) -> list[dict]:
     """The project types the knowledge base covers."""
-    kb = request.app.state.services.kb
+    kb = services.kb
     return [{"id": t.id, "name": t.name, "category": t.category, "aliases": t.aliases} for t in kb.matchable_types]
 
 
 @router.get("/feedback")
-def feedback(request: Request, rating: str | None = Query(None, pattern="^(up|down)$"), unresolved: bool = False,
+def feedback(conversations: ConversationsDep, rating: str | None = Query(None, pattern="^(up|down)$"), unresolved: bool = False,
              _: str = Depends(require_staff)) -> list[dict]:  # fmt: skip
-    return request.app.state.conversations.feedback(rating, unresolved)
+    return conversations.feedback(rating, unresolved)
 
 
 @router.post("/feedback/{feedback_id}/resolve", response_model=FeedbackOut)
-def resolve(feedback_id: Annotated[int, PathParam(ge=1, le=2**63 - 1, description="反馈编号")], request: Request,
+def resolve(feedback_id: Annotated[int, PathParam(ge=1, le=2**63 - 1, description="反馈编号")], conversations: ConversationsDep,
             _: str = Depends(require_staff)) -> FeedbackOut:  # fmt: skip
-    return request.app.state.conversations.resolve_feedback(feedback_id)
+    return conversations.resolve_feedback(feedback_id)
 
 
 @router.post("/kb/faq", response_model=FaqEntry, status_code=201)
-async def add_faq(body: FaqCreate, request: Request, work: Work, actor: str = Depends(require_staff)) -> FaqEntry:
+async def add_faq(body: FaqCreate, work: Work, services: ServicesDep, writer: KnowledgeWriterDep,
+                  conversations: ConversationsDep, actor: str = Depends(require_staff)) -> FaqEntry:  # fmt: skip
     """A corrected answer becomes a FAQ entry: written to the knowledge overlay and indexed at once."""
     async with work.slot():
-        entry = request.app.state.knowledge.add_faq(body, actor)
-        await _knowledge_changed(request, entry.id, body.from_message_id)
+        entry = writer.add_faq(body, actor)
+        await _knowledge_changed(services, writer, conversations, entry.id, body.from_message_id)
     return entry
 
 
 @router.post("/kb/cases", response_model=Case, status_code=201)
-async def add_case(body: CaseCreate, request: Request, work: Work, actor: str = Depends(require_staff)) -> Case:
+async def add_case(body: CaseCreate, work: Work, services: ServicesDep, writer: KnowledgeWriterDep,
+                   conversations: ConversationsDep, actor: str = Depends(require_staff)) -> Case:  # fmt: skip
     async with work.slot():
-        case = request.app.state.knowledge.add_case(body, actor)
-        await _knowledge_changed(request, case.id, body.from_message_id)
+        case = writer.add_case(body, actor)
+        await _knowledge_changed(services, writer, conversations, case.id, body.from_message_id)
     return case
 
 
-async def _knowledge_changed(request: Request, entry_id: str, from_message_id: int | None) -> None:
+async def _knowledge_changed(
+    services: Services,
+    writer: KnowledgeWriter,
+    conversations: Conversations,
+    entry_id: str,
+    from_message_id: int | None,
+) -> None:
     """Re-index the knowledge; the feedback on the answer that prompted the entry is then handled.
 
     If re-indexing fails (a full disk, say), the entry is taken back out of the overlay, so a retry adds it once.
     """
-    services = request.app.state.services
     try:
         await run_in_threadpool(services.reload_knowledge)
     except Exception:
-        request.app.state.knowledge.retract(entry_id)
+        writer.retract(entry_id)
         try:  # bring the loaded knowledge back in line with the overlay, if the disk allows it now
             await run_in_threadpool(services.reload_knowledge)
         except Exception:
             log.exception("knowledge reload after retracting %s failed", entry_id)
         raise
-    conversations = request.app.state.conversations
     message = conversations.message(from_message_id) if from_message_id is not None else None
     for item in message.feedback if message else []:
         conversations.resolve_feedback(item.id)

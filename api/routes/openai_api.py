@@ -20,8 +20,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from api.conversations import openai_conversation_id
+from api.deps import ConversationsDep, ServicesDep, TurnsDep
 from api.openai_compat.access import CallerDep
-from api.openai_compat.deps import ConversationsDep, ServicesDep, TurnsDep
 from api.openai_compat.errors import OpenAIError
 from api.openai_compat.render import completion, events
 from api.openai_compat.schemas import ChatCompletion, ChatCompletionRequest, ErrorBody, ModelCard, ModelList

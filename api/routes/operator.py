@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 
 from api.articles import article_text
 from api.auth import OperatorProject
 from api.conversations import operator_conversation_id
+from api.deps import ConversationsDep, DossiersDep, ServicesDep
 from api.guard import OperatorRoute
 from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, OperatorAsk, OperatorItem, OperatorView
 from api.work_limit import Work
@@ -18,8 +19,7 @@ router = APIRouter(prefix="/api/v1/c/{token}", route_class=OperatorRoute)
 
 
 @router.get("/project", response_model=OperatorView)
-def view(token: str, project_id: OperatorProject, request: Request) -> OperatorView:
-    dossiers = request.app.state.dossiers
+def view(token: str, project_id: OperatorProject, dossiers: DossiersDep) -> OperatorView:
     project = dossiers.get(project_id)
     plan: GuidanceResponse = project.plan
     requirements = {r.id: r for r in plan.requirements}
@@ -63,15 +63,14 @@ def view(token: str, project_id: OperatorProject, request: Request) -> OperatorV
 
 
 @router.get("/messages", response_model=ConversationOut | None)
-def messages(project_id: OperatorProject, request: Request) -> ConversationOut | None:
-    return request.app.state.conversations.conversation(operator_conversation_id(project_id))
+def messages(project_id: OperatorProject, conversations: ConversationsDep) -> ConversationOut | None:
+    return conversations.conversation(operator_conversation_id(project_id))
 
 
 @router.post("/ask", response_model=MessageOut)
-async def ask(project_id: OperatorProject, body: OperatorAsk, request: Request, work: Work) -> MessageOut:
-    project = request.app.state.dossiers.context(project_id)
-    services = request.app.state.services
-    conversations = request.app.state.conversations
+async def ask(project_id: OperatorProject, body: OperatorAsk, work: Work, services: ServicesDep, dossiers: DossiersDep,
+              conversations: ConversationsDep) -> MessageOut:  # fmt: skip
+    project = dossiers.context(project_id)
     conversation_id = operator_conversation_id(project_id)
     history = conversations.history(conversation_id, project_id, "operator", services.settings.answer.history_turns)
     async with work.slot():
@@ -81,10 +80,10 @@ async def ask(project_id: OperatorProject, body: OperatorAsk, request: Request, 
 
 
 @router.post("/feedback", response_model=FeedbackOut, status_code=201)
-def feedback(project_id: OperatorProject, body: FeedbackIn, request: Request) -> FeedbackOut:
-    return request.app.state.conversations.add_feedback(body, project_id)
+def feedback(project_id: OperatorProject, body: FeedbackIn, conversations: ConversationsDep) -> FeedbackOut:
+    return conversations.add_feedback(body, project_id)
 
 
 @router.get("/articles/{doc_id}/{article}")
-def article(_: OperatorProject, doc_id: str, article: str, request: Request) -> dict:
-    return article_text(request.app.state.services, doc_id, article)
+def article(_: OperatorProject, doc_id: str, article: str, services: ServicesDep) -> dict:
+    return article_text(services, doc_id, article)

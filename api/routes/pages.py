@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.auth import SESSION_COOKIE, authenticate_operator, staff_session
+from api.deps import DossiersDep, RateLimitsDep, SessionsDep, StaffKeysDep
 from api.dossiers import LinkRejected, NotFound
 from api.links import absolute, loopback_warning
 from api.qr import qr_svg
@@ -75,35 +76,35 @@ def login_page(request: Request, error: str | None = None) -> HTMLResponse:
 
 
 @router.post("/staff/login")
-def login(request: Request, key: str = Form(""), name: str = Form("")) -> Response:
-    state = request.app.state
+def login(request: Request, limits: RateLimitsDep, keys: StaffKeysDep, sessions: SessionsDep, key: str = Form(""),
+          name: str = Form("")) -> Response:  # fmt: skip
     ip = client_ip(request)
     try:
-        state.rate_limits.login(ip)
-        state.rate_limits.before_credentials(ip)
+        limits.login(ip)
+        limits.before_credentials(ip)
     except RateLimited as error:
         return _too_many(request, "staff_login.html", error, error=str(error))
-    fingerprint = state.staff_keys.match(key.strip())
+    fingerprint = keys.match(key.strip())
     if fingerprint is None:
-        state.rate_limits.failed(ip)
+        limits.failed(ip)
         return _page(request, "staff_login.html", status=401, error="密钥不正确，请重新输入")
     if not name.strip():
         return _page(request, "staff_login.html", status=422, error="请填写您的姓名（用于记录操作人）")
     response = RedirectResponse("/staff", status_code=303)
-    cookie = state.sessions.start(name.strip()[:50], fingerprint)
+    cookie = sessions.start(name.strip()[:50], fingerprint)
     # Secure behind HTTPS (directly, or a proxy that says so), so the cookie never travels in clear text.
     secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
-    response.set_cookie(SESSION_COOKIE, cookie, max_age=state.sessions.max_age_s, httponly=True, samesite="strict",
+    response.set_cookie(SESSION_COOKIE, cookie, max_age=sessions.max_age_s, httponly=True, samesite="strict",
                         secure=secure)  # fmt: skip
     return response
 
 
 @router.post("/staff/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, sessions: SessionsDep) -> RedirectResponse:
     """Ends the session on the server too: the cookie is worthless from here on, even if it was copied."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        request.app.state.sessions.end(cookie)
+        sessions.end(cookie)
     response = RedirectResponse("/staff/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -127,11 +128,10 @@ def project_page(project_id: str, request: Request) -> Response:
 
 
 @router.get("/staff/projects/{project_id}/card", response_class=HTMLResponse)
-def project_card(project_id: str, request: Request) -> Response:
+def project_card(project_id: str, request: Request, dossiers: DossiersDep) -> Response:
     """A one-page printable card: project, 专员, QR code and how to use it."""
     if staff_session(request) is None:
         return RedirectResponse("/staff/login", status_code=303)
-    dossiers = request.app.state.dossiers
     try:
         project = dossiers.get(project_id)
         link = dossiers.current_link(project_id)

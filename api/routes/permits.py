@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from api.auth import require_staff
+from api.deps import ServicesDep
 from api.dossiers import NotFound
 from api.guard import StaffRoute
 from assistant.models import PermitOut
@@ -13,10 +14,9 @@ router = APIRouter(prefix="/api/v1/permits", route_class=StaffRoute)
 
 
 @router.get("", response_model=list[PermitOut])
-def permits(request: Request, type: str | None = Query(None, max_length=64, description="项目类型 id，如 swimming"),
+def permits(services: ServicesDep, type: str | None = Query(None, max_length=64, description="项目类型 id，如 swimming"),
             _: str = Depends(require_staff)) -> list[PermitOut]:  # fmt: skip
     """All 事项, or those a project type needs (named by its requirements or listing it)."""
-    services = request.app.state.services
     kb = services.kb
     if type is None:
         chosen = list(kb.permits.values())
@@ -31,8 +31,7 @@ def permits(request: Request, type: str | None = Query(None, max_length=64, desc
 
 
 @router.get("/{permit_id}", response_model=PermitOut)
-def permit(permit_id: str, request: Request, _: str = Depends(require_staff)) -> PermitOut:
-    services = request.app.state.services
+def permit(permit_id: str, services: ServicesDep, _: str = Depends(require_staff)) -> PermitOut:
     found = services.kb.permits.get(permit_id)
     if found is None:
         raise NotFound(f"事项 {permit_id} 不存在")

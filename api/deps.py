@@ -1,0 +1,68 @@
+"""Typed FastAPI dependencies: the long-lived components a route may use, built once in ``create_app``.
+
+Routes declare what they need (``services: ServicesDep``) instead of reaching into ``request.app.state``,
+so a route's signature says what it touches and a test can override any of them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.conversations import Conversations
+from api.dossiers import Dossiers
+from api.keys import StaffKeys
+from api.knowledge_admin import KnowledgeWriter
+from api.openai_compat.turns import TurnReplayer
+from api.rate_limit import RateLimits
+from api.sessions import StaffSessions
+from chubei.services import Services
+from chubei.settings import Settings
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def dossiers(request: Request) -> Dossiers:
+    return request.app.state.dossiers
+
+
+def conversations(request: Request) -> Conversations:
+    return request.app.state.conversations
+
+
+def knowledge_writer(request: Request) -> KnowledgeWriter:
+    return request.app.state.knowledge
+
+
+def sessions(request: Request) -> StaffSessions:
+    return request.app.state.sessions
+
+
+def rate_limits(request: Request) -> RateLimits:
+    return request.app.state.rate_limits
+
+
+def staff_keys(request: Request) -> StaffKeys:
+    return request.app.state.staff_keys
+
+
+def turns(request: Request) -> TurnReplayer:
+    return request.app.state.openai_turns
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+SettingsDep = Annotated[Settings, Depends(settings)]
+DossiersDep = Annotated[Dossiers, Depends(dossiers)]
+ConversationsDep = Annotated[Conversations, Depends(conversations)]
+KnowledgeWriterDep = Annotated[KnowledgeWriter, Depends(knowledge_writer)]
+SessionsDep = Annotated[StaffSessions, Depends(sessions)]
+RateLimitsDep = Annotated[RateLimits, Depends(rate_limits)]
+StaffKeysDep = Annotated[StaffKeys, Depends(staff_keys)]
+TurnsDep = Annotated[TurnReplayer, Depends(turns)]
