@@ -124,6 +124,8 @@ class DocumentReader:
             if reader.is_encrypted and not reader.decrypt(""):
                 raise DocumentRejected("PDF 已加密（设置了打开密码），无法读取；请上传未加密的文件")
             count = len(reader.pages)
+        except DocumentRejected:
+            raise
         except DependencyError as exc:
             raise DocumentRejected("PDF 已加密，无法读取；请上传未加密的文件") from exc
         except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:

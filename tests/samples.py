@@ -197,7 +197,7 @@ def photographed(image: Image.Image, seed: int) -> Image.Image:
     tilted = image.rotate(rng.uniform(-4, 4), expand=True, resample=Image.Resampling.BICUBIC, fillcolor=(120, 110, 95))
     blurred = tilted.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.1)))
     pixels = np.asarray(blurred).astype(np.float32)
-    height, width = pixels.shape[:2]
+    width = pixels.shape[1]
     light = np.linspace(rng.uniform(0.8, 0.9), 1.0, width, dtype=np.float32)[None, :, None]
     noise = np.random.default_rng(seed).normal(0, 10, pixels.shape)
     return Image.fromarray(np.clip(pixels * light + noise, 0, 255).astype(np.uint8))

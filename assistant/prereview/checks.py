@@ -69,7 +69,7 @@ def check(read: ReadSummary, requested: str | None, plan: Plan, others: list[Rea
         message = (f"未能确认这是哪类材料。可预审的材料有：{WHAT_CAN_BE_CHECKED}；请上传其中一种，"
                    "其他材料请专员人工查看。")  # fmt: skip
         return [Finding(item_id=None, status=MISMATCH, message=message)]
-    target = _target(plan, read.kind)
+    target = _target(plan, read.kind, read.fields.get("certificate"))
     if target is None:
         message = f"本项目的清单中没有需要{KIND_NAMES[read.kind]}的条目，已保存，请专员确认是否需要。"
         return [Finding(item_id=None, status=MISMATCH, message=message)]
@@ -288,12 +288,17 @@ class _Checks:
         return Finding(item_id=item.id, status=PASSED, message=message, basis=cited)
 
 
-def _target(plan: Plan, kind: str) -> RequirementOut | None:
-    """The checklist item that most plainly asks for a document of ``kind`` (materials count double)."""
-    best, best_score = None, 0
+def _target(plan: Plan, kind: str, named: str | None = None) -> RequirementOut | None:
+    """The checklist item that most plainly asks for a document of ``kind``: its words in the item's materials count
+    double, in its title once; the document's own name for itself (救生员) counts most; a material of a licence
+    application (an item with a 事项) wins a tie."""
+    best, best_score = None, 0.0
     for item in plan.items:
         materials = "".join(item.materials)
         score = sum(2 * (word in materials) + (word in item.title) for word in NEEDS.get(kind, ()))
+        if score and named and (named in item.title or named in materials):
+            score += 10
+        score += 0.5 * bool(score and item.permit_id)
         if score > best_score:
             best, best_score = item, score
     return best
