@@ -182,7 +182,8 @@ class Documents:
         project.updated_at = datetime.now(UTC)
         session.flush()
         detail = {"document": document.id, "filename": document.filename, "kind": understood.kind,
-                  "findings": [f"{f.status}：{f.message}" for f in findings], "submitted": submitted}  # fmt: skip
+                  "kind_name": KIND_NAMES[understood.kind], "findings": [f"{f.status}：{f.message}" for f in findings],
+                  "submitted": submitted}  # fmt: skip
         session.add(HistoryEntry(project_id=project_id, actor=actor[:50], action="上传预审材料", detail=detail))
         return _out(document, {i.item_id: i.title for i in project.items})
 
