@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 import shutil
 import uuid
 from collections.abc import Callable
@@ -37,7 +36,6 @@ from assistant.prereview import (
 from ingest.ocr import OcrQueue
 from ingest.uploads import DocumentReader, ReadDocument
 
-log = logging.getLogger(__name__)
 BEIJING = timezone(timedelta(hours=8))
 SUBMITTED = "已提交预审"
 # What a specialist's decision on a finding does to its checklist item: (finding passed?, decision) → status.

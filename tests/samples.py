@@ -6,6 +6,7 @@ a correct reading must find."""
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -28,6 +29,21 @@ pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
 GAP = "\t"  # a label and its value drawn apart, as on a printed form
 
 
+USES = {"商业": "商业", "商业服务": "商业", "商服用地/商业": "商业", "城镇住宅": "住宅", "住宅": "住宅", "商住": "商住",
+        "办公": "办公"}  # fmt: skip
+
+
+def iso(chinese: str) -> str:
+    """2026年1月1日 → 2026-01-01 (长期 stays)."""
+    match = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", chinese)
+    return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else chinese
+
+
+def floor_of(address: str) -> str:
+    match = re.search(r"(\d+)层", address)
+    return match[1] if match else ""
+
+
 @dataclass
 class Sample:
     kind: str
@@ -39,7 +55,8 @@ class Sample:
 def lease(address: str, use: str, area: str, start: str, end: str, lessor: str, lessee: str,
           years: str | None = None) -> Sample:  # fmt: skip
     """A lease; ``start``/``end`` as 2026年1月1日."""
-    expected = {"address": address, "area_m2": area, "lessor": lessor, "lessee": lessee}
+    expected = {"address": address, "area_m2": area, "lessor": lessor, "lessee": lessee, "building_use": USES[use],
+                "lease_start": iso(start), "lease_end": iso(end), "floor": floor_of(address)}  # fmt: skip
     lines = [
         "房屋租赁合同",
         f"出租方（甲方）：{lessor}",
@@ -69,8 +86,9 @@ def property_certificate(holder: str, number: str, address: str, use: str, area:
         f"面积{GAP}建筑面积{area}㎡",
         "使用期限\t2005年3月1日起2045年2月28日止",
     ]
-    return Sample("property_certificate", lines, {"holder": holder, "number": number, "address": address,
-                                                   "area_m2": area}, "不动产权证")  # fmt: skip
+    expected = {"holder": holder, "number": number, "address": address, "area_m2": area, "building_use": USES[use],
+                "floor": floor_of(address)}  # fmt: skip
+    return Sample("property_certificate", lines, expected, "不动产权证")
 
 
 def business_license(name: str, code: str, address: str, valid: str) -> Sample:
@@ -87,7 +105,8 @@ def business_license(name: str, code: str, address: str, valid: str) -> Sample:
         f"住所{GAP}{address}",
         "登记机关\t青岛市市北区行政审批服务局",
     ]
-    return Sample("business_license", lines, {"holder": name, "number": code, "address": address}, "营业执照")
+    expected = {"holder": name, "number": code, "address": address, "valid_until": iso(valid)}
+    return Sample("business_license", lines, expected, "营业执照")
 
 
 def qualification(certificate: str, name: str, number: str, valid_until: str) -> Sample:
@@ -105,8 +124,8 @@ def qualification(certificate: str, name: str, number: str, valid_until: str) ->
         f"有效期至{GAP}{valid_until}",
         "发证机关\t青岛市人力资源和社会保障局",
     ]
-    return Sample("qualification", lines, {"holder": name, "number": number, "certificate": certificate},
-                  certificate)  # fmt: skip
+    expected = {"holder": name, "number": number, "certificate": certificate, "valid_until": iso(valid_until)}
+    return Sample("qualification", lines, expected, certificate)
 
 
 def fire(unit: str, address: str, number: str, passed: bool) -> Sample:
@@ -121,7 +140,8 @@ def fire(unit: str, address: str, number: str, passed: bool) -> Sample:
         verdict,
         "（印章）",
     ]
-    return Sample("fire", lines, {"holder": unit, "conclusion": "合格" if passed else "不合格"}, "消防验收意见书")
+    expected = {"holder": unit, "address": address, "number": number, "conclusion": "合格" if passed else "不合格"}
+    return Sample("fire", lines, expected, "消防验收意见书")
 
 
 def health_permit(unit: str, address: str, number: str, valid_until: str) -> Sample:
@@ -135,7 +155,8 @@ def health_permit(unit: str, address: str, number: str, valid_until: str) -> Sam
         f"有效期限{GAP}2024年1月1日至{valid_until}",
         "发证机关\t青岛市市北区行政审批服务局",
     ]
-    return Sample("health_permit", lines, {"holder": unit, "number": number}, "卫生许可证")
+    expected = {"holder": unit, "number": number, "address": address, "valid_until": iso(valid_until)}
+    return Sample("health_permit", lines, expected, "卫生许可证")
 
 
 def floor_plan(floor_title: str, area: str) -> Sample:
