@@ -56,7 +56,7 @@ class PrereviewConfig(BaseModel):
     text_layer_min_chars: int = Field(20, ge=0, description="PDF 页的文字层少于此字数即视为扫描页，做文字识别")
     ocr_workers: int = Field(1, ge=1, description="同时进行文字识别的材料数")
     ocr_waiting: int = Field(4, ge=0, description="排队等待识别的材料数上限，超出即请稍后再传")
-    ocr_threads: int = Field(2, ge=1, description="每个识别任务使用的 CPU 线程数")
+    ocr_threads: int = Field(1, ge=1, description="每个识别任务使用的 CPU 线程数（默认 1：两核机器上给咨询留出一个核）")
     ocr_det_side_len: int = Field(960, ge=320, description="文字检测时图片长边缩放到的像素数")
     ocr_min_score: float = Field(0.6, ge=0, le=1, description="识别置信度低于此值的行不采用")
     min_readable_chars: int = Field(15, ge=0, description="读出的文字少于此字数即视为无法识别")

@@ -98,6 +98,14 @@ def same(name: str, expected: str, got: str | None) -> bool:
     return normalise(expected).translate(canon) == normalise(got).translate(canon)
 
 
+def rss_mb() -> float:
+    """Resident memory now (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def run(renderings: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         services = Services(Settings(data_dir=Path(tmp) / "data"))
@@ -106,6 +114,7 @@ def run(renderings: list[str]) -> None:
         for name, description in (("ktv", KTV), ("pool", POOL)):
             guidance = services.guide.plan(description)
             plans[name] = Plan(guidance=guidance, active={r.id for r in guidance.requirements}, facts=guidance.facts)
+        before_ocr = rss_mb()
         config = services.settings.prereview
         reader = services.document_reader
         # The operator's documents as already on file: the lease names the operating company.
@@ -138,6 +147,10 @@ def run(renderings: list[str]) -> None:
                 got = {f.name: f.value for f in understood.fields}
                 for name, expected in case.sample.expected.items():
                     fields_right[name].append(same(name, expected, got.get(name)))
+                    if not fields_right[name][-1]:
+                        confusions.append(
+                            f"field {name} of {case.sample.name}/{rendering}: {expected!r} read as {got.get(name)!r}"
+                        )
                 others = on_file if case.sample.kind != "lease" else []
                 findings = review(understood, None, plans[case.plan], others, TODAY, config)
                 problem = any(f.status == PROBLEM for f in findings)
@@ -170,9 +183,9 @@ def run(renderings: list[str]) -> None:
             p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
             print(f"OCR seconds per page: p50 {statistics.median(ordered):.2f}, p95 {p95:.2f} "
                   f"(n={len(ordered)}, {config.ocr_threads} threads, detector side {config.ocr_det_side_len})")  # fmt: skip
-        print(
-            f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (whole process, incl. index)"
-        )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"RSS: {before_ocr:.0f} MB with the index and plans loaded, before any OCR; {rss_mb():.0f} MB after; "
+              f"peak {peak:.0f} MB")  # fmt: skip
         for line in confusions:
             print("  !", line)
 

@@ -51,7 +51,7 @@ NUMBER_RES: dict[str, re.Pattern[str]] = {
     "business_license": re.compile(r"统一社会信用代码:*(?P<v>[0-9A-Z]{18})"),
     "fire": re.compile(r"(?P<v>[^,;:]{0,10}[〔\[(]\d{4}[〕\])]第?\d+号)"),
 }
-YEAR_BRACKETS_RE = re.compile(r"[〔【\[(（](\d{4})[〕】\])）]")
+YEAR_BRACKETS_RE = re.compile(r"[〔【\[(（]?(\d{4})[〕】\])）]")
 NUMBER_RE = re.compile(r"(?:证书编号|证书号|许可证号|编号|(?<!身份)证号)(?::)*(?P<v>[^,;:]{4,40})")
 
 
@@ -129,8 +129,9 @@ class _Reader:
         return self.find(pattern, _name)
 
     def first_word(self, words: tuple[str, ...]) -> tuple[str, int, str] | None:
-        for word in words:
-            for index, text in enumerate(self.flat):
+        """The first of ``words`` on the earliest line that has any (the title comes before the body)."""
+        for index, text in enumerate(self.flat):
+            for word in words:
                 if word in text:
                     page, raw = self.raw[index]
                     return word, page, raw.strip()
