@@ -25,6 +25,7 @@ from api.schemas import DocumentFieldOut, DocumentOut, FindingDecision, FindingO
 from assistant.config import PrereviewConfig
 from assistant.models import GuidanceResponse
 from assistant.prereview import (
+    FIELD_LABELS,
     KIND_NAMES,
     PASSED,
     Plan,
@@ -44,6 +45,19 @@ AFTER_DECISION = {
     (True, "改判"): "待准备",
     (False, "确认"): "待准备",
     (False, "改判"): "预审通过",
+}
+
+
+def _use_fact(value: str) -> str:
+    """商住 counts as 住宅 for the plan: every rule about residential use applies to it."""
+    return "住宅" if "住" in value else value if value in ("商业", "办公", "工业") else "其他"
+
+
+# Fields a specialist may adopt as project facts, and how a read value becomes the fact's value.
+ADOPTABLE: dict[str, Callable[[str], object]] = {
+    "area_m2": float,
+    "floor": int,
+    "building_use": _use_fact,
 }
 
 
@@ -83,9 +97,7 @@ class Documents:
         """The specialist confirms or overrides finding ``n``; the item's status follows and the history records it."""
         with self.db.session() as session:
             project = self._project(session, project_id)
-            document = session.get(Document, document_id)
-            if document is None or document.project_id != project_id:
-                raise NotFound(f"项目中没有编号为 {document_id} 的材料")
+            document = self._document(session, project_id, document_id)
             finding = next((f for f in document.findings if f.position == n), None)
             if finding is None:
                 raise NotFound(f"该材料没有第 {n} 条预审结论")
@@ -105,6 +117,24 @@ class Documents:
             )
             session.flush()
             return _out(document, {i.item_id: i.title for i in project.items})
+
+    def facts_of(self, project_id: str, document_id: int, names: list[str]) -> tuple[dict[str, object], dict]:
+        """Project facts read from a document (area, floor, 用途) for the specialist to adopt, with their evidence."""
+        with self.db.session() as session:
+            self._project(session, project_id)
+            document = self._document(session, project_id, document_id)
+            read = {field["name"]: field for field in document.fields}
+            facts: dict[str, object] = {}
+            for name in names:
+                if name not in read:
+                    raise Refused(f"该材料没有读出“{FIELD_LABELS.get(name, name)}”，不能采纳")
+                facts[name] = ADOPTABLE[name](read[name]["value"])
+            evidence = {name: read[name]["evidence"] for name in names}
+            return facts, {"document": document.id, "filename": document.filename, "facts": facts, "evidence": evidence}
+
+    def record(self, project_id: str, actor: str, action: str, detail: dict) -> None:
+        with self.db.session() as session:
+            session.add(HistoryEntry(project_id=project_id, actor=actor, action=action, detail=detail))
 
     def purge_orphans(self) -> int:
         """Remove the folders of projects that are gone (their rows went with the project)."""
@@ -188,6 +218,13 @@ class Documents:
     def _require_project(self, project_id: str) -> None:
         with self.db.session() as session:
             self._project(session, project_id, uploading=True)
+
+    @staticmethod
+    def _document(session: Session, project_id: str, document_id: int) -> Document:
+        document = session.get(Document, document_id)
+        if document is None or document.project_id != project_id:
+            raise NotFound(f"项目中没有编号为 {document_id} 的材料")
+        return document
 
     @staticmethod
     def _project(session: Session, project_id: str, uploading: bool = False) -> Project:

@@ -25,6 +25,7 @@ FIELD_NAMES = {
     "file": "文件（file）",
     "kind": "材料类型（kind）",
     "decision": "处理结果（decision）",
+    "fields": "采纳的字段（fields）",
 }
 MESSAGES = {
     "missing": "缺少必填字段",

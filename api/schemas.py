@@ -284,3 +284,11 @@ class FindingDecision(BaseModel):
 
     decision: Literal["确认", "改判"]
     note: str = Field("", max_length=2000)
+
+
+class AdoptFacts(BaseModel):
+    """Fields of a document the specialist accepts as project facts; the plan is regenerated with them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fields: list[Literal["area_m2", "floor", "building_use"]] = Field(min_length=1, max_length=3)

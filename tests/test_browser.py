@@ -396,6 +396,14 @@ def test_operator_photographs_a_lease_and_staff_confirm_the_finding(
     expect(page.get_by_label(f"「{title}」的状态")).to_have_value("预审通过")
     expect(page.locator("#history-list")).to_contain_text("确认预审结论")
     page.locator("#documents").screenshot(path=str(artifacts / "browser-21-staff-prereview.png"))
+
+    # The area read from the lease becomes a project fact, with the lease line as its evidence.
+    card = page.locator("#doc-list .doc-card").first
+    card.locator(".doc-read summary").click()
+    card.get_by_role("button", name="采纳建筑面积（平方米）为项目事实").click()
+    expect(card.locator(".doc-fields")).to_contain_text("已采纳，方案已更新", timeout=60_000)
+    expect(page.locator("#history-list")).to_contain_text("采纳材料事实")
+    expect(page.locator("#history-list")).to_contain_text("450.5平方米")
     assert staff.errors == [], staff.errors
     staff.context.close()
     phone.context.close()

@@ -317,3 +317,31 @@ def test_refused_uploads_save_nothing(server: RunningServer, refusing: str, name
     assert no_file.status_code == 422 and "文件（file）" in no_file.json()["message"]
     bad_kind = httpx.post(url, files={"file": ("a.pdf", b"%PDF")}, data={"kind": "passport"}, headers=server.headers)
     assert bad_kind.status_code == 422 and "材料类型（kind）" in bad_kind.json()["message"]
+
+
+def test_an_area_read_from_a_floor_plan_is_adopted_as_a_project_fact(server: RunningServer) -> None:
+    created = httpx.post(f"{server.url}/api/v1/projects", headers=server.headers, timeout=120,
+                         json={"name": "欢唱KTV二店", "description": KTV, "specialist_name": "王专员"}).json()  # fmt: skip
+    base = f"{server.url}/api/v1/projects/{created['id']}"
+    assert "general.fire.special_project_review" not in {i["item_id"] for i in created["items"] if i["active"]}
+    plan = samples.text_pdf(samples.floor_plan("三层", "620"))
+    uploaded = httpx.post(
+        f"{base}/documents", files={"file": ("平面图.pdf", plan)}, headers=server.headers, timeout=120
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    document = uploaded.json()
+    assert document["kind"] == "floor_plan"
+    assert any(f["status"] == PROBLEM and "620 平方米，方案按 450 平方米" in f["message"] for f in document["findings"])
+
+    refused = httpx.post(f"{base}/documents/{document['id']}/facts", json={"fields": ["floor"]}, headers=server.headers)
+    assert refused.status_code == 422 and "没有读出“所在楼层”" in refused.json()["message"]
+    adopted = httpx.post(f"{base}/documents/{document['id']}/facts", json={"fields": ["area_m2"]},
+                         headers=server.headers, timeout=120)  # fmt: skip
+    assert adopted.status_code == 200, adopted.text
+    project = adopted.json()
+    assert project["fact_overrides"]["area_m2"] == 620 and project["plan"]["facts"]["area_m2"] == 620
+    # Over 500 m², a KTV is a 特殊建设工程: the plan now asks for the fire design review.
+    assert "general.fire.special_project_review" in {i["item_id"] for i in project["items"] if i["active"]}
+    history = httpx.get(f"{base}/history", headers=server.headers).json()
+    assert history[0]["action"] == "采纳材料事实" and "620" in history[0]["detail"]["evidence"]["area_m2"]
+    assert history[1]["action"] == "重新生成方案"

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from api.auth import require_staff
 from api.documents import Documents
-from api.schemas import DocumentOut, FindingDecision, UploadKind
+from api.dossiers import Dossiers
+from api.routes.projects import with_absolute_links
+from api.schemas import AdoptFacts, DocumentOut, FindingDecision, ProjectOut, Regenerate, UploadKind
 
 staff = APIRouter(prefix="/api/v1/projects/{project_id}/documents")
 operator = APIRouter(prefix="/api/v1/c/{token}/documents")
@@ -24,7 +27,13 @@ def operator_project(token: str, request: Request) -> str:
     return request.app.state.dossiers.resolve(token)
 
 
+def dossier_service(request: Request) -> Dossiers:
+    return request.app.state.dossiers
+
+
 Service = Annotated[Documents, Depends(documents_service)]
+DossierService = Annotated[Dossiers, Depends(dossier_service)]
+DocumentId = Annotated[int, Path(ge=1, le=2**63 - 1, description="材料编号")]
 Staff = Annotated[str, Depends(require_staff)]
 OperatorProject = Annotated[str, Depends(operator_project)]
 Upload = Annotated[UploadFile, File(description="材料：PDF（文字版或扫描件）、DOCX、JPG/PNG 照片")]
@@ -50,9 +59,20 @@ def staff_list(project_id: str, service: Service, _: Staff) -> list[DocumentOut]
 
 
 @staff.patch("/{document_id}/findings/{n}", response_model=DocumentOut)
-def decide(project_id: str, document_id: Annotated[int, Path(ge=1, le=2**63 - 1)], n: Annotated[int, Path(ge=1, le=1000)],
+def decide(project_id: str, document_id: DocumentId, n: Annotated[int, Path(ge=1, le=1000)],
            body: FindingDecision, service: Service, actor: Staff) -> DocumentOut:  # fmt: skip
     return service.decide(project_id, document_id, n, body, actor)
+
+
+@staff.post("/{document_id}/facts", response_model=ProjectOut)
+async def adopt_facts(project_id: str, document_id: DocumentId, body: AdoptFacts, request: Request, service: Service,
+                      dossiers: DossierService, actor: Staff) -> ProjectOut:  # fmt: skip
+    """Facts read from the document (area, floor, 用途) become project facts: the plan is regenerated with them, and
+    the history keeps the document and the lines they were read from as their evidence."""
+    facts, evidence = service.facts_of(project_id, document_id, body.fields)
+    project = await run_in_threadpool(dossiers.regenerate, project_id, Regenerate(facts=facts), actor)
+    service.record(project_id, actor, "采纳材料事实", evidence)
+    return with_absolute_links(project, request)
 
 
 @operator.post("", response_model=DocumentOut, status_code=201)

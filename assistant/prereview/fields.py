@@ -49,7 +49,7 @@ CERTIFICATES = ("医师执业证书", "护士执业证书", "救生员", "社会
 NUMBER_RES: dict[str, re.Pattern[str]] = {
     "property_certificate": re.compile(r"(?P<v>[^:]{0,16}不动产权第\d+号)"),
     "business_license": re.compile(r"统一社会信用代码:*(?P<v>[0-9A-Z]{18})"),
-    "fire": re.compile(r"(?P<v>[^,;:]{0,10}[〔\[(]\d{4}[〕\])]第?\d+号)"),
+    "fire": re.compile(r"(?P<v>[^,;:]{0,10}[〔【\[(]?\d{4}[〕】\])]第?\d+号)"),
 }
 YEAR_BRACKETS_RE = re.compile(r"[〔【\[(（]?(\d{4})[〕】\])）]")
 NUMBER_RE = re.compile(r"(?:证书编号|证书号|许可证号|编号|(?<!身份)证号)(?::)*(?P<v>[^,;:]{4,40})")

@@ -104,16 +104,40 @@
     );
   }
 
-  function fieldTable(fields) {
+  const ADOPTABLE = ["area_m2", "floor", "building_use"];
+
+  /** The fields read, with their evidence; with ``adopt`` (staff), area, floor and 用途 can become project facts. */
+  function fieldTable(doc, options) {
+    const fields = doc.fields;
     if (!fields.length) return h("p", { class: "muted small", text: "未读出关键信息。" });
+    const adopt = (f) => {
+      if (!options.adopt || !ADOPTABLE.includes(f.name)) return options.adopt ? h("td") : "";
+      const out = h("span", { class: "small", role: "status" });
+      const button = h("button", { type: "button", class: "btn small", text: "采纳为项目事实", "aria-label": `采纳${f.label}为项目事实` });
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        out.className = "small";
+        out.textContent = "正在按此事实重新生成方案…";
+        try {
+          await options.adopt(doc, f);
+          out.className = "small ok-text";
+          out.textContent = "已采纳，方案已更新";
+        } catch (error) {
+          out.className = "small err-text";
+          out.textContent = error.message;
+          button.disabled = false;
+        }
+      });
+      return h("td", {}, button, out);
+    };
     return h(
       "table",
       { class: "doc-fields" },
-      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "项目" }), h("th", { scope: "col", text: "读出的内容" }), h("th", { scope: "col", text: "原文" }))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "项目" }), h("th", { scope: "col", text: "读出的内容" }), h("th", { scope: "col", text: "原文" }), options.adopt ? h("th", { scope: "col", text: "方案" }) : "")),
       h(
         "tbody",
         {},
-        fields.map((f) => h("tr", {}, h("th", { scope: "row", text: f.label }), h("td", { text: f.value }), h("td", { class: "evidence", text: `第${f.page}页：${f.evidence}` }))),
+        fields.map((f) => h("tr", {}, h("th", { scope: "row", text: f.label }), h("td", { text: f.value }), h("td", { class: "evidence", text: `第${f.page}页：${f.evidence}` }), adopt(f))),
       ),
     );
   }
@@ -168,11 +192,11 @@
       h("h3", { text: doc.kind_name }),
       h("p", { class: "muted small", text: meta }),
       h("ol", { class: "findings" }, doc.findings.map((f) => finding(doc, f, options))),
-      h("details", { class: "doc-read" }, h("summary", { text: "读出的关键信息" }), fieldTable(doc.fields)),
+      h("details", { class: "doc-read" }, h("summary", { text: "读出的关键信息" }), fieldTable(doc, options)),
     );
   }
 
-  /** The project's documents, newest first; ``options``: {loadArticle, decide?}. */
+  /** The project's documents, newest first; ``options``: {loadArticle, decide?, adopt?} (the last two for staff). */
   function documentList(documents, options) {
     if (!documents.length) return h("p", { class: "muted", text: "还没有上传材料。" });
     return h("div", { class: "doc-list" }, documents.map((doc) => documentCard(doc, options)));

@@ -613,10 +613,15 @@
     await Promise.all([loadDocuments(), reloadProject(), loadHistory()]);
   }
 
+  async function adopt(doc, field) {
+    render(await api(`${base}/documents/${doc.id}/facts`, { method: "POST", body: { fields: [field.name] } }));
+    loadHistory();
+  }
+
   async function loadDocuments() {
     try {
       const documents = await api(`${base}/documents`);
-      $("doc-list").replaceChildren(window.DOCS.documentList(documents, { loadArticle, decide }));
+      $("doc-list").replaceChildren(window.DOCS.documentList(documents, { loadArticle, decide, adopt }));
     } catch (error) {
       $("doc-list").replaceChildren(h("p", { class: "err-text", text: failed(error) }));
     }
