@@ -39,6 +39,7 @@ from ingest.uploads import DocumentReader, ReadDocument
 
 BEIJING = timezone(timedelta(hours=8))
 SUBMITTED = "已提交预审"
+PRE_REVIEW_STATUSES = ("待准备", SUBMITTED, "预审通过")
 # What a specialist's decision on a finding does to its checklist item: (finding passed?, decision) → status.
 AFTER_DECISION = {
     (True, "确认"): "预审通过",
@@ -106,7 +107,7 @@ class Documents:
             detail = {"document": document.id, "filename": document.filename, "finding": n, "item": finding.item_id,
                       "status": finding.status, "decision": data.decision, "note": data.note}  # fmt: skip
             item = _item(project, finding.item_id)
-            if item is not None:
+            if item is not None and item.status in PRE_REVIEW_STATUSES:  # 容缺受理 and 已完成 are not undone here
                 status = AFTER_DECISION[(finding.status == PASSED, data.decision)]
                 if status != item.status:
                     detail["item_status"] = [item.status, status]
