@@ -21,7 +21,7 @@ from api.db.engine import Database
 from api.documents import Documents
 from api.dossiers import Dossiers
 from api.links import LinkSigner
-from api.schemas import ProjectCreate
+from api.schemas import FindingDecision, ItemUpdate, ProjectCreate
 from assistant.config import PrereviewConfig
 from assistant.prereview import PASSED, PROBLEM, Plan, ReadSummary, review, understand
 from assistant.prereview.checks import check
@@ -224,6 +224,12 @@ def test_files_of_a_deleted_project_are_removed(tmp_path: Path, reader: Document
     assert out.kind == "lease" and (tmp_path / "documents" / project.id).is_dir()
     statuses = {i.item_id: i.status for i in dossiers.get(project.id).items}
     assert statuses["entertainment.property.documents"] == "已提交预审"
+    # A decision never undoes progress made since: an item already 已完成 stays so.
+    dossiers.update_item(project.id, "entertainment.property.documents", ItemUpdate(status="已完成"), "王专员")
+    decided = documents.decide(project.id, out.id, 1, FindingDecision(decision="改判"), "王专员")
+    assert decided.findings[0].decision == "改判"
+    statuses = {i.item_id: i.status for i in dossiers.get(project.id).items}
+    assert statuses["entertainment.property.documents"] == "已完成"
 
     with database.engine.begin() as connection:
         connection.execute(text("DELETE FROM projects WHERE id = :id"), {"id": project.id})
