@@ -105,14 +105,15 @@ class _Reader:
         self.flat = [normalise(text) for _, text in lines]
 
     def _candidates(self):
-        """Each line alone, then each line joined with the next (a label whose value is the next box)."""
+        """Every line alone first; then each line joined with the next (a label whose value is the next box, or a
+        sentence wrapped onto the next line), so that evidence is a single line wherever one suffices."""
         for index, text in enumerate(self.flat):
+            yield text, *self.raw[index]
+        for index, text in enumerate(self.flat[:-1]):
             page, raw = self.raw[index]
-            yield text, page, raw
-            if index + 1 < len(self.flat):  # a value in the next box, or a sentence wrapped onto the next line
-                joined = f"{raw} {self.raw[index + 1][1]}"
-                yield text + ":" + self.flat[index + 1], page, joined
-                yield text + self.flat[index + 1], page, joined
+            joined = f"{raw} {self.raw[index + 1][1]}"
+            yield text + ":" + self.flat[index + 1], page, joined
+            yield text + self.flat[index + 1], page, joined
 
     def find(
         self, pattern: re.Pattern[str], value: Callable[[re.Match[str]], str | None]
