@@ -14,6 +14,7 @@ from api import errors
 from api.body_limit import BodySizeLimit
 from api.conversations import Conversations
 from api.db.engine import Database
+from api.documents import Documents
 from api.dossiers import Dossiers
 from api.keys import StaffKeys, app_secret, ensure_staff_key
 from api.knowledge_admin import KnowledgeWriter
@@ -21,7 +22,7 @@ from api.links import LinkSigner
 from api.openai_compat.turns import TurnReplayer
 from api.openapi import HEALTH, OPERATOR, STAFF
 from api.rate_limit import RateLimits
-from api.routes import ask, guidance, health, knowledge, openai_api, operator, pages, permits, projects
+from api.routes import ask, documents, guidance, health, knowledge, openai_api, operator, pages, permits, projects
 from api.sessions import StaffSessions
 from api.work_limit import WorkLimiter
 from chubei.services import Services
@@ -60,6 +61,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         settings.openai.replay_turns,
         settings.openai.turn_cache,
     )
+    state.documents = Documents(state.db, services.document_reader, services.ocr_queue, settings.documents_dir,
+                                settings.prereview)  # fmt: skip
+    state.documents.purge_orphans()
     state.knowledge = KnowledgeWriter(settings.kb_overlay_dir, services.corpus, lambda: services.kb)
     errors.install(app)
     app.add_middleware(NoStoreForPrivate)
@@ -67,6 +71,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for module in (ask, guidance, projects, knowledge, permits):
         app.include_router(module.router, responses=STAFF)
     app.include_router(operator.router, responses=OPERATOR)
+    app.include_router(documents.staff, responses=STAFF)
+    app.include_router(documents.operator, responses=OPERATOR)
     app.include_router(openai_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.conversations import Conversations
+from api.documents import Documents
 from api.dossiers import Dossiers
 from api.keys import StaffKeys
 from api.knowledge_admin import KnowledgeWriter
@@ -37,6 +38,10 @@ def conversations(request: Request) -> Conversations:
     return request.app.state.conversations
 
 
+def documents(request: Request) -> Documents:
+    return request.app.state.documents
+
+
 def knowledge_writer(request: Request) -> KnowledgeWriter:
     return request.app.state.knowledge
 
@@ -61,6 +66,7 @@ ServicesDep = Annotated[Services, Depends(services)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 DossiersDep = Annotated[Dossiers, Depends(dossiers)]
 ConversationsDep = Annotated[Conversations, Depends(conversations)]
+DocumentsDep = Annotated[Documents, Depends(documents)]
 KnowledgeWriterDep = Annotated[KnowledgeWriter, Depends(knowledge_writer)]
 SessionsDep = Annotated[StaffSessions, Depends(sessions)]
 RateLimitsDep = Annotated[RateLimits, Depends(rate_limits)]

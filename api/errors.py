@@ -15,6 +15,8 @@ from api.dossiers import LinkRejected, NotFound, Refused
 from api.openai_compat.errors import OpenAIError, error_response, is_openai_path
 from api.rate_limit import RateLimited
 from api.work_limit import Busy
+from ingest.ocr import OcrBusy
+from ingest.uploads import DocumentRejected
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,10 @@ FIELD_NAMES = {
     "limit": "每页条数（limit）",
     "offset": "起始位置（offset）",
     "body": "请求体",
+    "file": "文件（file）",
+    "kind": "材料类型（kind）",
+    "decision": "处理结果（decision）",
+    "fields": "采纳的字段（fields）",
 }
 MESSAGES = {
     "missing": "缺少必填字段",
@@ -139,6 +145,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LinkRejected)
     async def link_rejected(request: Request, exc: LinkRejected) -> JSONResponse:
         return reply(request, exc.status, str(exc))
+
+    @app.exception_handler(DocumentRejected)
+    async def document_rejected(request: Request, exc: DocumentRejected) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content={"message": str(exc)})
+
+    @app.exception_handler(OcrBusy)
+    async def ocr_busy(request: Request, exc: OcrBusy) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"message": str(exc)}, headers={"Retry-After": "60"})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -268,3 +268,65 @@ class HealthOut(BaseModel):
 
 
 MessageOut.model_rebuild()
+
+
+# -- 要件预审 ------------------------------------------------------------------
+
+UploadKind = Literal[
+    "lease", "property_certificate", "business_license", "floor_plan", "qualification", "fire", "health_permit"
+]
+
+
+class DocumentFieldOut(BaseModel):
+    name: str
+    label: str
+    value: str
+    evidence: str = Field(description="读出该值的原文行")
+    page: int
+
+
+class FindingOut(BaseModel):
+    n: int = Field(description="该材料中第几条结论（从 1 起），用于 PATCH …/findings/{n}")
+    item_id: str | None
+    item_title: str | None = None
+    status: str = Field(description="预审通过（待专员确认）/ 预审发现问题 / 无法识别 / 材料不符")
+    message: str
+    red_line: bool = False
+    basis: list[Citation]
+    decision: str | None = Field(None, description="专员的处理：确认 / 改判；未处理为空")
+    decision_note: str = ""
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+class DocumentOut(BaseModel):
+    id: int
+    filename: str
+    kind: str
+    kind_name: str
+    media_type: str
+    size: int
+    pages: int
+    ocr: bool = Field(description="是否经过文字识别（扫描件、照片）")
+    fields: list[DocumentFieldOut]
+    findings: list[FindingOut]
+    channel: str = Field(description="staff（专员上传）或 operator（经营者上传）")
+    uploaded_by: str
+    created_at: datetime
+
+
+class FindingDecision(BaseModel):
+    """The specialist's word on a finding: 确认 (it stands) or 改判 (the opposite holds)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["确认", "改判"]
+    note: str = Field("", max_length=2000)
+
+
+class AdoptFacts(BaseModel):
+    """Fields of a document the specialist accepts as project facts; the plan is regenerated with them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fields: list[Literal["area_m2", "floor", "building_use"]] = Field(min_length=1, max_length=3)

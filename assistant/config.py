@@ -43,3 +43,22 @@ class AnswerConfig(BaseModel):
         0.25, description="第二句须补上问题中首句没有的用词，其 IDF 权重至少占问题的此比例，才一并写入直接回答"
     )
     topic_words: int = Field(2, description="列举类问题中，去掉业态和提问词后还剩几个实词才算问具体话题")
+
+
+class PrereviewConfig(BaseModel):
+    """要件预审: upload limits, OCR effort and the thresholds of the checks (CHUBEI_PREREVIEW__…)."""
+
+    max_bytes: int = Field(20 * 1024 * 1024, ge=1, description="上传文件大小上限（字节）")
+    max_pages: int = Field(50, ge=1, description="PDF 页数上限")
+    min_image_side: int = Field(500, ge=1, description="照片短边的最小像素数，更小的看不清文字")
+    max_image_pixels: int = Field(60_000_000, ge=1, description="照片像素总数上限（防止解压炸弹）")
+    render_dpi: int = Field(150, ge=50, le=600, description="扫描件 PDF 页面渲染成图片的分辨率")
+    text_layer_min_chars: int = Field(20, ge=0, description="PDF 页的文字层少于此字数即视为扫描页，做文字识别")
+    ocr_workers: int = Field(1, ge=1, description="同时进行文字识别的材料数")
+    ocr_waiting: int = Field(4, ge=0, description="排队等待识别的材料数上限，超出即请稍后再传")
+    ocr_threads: int = Field(1, ge=1, description="每个识别任务使用的 CPU 线程数（默认 1：两核机器上给咨询留出一个核）")
+    ocr_det_side_len: int = Field(960, ge=320, description="文字检测时图片长边缩放到的像素数")
+    ocr_min_score: float = Field(0.6, ge=0, le=1, description="识别置信度低于此值的行不采用")
+    min_readable_chars: int = Field(15, ge=0, description="读出的文字少于此字数即视为无法识别")
+    kind_min_score: float = Field(2.0, ge=0, description="材料类型的最低关键词得分，低于此值为“其他”")
+    area_tolerance: float = Field(0.05, ge=0, description="材料面积与方案面积的相对差超过此值即提示不一致")

@@ -18,7 +18,9 @@ from chubei.settings import Settings
 from ingest.embedders import make_embedder
 from ingest.embedders.cache import CachedEmbedder
 from ingest.indexer import Indexer, IngestReport
+from ingest.ocr import OcrEngine, OcrQueue, RapidOcrEngine
 from ingest.state import IngestState
+from ingest.uploads import DocumentReader, ReadLimits
 from kb.corpus import CORPUS_DIR, Corpus, shipped_corpus
 from kb.knowledge import KnowledgeBase
 from kb.lexical import LexicalIndex, Tokenizer, default_tokenizer
@@ -194,6 +196,24 @@ class Services:
     @property
     def guide(self) -> Guide:
         return self._bound.guide
+
+    # -- 要件预审 ----------------------------------------------------------------
+
+    @cached_property
+    def ocr_engine(self) -> OcrEngine:
+        config = self.settings.prereview
+        return RapidOcrEngine(config.ocr_threads, config.ocr_det_side_len)
+
+    @cached_property
+    def document_reader(self) -> DocumentReader:
+        config = self.settings.prereview
+        limits = ReadLimits(**config.model_dump(include=set(ReadLimits.model_fields)))
+        return DocumentReader(self.ocr_engine, limits)
+
+    @cached_property
+    def ocr_queue(self) -> OcrQueue:
+        config = self.settings.prereview
+        return OcrQueue(config.ocr_workers, config.ocr_waiting)
 
     # -- index lifecycle -------------------------------------------------------
 

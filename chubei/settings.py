@@ -9,7 +9,7 @@ from limits import parse_many
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.config import AnswerConfig
+from assistant.config import AnswerConfig, PrereviewConfig
 from ingest.embedders import EmbedderName
 
 
@@ -67,6 +67,8 @@ class Settings(BaseSettings):
 
     # OpenAI-compatible API (CHUBEI_OPENAI__MODEL=… and so on)
     openai: OpenAICompatConfig = Field(default_factory=OpenAICompatConfig)
+    # 要件预审: upload limits, OCR and checks (CHUBEI_PREREVIEW__MAX_PAGES=… and so on)
+    prereview: PrereviewConfig = Field(default_factory=PrereviewConfig)
 
     # API
     api_keys: str | None = Field(None, description="逗号分隔的工作人员密钥")
@@ -138,6 +140,11 @@ class Settings(BaseSettings):
     def kb_overlay_dir(self) -> Path:
         """Knowledge written by staff at run time (cases, FAQ) lives here, beside the shipped KB."""
         return self.data_dir / "kb"
+
+    @property
+    def documents_dir(self) -> Path:
+        """Uploaded 要件预审 files, one folder per project; never served as static files."""
+        return self.data_dir / "documents"
 
     @property
     def sqlalchemy_url(self) -> str:

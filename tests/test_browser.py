@@ -26,6 +26,7 @@ from api.dossiers import Dossiers
 from api.links import LinkSigner
 from api.schemas import ProjectCreate
 from assistant.models import GuidanceResponse
+from tests import samples
 from tests.conftest import RunningServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -402,3 +403,56 @@ def test_the_project_list_pages_with_more_and_still_searches(
     expect(page.locator("#list-status")).to_have_text("共 1 个项目")
     assert staff.errors == [], staff.errors
     staff.context.close()
+
+
+def test_operator_photographs_a_lease_and_staff_confirm_the_finding(
+    browser: Browser, server: RunningServer, artifacts: Path
+) -> None:
+    """要件预审 end to end: a phone uploads a photographed lease (real OCR); staff confirm the finding."""
+    project = create_by_api(server, "欢唱KTV辽宁路店", "在市北区辽宁路商场三楼开一家KTV，面积450平米，租赁")
+    sample = samples.lease("青岛市市北区辽宁路88号3层301室", "商业", "450.5", "2026年1月1日", "2031年12月31日",
+                           "青岛市北商业管理有限公司", "青岛欢唱娱乐有限公司")  # fmt: skip
+    photo = samples.jpeg(samples.photographed(samples.render(sample), seed=11))
+
+    phone = Watched(browser.new_context(**PHONE))
+    page = phone.page
+    page.goto(f"{server.url}/c/{project['links'][0]['token']}")
+    documents = page.locator("#documents")
+    expect(documents.get_by_text("还没有上传材料。")).to_be_visible()
+    documents.get_by_label("材料类型").select_option("lease")
+    page.locator("#op-doc-camera").set_input_files({"name": "合同.jpg", "mimeType": "image/jpeg", "buffer": photo})
+    expect(page.locator("#op-doc-status")).to_contain_text("已识别为“房屋租赁合同”", timeout=90_000)
+    card = documents.locator(".doc-card").first
+    expect(card.locator("h3")).to_have_text("房屋租赁合同")
+    expect(card.locator(".finding").first).to_contain_text("预审通过（待专员确认）")
+    expect(card.locator(".finding").first).to_contain_text("待专员确认")
+    expect(card.locator(".decision-actions")).to_have_count(0)  # operators cannot decide
+    card.locator(".doc-read summary").click()
+    expect(card.locator(".doc-fields")).to_contain_text("青岛欢唱娱乐有限公司")
+    card.screenshot(path=str(artifacts / "browser-20-operator-prereview.png"))
+    assert phone.errors == [], phone.errors
+
+    staff = staff_login(browser, server, name="吴审批")
+    page = staff.page
+    page.goto(f"{server.url}/staff/projects/{project['id']}")
+    first = page.locator("#doc-list .finding").first
+    expect(first).to_contain_text("租期约")
+    first.get_by_label("第1条结论的备注").fill("已核原件")
+    first.get_by_role("button", name="确认第1条结论").click()
+    expect(first.locator(".decision")).to_contain_text("专员吴审批已确认", timeout=15_000)
+    item = "entertainment.property.documents"
+    title = next(i["title"] for i in project["items"] if i["item_id"] == item)
+    expect(page.get_by_label(f"「{title}」的状态")).to_have_value("预审通过")
+    expect(page.locator("#history-list")).to_contain_text("确认预审结论")
+    page.locator("#documents").screenshot(path=str(artifacts / "browser-21-staff-prereview.png"))
+
+    # The area read from the lease becomes a project fact, with the lease line as its evidence.
+    card = page.locator("#doc-list .doc-card").first
+    card.locator(".doc-read summary").click()
+    card.get_by_role("button", name="采纳建筑面积（平方米）为项目事实").click()
+    expect(card.locator(".doc-fields")).to_contain_text("已采纳，方案已更新", timeout=60_000)
+    expect(page.locator("#history-list")).to_contain_text("采纳材料事实")
+    expect(page.locator("#history-list")).to_contain_text("450.5平方米")
+    assert staff.errors == [], staff.errors
+    staff.context.close()
+    phone.context.close()

@@ -175,3 +175,52 @@ class StaffSession(Base):
     key_fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Document(Base):
+    """A document uploaded for 要件预审. The file lives under the data directory, never in a served path."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(10))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(30))
+    requested_kind: Mapped[str | None] = mapped_column(String(30))
+    pages: Mapped[int] = mapped_column(Integer)
+    ocr: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    channel: Mapped[str] = mapped_column(String(10))
+    uploaded_by: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    findings: Mapped[list[DocumentFinding]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentFinding.position"
+    )
+
+
+class DocumentFinding(Base):
+    """One finding of 要件预审, tied to a checklist item; the specialist confirms or overrides it."""
+
+    __tablename__ = "document_findings"
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    red_line: Mapped[bool] = mapped_column(Boolean, default=False)
+    basis: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    decision: Mapped[str | None] = mapped_column(String(10))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str | None] = mapped_column(String(50))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    document: Mapped[Document] = relationship(back_populates="findings")

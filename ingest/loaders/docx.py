@@ -22,7 +22,10 @@ class DocxLoader(Loader):
     suffixes = (".docx",)
 
     def load(self, path: Path) -> LoadedDocument:
-        data = read_bytes(path)
+        return self.parse(read_bytes(path), path)
+
+    def parse(self, data: bytes, path: Path) -> LoadedDocument:
+        """Read a DOCX held in memory (an upload); ``path`` only names it in messages."""
         try:
             document = docx.Document(BytesIO(data))
         except (BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:

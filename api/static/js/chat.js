@@ -379,7 +379,18 @@
       .catch((error) => loadFailed(messages, error, loadMessages));
   }
 
+  /* 要件预审: the operator uploads documents (camera or file) and sees what was read and found. */
+  function loadDocuments() {
+    api(`${base}/documents`)
+      .then((documents) => $("doc-list").replaceChildren(window.DOCS.documentList(documents, { loadArticle })))
+      .catch((error) => loadFailed($("doc-list"), error, loadDocuments));
+  }
+  $("doc-upload").replaceChildren(
+    window.DOCS.uploadForm({ url: `${base}/documents`, idPrefix: "op-doc", camera: true, onDone: () => (loadDocuments(), loadProject()) }),
+  );
+
   if (location.hash === "#ask") select(tabs[1]);
   loadProject();
   loadMessages();
+  loadDocuments();
 })();

@@ -608,6 +608,30 @@
     }
   });
 
+  /* ---------- 要件预审 ---------- */
+  async function decide(doc, finding, decision, note) {
+    await api(`${base}/documents/${doc.id}/findings/${finding.n}`, { method: "PATCH", body: { decision, note } });
+    await Promise.all([loadDocuments(), reloadProject(), loadHistory()]);
+  }
+
+  async function adopt(doc, field) {
+    render(await api(`${base}/documents/${doc.id}/facts`, { method: "POST", body: { fields: [field.name] } }));
+    loadHistory();
+  }
+
+  async function loadDocuments() {
+    try {
+      const documents = await api(`${base}/documents`);
+      $("doc-list").replaceChildren(window.DOCS.documentList(documents, { loadArticle, decide, adopt }));
+    } catch (error) {
+      $("doc-list").replaceChildren(h("p", { class: "err-text", text: failed(error) }));
+    }
+  }
+
+  $("doc-upload").replaceChildren(
+    window.DOCS.uploadForm({ url: `${base}/documents`, idPrefix: "staff-doc", camera: false, onDone: () => Promise.all([loadDocuments(), reloadProject(), loadHistory()]) }),
+  );
+
   /* ---------- history ---------- */
   const typeNames = () => Object.fromEntries(project.plan.project_types.map((t) => [t.id, t.name]));
   async function loadHistory() {
@@ -650,6 +674,7 @@
       if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
       loadConversations();
       loadHistory();
+      loadDocuments();
     })
     .catch((error) => {
       $("load-status").className = "alert";

@@ -187,6 +187,13 @@
         const facts = Object.entries(d.facts || {}).map(([k, v]) => `${FACTS[k] || k}：${show(v)}`);
         return `新增 ${(d.added || []).length} 项，移出 ${(d.removed || []).length} 项${facts.length ? `；人工指定事实：${facts.join("，")}` : ""}`;
       }
+      case "上传预审材料":
+        return `《${d.filename}》识别为${d.kind_name || d.kind}；${(d.findings || []).join("；")}`;
+      case "采纳材料事实":
+        return `《${d.filename}》：${Object.entries(d.facts || {}).map(([k, v]) => `${FACTS[k] || k} ${show(v)}（原文：${(d.evidence || {})[k] || "—"}）`).join("；")}`;
+      case "确认预审结论":
+      case "改判预审结论":
+        return `《${d.filename}》第${d.finding}条（${d.status}）${d.item_status ? `，条目状态 ${d.item_status[0]} → ${d.item_status[1]}` : ""}${d.note ? `；备注：${d.note}` : ""}`;
       default:
         return JSON.stringify(d);
     }
