@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from api.db.engine import Database
 from api.db.models import Document, DocumentFinding, HistoryEntry, Project, ProjectItem, aware
 from api.dossiers import NotFound, Refused
+from api.plan_store import load_plan
 from api.schemas import DocumentFieldOut, DocumentOut, FindingDecision, FindingOut
 from assistant.config import PrereviewConfig
 from assistant.models import GuidanceResponse
@@ -178,7 +179,7 @@ class Documents:
                 channel: str, actor: str, read: ReadDocument, understood: Understood,
                 stored_name: str) -> DocumentOut:  # fmt: skip
         project = self._project(session, project_id, uploading=True)
-        guidance = GuidanceResponse.model_validate(project.plan)
+        guidance = GuidanceResponse.model_validate(load_plan(session, project_id))
         active = {item.item_id for item in project.items if item.active}
         plan = Plan(guidance=guidance, active=active, facts=dict(guidance.facts))
         earlier = session.scalars(select(Document).where(Document.project_id == project_id).order_by(Document.id))
