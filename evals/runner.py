@@ -115,7 +115,8 @@ def evaluate(
 ) -> dict:
     """Rows and per-split scores for every target and suite (the first ``limit`` cases of each, if given)."""
     started = time.monotonic()
-    report: dict = {"started": datetime.now(UTC).isoformat(), "splits": list(splits), "targets": {}}
+    report: dict = {"started": datetime.now(UTC).isoformat(), "splits": list(splits),
+                    "parameters": run_parameters(services), "targets": {}}  # fmt: skip
     for target in targets:
         result: dict = {}
         for suite in suites:
@@ -141,6 +142,14 @@ def evaluate(
         report["targets"][target.name] = result
     report["seconds"] = round(time.monotonic() - started, 1)
     return report
+
+
+def run_parameters(services: Services) -> dict:
+    """Every setting that shapes what is retrieved and answered, so that each report states what it ran with."""
+    settings = services.settings
+    retrieval = ("embedder", "candidates", "rrf_k", "vector_ef_search", "scope_min_dense", "scope_min_lexical",
+                 "scope_min_dense_named")  # fmt: skip
+    return {**{name: getattr(settings, name) for name in retrieval}, "answer": settings.answer.model_dump()}
 
 
 def _per_split(rows: list, splits: tuple[str, ...], score: Callable) -> dict[str, dict]:

@@ -138,8 +138,11 @@ def test_report_has_every_split_beside_the_baseline(indexed: Services, tmp_path:
     assert set(data["targets"]) == {"chubei", "baseline"}
     validity = data["headline"]["ask.citation_validity"]
     assert set(validity) >= {"dev", "all"} and validity["all"]["chubei"] == 1.0
+    assert data["parameters"]["vector_ef_search"] == indexed.settings.vector_ef_search
+    assert data["parameters"]["answer"]["max_citations"] == indexed.settings.answer.max_citations
     html = html_path.read_text(encoding="utf-8")
     assert "核心指标（按数据划分）" in html and "baseline" in html and "<script" not in html
+    assert "answer.max_citations" in html
 
 
 def test_the_baseline_cites_true_articles_and_can_refuse(indexed: Services) -> None:
