@@ -84,7 +84,7 @@ class ListAnswers:
             item.permit_id
             for project_type in self.kb.expand(type_ids)
             if project_type.id != GENERAL_TYPE_ID
-            for item in (*project_type.requirements, *project_type.steps)
+            for item in project_type.permit_items
             if item.permit_id
         }
 
@@ -119,7 +119,7 @@ class ListAnswers:
         """permit id → "" when it applies, "（视情况：…）" when it depends on a fact not stated."""
         found: dict[str, str] = {}
         for project_type in self.kb.expand(type_ids):
-            for item in (*project_type.requirements, *project_type.steps):
+            for item in project_type.permit_items:
                 if not item.permit_id or item.id in self._suppressed(type_ids):
                     continue
                 applies = item.applies(facts)
@@ -205,7 +205,7 @@ class ListAnswers:
                 item.permit_id
                 for project_type in self.kb.expand([type_id])
                 if project_type.id != GENERAL_TYPE_ID
-                for item in (*project_type.requirements, *project_type.steps)
+                for item in project_type.permit_items
                 if item.permit_id and not item.when
             }
             candidates = [self.kb.permits[p] for p in named if p in self.kb.permits]
