@@ -24,6 +24,7 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.models import AskResponse, Citation, GuidanceResponse, MatchedType, ProblemOut, RequirementOut
+from chubei.settings import Settings
 from evals.sets import AskCase, GuidanceCase
 from ingest.embedders.cache import CachedEmbedder
 from kb.corpus import Corpus
@@ -56,7 +57,9 @@ def _jieba(text: str) -> list[str]:
 
 
 class LangchainBaseline:
-    def __init__(self, embedder: CachedEmbedder, corpus: Corpus, kb: KnowledgeBase, settings, passages: int) -> None:
+    def __init__(
+        self, embedder: CachedEmbedder, corpus: Corpus, kb: KnowledgeBase, settings: Settings, passages: int
+    ) -> None:
         self.corpus = corpus
         self.kb = kb
         self.passages = passages
