@@ -31,7 +31,7 @@ test: setup-dev
 	$(BIN)/pytest -q
 
 lint: setup-dev
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && $(BIN)/mypy
 
 eval: setup
 	$(BIN)/chubei eval --suite all --out reports/latest

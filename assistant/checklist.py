@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from kb.facts import BEFORE_LEASE, DERIVED_FROM, FACT_QUESTIONS, LOCATION, ProjectFacts, is_moot
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
-from kb.schema import DIMENSIONS, Conditional, Problem, Requirement, Step
+from kb.schema import DIMENSIONS, Problem, Requirement, Step
 
 MAX_QUESTIONS = 6
+Item = TypeVar("Item", Requirement, Problem, Step)
 
 
 @dataclass
-class Listed:
+class Listed(Generic[Item]):
     """An item in the plan, with why it is there."""
 
-    item: Requirement | Problem | Step
+    item: Item
     owner: str
     conditional: bool = False
     triggered_by: list[str] = field(default_factory=list)
@@ -24,11 +26,11 @@ class Listed:
 
 @dataclass
 class Checklist:
-    requirements: list[Listed]
-    problems: list[Listed]
-    steps: list[Listed]
+    requirements: list[Listed[Requirement]]
+    problems: list[Listed[Problem]]
+    steps: list[Listed[Step]]
     open_facts: list[str]
-    notes: list[Listed] = field(default_factory=list)  # 办事须知: not checklist items (in_plan: false)
+    notes: list[Listed[Requirement]] = field(default_factory=list)  # 办事须知: not checklist items (in_plan: false)
     red_line_facts: set[str] = field(default_factory=set)  # unknown facts that decide a red line
 
     @property
@@ -41,23 +43,17 @@ def build_checklist(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts)
     rank = {project_type.id: index for index, project_type in enumerate(expanded)}
     unknown: Counter[str] = Counter()
     red_line_facts: set[str] = set()
-    requirements: list[Listed] = []
-    problems: list[Listed] = []
-    steps: list[Listed] = []
+    requirements: list[Listed[Requirement]] = []
+    problems: list[Listed[Problem]] = []
+    steps: list[Listed[Step]] = []
     # An item a matched type declares inapplicable (e.g. 先照后证 for a 民办学校) is left out.
     seen: set[str] = {
         item_id for type_id in type_ids if type_id in kb.types for item_id in kb.types[type_id].suppresses
     }
     for project_type in expanded:
-        for bucket, items in ((requirements, project_type.requirements), (problems, project_type.problems),
-                              (steps, project_type.steps)):  # fmt: skip
-            for item in items:
-                if item.id in seen:
-                    continue
-                seen.add(item.id)
-                listed = _listed(item, project_type.id, facts, unknown, red_line_facts)
-                if listed is not None:
-                    bucket.append(listed)
+        requirements += _list_new(project_type.requirements, project_type.id, facts, seen, unknown, red_line_facts)
+        problems += _list_new(project_type.problems, project_type.id, facts, seen, unknown, red_line_facts)
+        steps += _list_new(project_type.steps, project_type.id, facts, seen, unknown, red_line_facts)
     notes = [x for x in requirements if not x.item.in_plan]
     requirements = [x for x in requirements if x.item.in_plan]
     requirements.sort(key=lambda x: (DIMENSIONS.index(x.item.dimension), rank[x.owner]))
@@ -67,9 +63,29 @@ def build_checklist(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts)
     return Checklist(requirements, problems, steps, open_facts, notes, red_line_facts & set(open_facts))
 
 
+def _list_new(
+    items: list[Item],
+    owner: str,
+    facts: ProjectFacts,
+    seen: set[str],
+    unknown: Counter[str],
+    red_line_facts: set[str],
+) -> list[Listed[Item]]:
+    """The items not seen before (marking them seen) that apply or may apply on the facts."""
+    listed: list[Listed[Item]] = []
+    for item in items:
+        if item.id in seen:
+            continue
+        seen.add(item.id)
+        entry = _listed(item, owner, facts, unknown, red_line_facts)
+        if entry is not None:
+            listed.append(entry)
+    return listed
+
+
 def _listed(
-    item: Conditional, owner: str, facts: ProjectFacts, unknown: Counter[str], red_line_facts: set[str]
-) -> Listed | None:
+    item: Item, owner: str, facts: ProjectFacts, unknown: Counter[str], red_line_facts: set[str]
+) -> Listed[Item] | None:
     applies = item.applies(facts)
     if applies is False:
         return None

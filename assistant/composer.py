@@ -22,7 +22,7 @@ from assistant.project_context import ProjectContext, points_at_project
 from assistant.ranking import CandidateRanker, Scored
 from assistant.reply import Reply, sentence
 from assistant.retrieval import Hit, Retrieval
-from assistant.sentence_choice import Candidate, SentenceChooser, split_sentences
+from assistant.sentence_choice import Candidate, Choice, SentenceChooser, split_sentences
 from assistant.support import Support
 from assistant.understanding import Understanding
 from assistant.verdict import verdict
@@ -351,8 +351,7 @@ class Composer:
                 # Of those, the one that adds most of what the lead does not say (强制戒毒 after 禁止开办的人员).
                 second = max(strong, key=lambda c: (self.chooser.gain(best, c, focus, retrieval.idf), c.score),
                              default=None)  # fmt: skip
-            elif best.candidate.kind == "article":  # a curated item built on this article explains it
-                chunk = best.candidate.payload
+            elif (chunk := best.candidate.payload) is not None:  # an article: a curated item built on it explains it
                 explaining = [c for c in choices[1:] if c.candidate.kind == "item"
                               and _cites(self.items[c.candidate.key], chunk.doc_id, chunk.article)]  # fmt: skip
                 if explaining and explaining[0].score >= self.config.own_article_share * best.score:
@@ -372,16 +371,17 @@ class Composer:
             return reply
         return Reply(lead="")
 
-    def _from_choice(self, choice, u: Understanding, focus: list[str], facts: ProjectFacts,
+    def _from_choice(self, choice: Choice, u: Understanding, focus: list[str], facts: ProjectFacts,
                      project: ProjectContext | None, type_ids: list[str] | None = None) -> Reply:  # fmt: skip
-        if choice.candidate.kind == "item":
-            item_id = choice.candidate.key
-            applied = self._applied(self.items[item_id], facts, type_ids)
-            reply = self.item_answers.from_item(item_id, u.text, u.intent, focus, applied,
-                                                in_project=project is not None and not _stated(u.text, applied or {}),
-                                                chosen=choice.sentence)  # fmt: skip
-            return self._with_plan_note(reply, project)
-        return self.item_answers.from_article(choice.candidate.payload, u.text, u.intent, focus, chosen=choice.sentence)
+        if choice.candidate.payload is not None:  # an article
+            return self.item_answers.from_article(choice.candidate.payload, u.text, u.intent, focus,
+                                                  chosen=choice.sentence)  # fmt: skip
+        item_id = choice.candidate.key
+        applied = self._applied(self.items[item_id], facts, type_ids)
+        reply = self.item_answers.from_item(item_id, u.text, u.intent, focus, applied,
+                                            in_project=project is not None and not _stated(u.text, applied or {}),
+                                            chosen=choice.sentence)  # fmt: skip
+        return self._with_plan_note(reply, project)
 
     def _cited_articles(self, item: Item) -> list[Candidate]:
         candidates = []
@@ -461,8 +461,9 @@ class Composer:
         whatever else the question asks. Those decided by more of the stated facts come first."""
         if not facts.known() or not type_ids:
             return []
-        found = []
-        for item in (*self.kb.requirements_for(type_ids), *self.kb.problems_for(type_ids)):
+        found: list[tuple[Requirement | Problem, dict[str, object]]] = []
+        candidates: list[Requirement | Problem] = [*self.kb.requirements_for(type_ids), *self.kb.problems_for(type_ids)]
+        for item in candidates:
             if item.red_line and item.when and item.applies(facts) is True:
                 found.append((item, self._applied(item, facts, type_ids) or {}))
         stated_numbers = {fact for fact, value in facts.known().items() if not isinstance(value, bool)}
@@ -596,7 +597,7 @@ def _types_citing_each_doc(kb: KnowledgeBase) -> dict[str, set[str]]:
     owners: dict[str, set[str]] = {}
     general_docs: set[str] = set()
     for project_type in kb.types.values():
-        for item in (*project_type.requirements, *project_type.problems, *project_type.steps):
+        for item in project_type.items:
             for basis in item.basis:
                 if project_type.id == GENERAL_TYPE_ID:
                     general_docs.add(basis.doc_id)

@@ -26,7 +26,7 @@ from assistant.stages import stage_of
 from kb.corpus import Corpus
 from kb.facts import FACT_FORMS
 from kb.knowledge import KnowledgeBase
-from kb.schema import Case, Grounded
+from kb.schema import Case, Grounded, Problem, Requirement, Step
 
 MAX_CASES = 3
 SUPPORTING_ARTICLES = 2
@@ -98,7 +98,8 @@ class Guide:
         """Items marked as red lines whose conditions hold on the facts: said first, with what triggers them."""
         known = profile.facts.known()
         lines = []
-        for listed in (*checklist.requirements, *checklist.problems):
+        candidates: list[Listed[Requirement] | Listed[Problem]] = [*checklist.requirements, *checklist.problems]
+        for listed in candidates:
             item = listed.item
             if not getattr(item, "red_line", False) or not listed.triggered_by:
                 continue
@@ -110,7 +111,8 @@ class Guide:
 
     def _permit_path(self, checklist: Checklist) -> PermitPath:
         """The 事项 that the listed requirements and steps name, with the 前置 they need, in order."""
-        named = [x.item.permit_id for x in (*checklist.requirements, *checklist.steps) if x.item.permit_id]
+        naming: list[Listed[Requirement] | Listed[Step]] = [*checklist.requirements, *checklist.steps]
+        named = [x.item.permit_id for x in naming if x.item.permit_id]
         wanted: list[str] = []
         for permit_id in named:
             for needed in (*sorted(prerequisite_closure(permit_id, self.kb.permits)), permit_id):
@@ -126,7 +128,7 @@ class Guide:
             citations.setdefault(citation.key, citation)
         return basis
 
-    def _requirement(self, listed: Listed, citations: dict[tuple[str, str], Citation]) -> RequirementOut:
+    def _requirement(self, listed: Listed[Requirement], citations: dict[tuple[str, str], Citation]) -> RequirementOut:
         item = listed.item
         return RequirementOut(
             id=item.id,
@@ -147,7 +149,7 @@ class Guide:
             replaces=item.replaces,
         )
 
-    def _problem(self, listed: Listed, citations: dict[tuple[str, str], Citation]) -> ProblemOut:
+    def _problem(self, listed: Listed[Problem], citations: dict[tuple[str, str], Citation]) -> ProblemOut:
         item = listed.item
         return ProblemOut(
             id=item.id,
@@ -162,7 +164,7 @@ class Guide:
             stage=stage_of(item, self.kb.permits),
         )
 
-    def _step(self, listed: Listed) -> StepOut:
+    def _step(self, listed: Listed[Step]) -> StepOut:
         item = listed.item
         return StepOut(order=item.order, title=item.title, department=item.department, detail=item.detail,
                        duration=item.duration, id=item.id, stage=stage_of(item, self.kb.permits))  # fmt: skip

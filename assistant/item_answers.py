@@ -196,7 +196,7 @@ def _list_items(text: str, lead_in: str) -> list[str]:
     if lead_in not in text:
         return []
     start = text.index(lead_in) + len(lead_in)
-    items = []
+    items: list[str] = []
     for a, b in sentences(text[start:]):
         part = text[start + a : start + b].strip()
         if not part:

@@ -6,6 +6,7 @@ For a project chat the lists come from the project's own plan, with the speciali
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from assistant.config import AnswerConfig
 from assistant.fact_phrases import describe
@@ -17,7 +18,7 @@ from assistant.support import Support
 from kb.corpus import Corpus
 from kb.facts import ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
-from kb.schema import Permit, Requirement
+from kb.schema import Basis, Condition, Permit, Requirement
 
 _PROBLEMS = re.compile(r"注意|问题|坑|容易|踩雷|风险|失败|被罚")
 
@@ -84,7 +85,7 @@ class ListAnswers:
             item.permit_id
             for project_type in self.kb.expand(type_ids)
             if project_type.id != GENERAL_TYPE_ID
-            for item in (*project_type.requirements, *project_type.steps)
+            for item in project_type.permit_items
             if item.permit_id
         }
 
@@ -119,7 +120,7 @@ class ListAnswers:
         """permit id → "" when it applies, "（视情况：…）" when it depends on a fact not stated."""
         found: dict[str, str] = {}
         for project_type in self.kb.expand(type_ids):
-            for item in (*project_type.requirements, *project_type.steps):
+            for item in project_type.permit_items:
                 if not item.permit_id or item.id in self._suppressed(type_ids):
                     continue
                 applies = item.applies(facts)
@@ -205,7 +206,7 @@ class ListAnswers:
                 item.permit_id
                 for project_type in self.kb.expand([type_id])
                 if project_type.id != GENERAL_TYPE_ID
-                for item in (*project_type.requirements, *project_type.steps)
+                for item in project_type.permit_items
                 if item.permit_id and not item.when
             }
             candidates = [self.kb.permits[p] for p in named if p in self.kb.permits]
@@ -236,7 +237,7 @@ def short_department(department: str) -> str:
     return re.sub(r"^(?:地方)?人民政府", "", text) or department
 
 
-def _condition_words(fact: str, condition) -> str:
+def _condition_words(fact: str, condition: Condition) -> str:
     if condition.is_ is True:
         return describe(fact, True)
     if condition.is_ is not None:
@@ -244,8 +245,9 @@ def _condition_words(fact: str, condition) -> str:
     return (ProjectFacts.model_fields[fact].description or fact).removeprefix("是否")
 
 
-def _unique_citations(bases, corpus: Corpus) -> list[Citation]:
-    seen, out = set(), []
+def _unique_citations(bases: Iterable[Basis], corpus: Corpus) -> list[Citation]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Citation] = []
     for basis in bases:
         key = (basis.doc_id, basis.article)
         if key not in seen:

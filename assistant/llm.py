@@ -14,6 +14,7 @@ import re
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from assistant.models import Citation
 from kb.grounding import quantities
@@ -65,11 +66,13 @@ def _department_cores(department: str) -> list[str]:
 
 class AnswerWriter:
     def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float, retries: int) -> None:
+        # Field names, not their aliases (base_url, model…): the signature type checkers see for a model that
+        # populates by name.
         self.model = ChatOpenAI(
-            base_url=base_url,
-            model=model,
-            api_key=api_key or "not-needed",
-            timeout=timeout,
+            openai_api_base=base_url,
+            model_name=model,
+            openai_api_key=SecretStr(api_key or "not-needed"),
+            request_timeout=timeout,
             max_retries=retries,
             temperature=0,
         )

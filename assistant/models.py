@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kb.corpus import Corpus
 from kb.facts import FactForm, ProjectFacts
-from kb.schema import Basis, Permit
+from kb.schema import Basis, Grounded, Permit, Statement
 
 MAX_QUESTION = 2000
 MAX_DESCRIPTION = 4000
@@ -243,10 +243,10 @@ class PermitOut(BaseModel):
 
     @classmethod
     def from_permit(cls, permit: Permit, corpus: Corpus) -> PermitOut:
-        def cite(item) -> list[Citation]:
+        def cite(item: Grounded) -> list[Citation]:
             return [Citation.from_basis(b, corpus) for b in item.basis]
 
-        def statement(item) -> StatementOut:
+        def statement(item: Statement) -> StatementOut:
             return StatementOut(text=item.text, basis=cite(item), basis_pending=item.basis_pending or None,
                                 pending_note=item.pending_note)  # fmt: skip
 

@@ -4,6 +4,7 @@ limit with its caveat, who decides, what must come first, and how it is done."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from assistant.config import AnswerConfig
 from assistant.intent import PERMIT_INTENTS, Intent, detect_intent
@@ -13,7 +14,7 @@ from assistant.permit_path import prerequisite_closure
 from assistant.reply import PENDING, Reply, sentence
 from assistant.support import Support
 from kb.corpus import Corpus
-from kb.schema import STAGE_NAMES, Basis, Permit
+from kb.schema import STAGE_NAMES, Basis, Grounded, Material, Permit
 
 STATUTORY_CAVEAT = "这是法律规定的最长期限，当地承诺时限以办事指南为准。"
 STAGE_WHEN = {
@@ -219,7 +220,7 @@ class PermitAnswers:
         chosen = self.support.supporting(bases, statement, self.config.max_citations) or bases[:1]
         return [Citation.from_basis(b, self.corpus) for b in chosen]
 
-    def _cite_each(self, parts) -> list[Citation]:
+    def _cite_each(self, parts: Sequence[Grounded]) -> list[Citation]:
         """The articles behind a list, most used first (a materials list usually rests on one article)."""
         counts: dict[tuple[str, str], tuple[int, Basis]] = {}
         for part in parts:
@@ -231,7 +232,7 @@ class PermitAnswers:
         return [Citation.from_basis(basis, self.corpus) for _, basis in ranked]
 
 
-def _material_line(material) -> str:
+def _material_line(material: Material) -> str:
     marks = [mark for mark, on in (("可容缺后补", material.deferrable), ("可告知承诺", material.commitment_ok)) if on]
     note = f"（{_short(material.note)}）" if material.note and _short(material.note) else ""
     flags = f"【{'，'.join(marks)}】" if marks else ""

@@ -173,7 +173,7 @@ def to_pdf(
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     styles = {
@@ -182,7 +182,7 @@ def to_pdf(
         "h3": ParagraphStyle("h3", fontName="STSong-Light", fontSize=12, leading=18, spaceBefore=4),
         "body": ParagraphStyle("body", fontName="STSong-Light", fontSize=10, leading=15, wordWrap="CJK"),
     }
-    story = []
+    story: list[Flowable] = []
     for line in to_markdown(plan, title, meta, progress).splitlines():
         if not line.strip() or line.strip() == "---":
             story.append(Spacer(1, 3 * mm))

@@ -9,7 +9,7 @@ the curated items of each type.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -209,7 +209,7 @@ class SemanticTypeVoter:
         retrieval = self.retriever.search(description, k=self.depth, kinds=("requirement", "problem", "faq", "case"))
         if retrieval.top_dense < self.min_dense:
             return []
-        votes: Counter[str] = Counter()
+        votes: defaultdict[str, float] = defaultdict(float)
         for rank, hit in enumerate(retrieval.hits, start=1):
             types = [t for t in hit.chunk.project_types.split(",") if t]
             if not types or len(types) > 3:

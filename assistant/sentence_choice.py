@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from assistant.config import AnswerConfig
 from assistant.excerpts import sentences
 from assistant.intent import Intent
+from kb.chunks import Chunk
 from kb.lexical import Tokenizer
 
 _QUANTITY = re.compile(
@@ -47,7 +48,7 @@ class Candidate:
     # An item whose conditions hold on the facts the question states (700平 → 特殊建设工程): it settles the
     # question for this case, so it goes before general advice that says "it depends".
     applies: bool = False
-    payload: object = field(default=None, repr=False)
+    payload: Chunk | None = field(default=None, repr=False)  # an article's chunk; None for an item
 
 
 @dataclass

@@ -228,7 +228,7 @@ def eval_command(
         raise typer.BadParameter("应为 retrieval、ask、guidance 或 all", param_hint="--suite")
     if url and not key:
         raise typer.BadParameter("评测服务时需要工作人员密钥", param_hint="--key")
-    targets = [http_target(url, key) if url else chubei_target(services)]
+    targets = [http_target(url, key) if url and key else chubei_target(services)]
     if baseline:
         targets.append(baseline_target(services))
     suites = ALL if suite == "all" else (suite,)
@@ -349,8 +349,8 @@ def gate_set(
     if (minimum is None) == (maximum is None):
         raise typer.BadParameter("请给出 --min 或 --max 之一", param_hint="--min/--max")
     try:
-        bound = Bound(date=date.today().isoformat(), split=split, metric=metric, min=minimum, max=maximum,
-                      measured=measured, reason=reason)  # fmt: skip
+        bound = Bound.model_validate({"date": date.today().isoformat(), "split": split, "metric": metric,
+                                      "min": minimum, "max": maximum, "measured": measured, "reason": reason})  # fmt: skip
     except ValidationError as error:
         typer.echo(f"输入有误：{_first_error(error)}", err=True)
         raise typer.Exit(2) from None

@@ -8,6 +8,7 @@ from functools import cached_property
 from assistant.answering import Assistant
 from assistant.composer import Composer
 from assistant.guidance import Guide
+from assistant.item_answers import Item
 from assistant.llm import AnswerWriter
 from assistant.names import PermitNames
 from assistant.profiling import Profiler, SemanticTypeVoter
@@ -24,7 +25,6 @@ from ingest.uploads import DocumentReader, ReadLimits
 from kb.corpus import CORPUS_DIR, Corpus, shipped_corpus
 from kb.knowledge import KnowledgeBase
 from kb.lexical import LexicalIndex, Tokenizer, default_tokenizer
-from kb.schema import Grounded
 from kb.vectorstore import VectorStore
 
 
@@ -39,9 +39,10 @@ class KnowledgeBound:
         self._services = services
 
     @cached_property
-    def knowledge_items(self) -> dict[str, Grounded]:
+    def knowledge_items(self) -> dict[str, Item]:
         kb = self.kb
-        return {item.id: item for item in (*kb.all_requirements(), *kb.all_problems(), *kb.faq.values())}
+        items: list[Item] = [*kb.all_requirements(), *kb.all_problems(), *kb.faq.values()]
+        return {item.id: item for item in items}
 
     @cached_property
     def scope(self) -> ScopeGate:
@@ -162,7 +163,7 @@ class Services:
         return self._bound.kb
 
     @property
-    def knowledge_items(self) -> dict[str, Grounded]:
+    def knowledge_items(self) -> dict[str, Item]:
         return self._bound.knowledge_items
 
     @property

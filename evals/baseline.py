@@ -24,10 +24,12 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.models import AskResponse, Citation, GuidanceResponse, MatchedType, ProblemOut, RequirementOut
+from chubei.settings import Settings
 from evals.sets import AskCase, GuidanceCase
 from ingest.embedders.cache import CachedEmbedder
 from kb.corpus import Corpus
 from kb.knowledge import KnowledgeBase
+from kb.schema import Grounded
 from kb.vectorstore import make_client
 
 CHUNK_SIZE = 300
@@ -55,7 +57,9 @@ def _jieba(text: str) -> list[str]:
 
 
 class LangchainBaseline:
-    def __init__(self, embedder: CachedEmbedder, corpus: Corpus, kb: KnowledgeBase, settings, passages: int) -> None:
+    def __init__(
+        self, embedder: CachedEmbedder, corpus: Corpus, kb: KnowledgeBase, settings: Settings, passages: int
+    ) -> None:
         self.corpus = corpus
         self.kb = kb
         self.passages = passages
@@ -119,17 +123,18 @@ class LangchainBaseline:
                                     notice="")  # fmt: skip
         found = {(c.metadata["doc_id"], c.metadata["article"]) for c in self.retrieve(description, GUIDANCE_K)}
 
-        def hit(item) -> bool:
+        def hit(item: Grounded) -> bool:
             return any((b.doc_id, b.article) in found for b in item.basis)
 
         requirements = [RequirementOut(id=r.id, dimension=r.dimension, title=r.title, detail=r.detail, basis=[])
                         for r in self.kb.all_requirements() if hit(r)]  # fmt: skip
         problems = [ProblemOut(id=p.id, title=p.title, detail=p.detail, advice=p.advice, basis=[])
                     for p in self.kb.all_problems() if hit(p)]  # fmt: skip
-        owners = {self.kb.owner_of(item.id) for item in (*requirements, *problems)}
+        found_items: list[RequirementOut | ProblemOut] = [*requirements, *problems]
+        owners = {owner for item in found_items if (owner := self.kb.owner_of(item.id))}
         blocks = {t.id for t in self.kb.types.values() if t.block} | {"general"}
         return GuidanceResponse(
-            project_types=[MatchedType(id=t, name=t, confidence=0.0) for t in sorted(owners - blocks) if t],
+            project_types=[MatchedType(id=t, name=t, confidence=0.0) for t in sorted(owners - blocks)],
             facts={}, clarifying_questions=[], requirements=requirements, common_problems=problems, steps=[],
             similar_cases=[], citations=[], out_of_scope=False, notice="",
         )  # fmt: skip

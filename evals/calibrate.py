@@ -9,6 +9,7 @@ BM25 score ≥ T_lexical"; thresholds are chosen on the dev split for balanced a
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 
 from pydantic import BaseModel
 
@@ -67,7 +68,7 @@ def _rates(points: list[ScopePoint], min_dense: float, min_lexical: float) -> tu
     return (1 - false_refusal + refusal) / 2, false_refusal, refusal
 
 
-def _midpoints(values) -> list[float]:
+def _midpoints(values: Iterable[float]) -> list[float]:
     """Candidate thresholds halfway between neighbouring observed scores (a margin on both sides)."""
     ordered = sorted(set(values))
     return [round((a + b) / 2, 4) for a, b in itertools.pairwise(ordered)]

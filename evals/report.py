@@ -8,6 +8,7 @@ import statistics
 from collections import defaultdict
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -46,7 +47,7 @@ def write_report(report: dict, out: Path) -> tuple[Path, Path]:
 
 def plan_sizes(report: dict) -> list[dict]:
     """Requirements per plan, by expected project type: median and p90 (Chubei)."""
-    chubei = report["targets"].get("chubei") or next(iter(report["targets"].values()), {})
+    chubei: dict[str, Any] = report["targets"].get("chubei") or next(iter(report["targets"].values()), {})
     sizes: dict[str, list[int]] = defaultdict(list)
     for row in chubei.get("guidance", {}).get("rows", []):
         if row["expected_types"] and not row["out_of_scope_expected"]:
@@ -93,7 +94,7 @@ def latencies(report: dict) -> dict[str, list[float]]:
 
 
 def worst_cases(report: dict) -> dict[str, list[dict]]:
-    chubei = report["targets"].get("chubei") or next(iter(report["targets"].values()), {})
+    chubei: dict[str, Any] = report["targets"].get("chubei") or next(iter(report["targets"].values()), {})
     worst: dict[str, list[dict]] = {}
     if "retrieval" in chubei:
         rows = [r for r in chubei["retrieval"]["hybrid"]["rows"] if not r["rank"] or r["rank"] > 1]

@@ -125,20 +125,21 @@ def evaluate(
             if suite == "retrieval":
                 result["retrieval"] = {}
                 for mode, ranker in target.rank.items():
-                    scores, rows = run_retrieval(list(_progress(cases, f"{label}·{mode}", show)), ranker, mode)
+                    scores, ranked = run_retrieval(list(_progress(cases, f"{label}·{mode}", show)), ranker, mode)
                     by_split = {"all": scores.model_dump()}
                     for split in splits:
                         part = [c for c in cases if c.split == split]
                         if part:
                             by_split[split] = run_retrieval(part, ranker, mode)[0].model_dump()
-                    result["retrieval"][mode] = {"scores": by_split, "rows": [r.model_dump() for r in rows]}
+                    result["retrieval"][mode] = {"scores": by_split, "rows": [r.model_dump() for r in ranked]}
             elif suite == "ask":
-                rows = run_ask(_progress(cases, label, show), target.ask, services.corpus)
-                result["ask"] = {"scores": _per_split(rows, splits, score_ask), "rows": [r.model_dump() for r in rows]}
+                answered = run_ask(_progress(cases, label, show), target.ask, services.corpus)
+                result["ask"] = {"scores": _per_split(answered, splits, score_ask),
+                                 "rows": [r.model_dump() for r in answered]}  # fmt: skip
             else:
-                rows = run_guidance(_progress(cases, label, show), target.plan, services.kb, services.corpus)
-                result["guidance"] = {"scores": _per_split(rows, splits, score_guidance),
-                                      "rows": [r.model_dump() for r in rows]}  # fmt: skip
+                planned = run_guidance(_progress(cases, label, show), target.plan, services.kb, services.corpus)
+                result["guidance"] = {"scores": _per_split(planned, splits, score_guidance),
+                                      "rows": [r.model_dump() for r in planned]}  # fmt: skip
         report["targets"][target.name] = result
     report["seconds"] = round(time.monotonic() - started, 1)
     return report

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -24,12 +24,21 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class GoldenCase(Strict):
+    """A case of any suite. Each suite's model declares ``id`` and ``split`` itself, in its own field order (which
+    orders validation messages); they are stated here for type checkers only."""
+
+    if TYPE_CHECKING:
+        id: str
+        split: Split
+
+
 class ArticleRef(Strict):
     doc_id: str
     article: str
 
 
-class RetrievalCase(Strict):
+class RetrievalCase(GoldenCase):
     id: str
     question: str = Field(min_length=1)
     relevant: list[ArticleRef] = Field(min_length=1)
@@ -42,7 +51,7 @@ class ProjectSpec(Strict):
     facts: dict[str, Any] = Field(default_factory=dict)
 
 
-class AskCase(Strict):
+class AskCase(GoldenCase):
     id: str
     kind: Literal["single", "followup", "project"] = "single"
     question: str = Field(min_length=1)
@@ -58,7 +67,7 @@ class AskCase(Strict):
     split: Split = "dev"
 
 
-class GuidanceCase(Strict):
+class GuidanceCase(GoldenCase):
     id: str
     description: str = Field(min_length=1)
     facts: dict = Field(default_factory=dict, description="facts given with the request (overrides)")
@@ -77,8 +86,9 @@ class GuidanceCase(Strict):
     split: Split = "dev"
 
 
-Case = TypeVar("Case", RetrievalCase, AskCase, GuidanceCase)
-SUITES: dict[str, tuple[str, type[BaseModel]]] = {
+Case = TypeVar("Case", bound=GoldenCase)
+# Suite name → (file prefix, case model).
+SUITES: dict[str, tuple[str, type[RetrievalCase] | type[AskCase] | type[GuidanceCase]]] = {
     "retrieval": ("retrieval", RetrievalCase),
     "ask": ("ask", AskCase),
     "guidance": ("guidance", GuidanceCase),
@@ -99,7 +109,8 @@ def load_suite(name: str, splits: tuple[str, ...] = ("dev", "test"), directory: 
     """The cases of a suite in the given splits. The holdout is read only when asked for by name."""
     _, model = SUITES[name]
     directories = [directory] + ([HOLDOUT_DIR] if "holdout" in splits and directory == GOLDEN_DIR else [])
-    cases, errors = [], []
+    cases: list[GoldenCase] = []
+    errors: list[str] = []
     for folder in directories:
         for path in suite_files(name, folder):
             found, problems = read_jsonl(path, model)

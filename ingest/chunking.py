@@ -6,11 +6,12 @@ Texts that are not legal instruments fall back to a Chinese-aware recursive spli
 from __future__ import annotations
 
 import re
+from typing import TypedDict
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.loaders.base import LoadedDocument
-from kb.chunks import Chunk
+from kb.chunks import Chunk, ChunkKind
 from kb.legal_text import Article, looks_legal, split_articles
 
 MAX_CHARS = 500
@@ -20,8 +21,20 @@ CHINESE_SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", "，", ""]
 SENTENCE_END = re.compile(r"(?<=[。；！？])")
 
 
+class Provenance(TypedDict):
+    """What every chunk of a document carries: the document, where it came from, its level and version."""
+
+    doc_id: str
+    title: str
+    source: str
+    level: str
+    issuer: str
+    version_date: str
+    caveat: str
+
+
 def chunk_document(document: LoadedDocument, doc_id: str, source: str, caveat: str = "") -> list[Chunk]:
-    base = {
+    base: Provenance = {
         "doc_id": doc_id,
         "title": document.title,
         "source": source,
@@ -31,14 +44,15 @@ def chunk_document(document: LoadedDocument, doc_id: str, source: str, caveat: s
         "caveat": caveat,
     }
     if looks_legal(document.text):
-        kind = "regulation"
-        return [chunk for article in split_articles(document.text) for chunk in article_chunks(article, kind, base)]
+        return [
+            chunk for article in split_articles(document.text) for chunk in article_chunks(article, "regulation", base)
+        ]
     return plain_chunks(document.text, base)
 
 
-def article_chunks(article: Article, kind: str, base: dict) -> list[Chunk]:
+def article_chunks(article: Article, kind: ChunkKind, base: Provenance) -> list[Chunk]:
     parts = split_long(article.text)
-    chunks = []
+    chunks: list[Chunk] = []
     for index, part in enumerate(parts, start=1 if len(parts) > 1 else 0):
         suffix = f"#{index}" if index else ""
         lead = parts[0].splitlines()[0] if index > 1 else ""
@@ -77,7 +91,7 @@ def split_long(text: str, limit: int = MAX_CHARS) -> list[str]:
     return parts
 
 
-def plain_chunks(text: str, base: dict) -> list[Chunk]:
+def plain_chunks(text: str, base: Provenance) -> list[Chunk]:
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=FALLBACK_CHUNK,
         chunk_overlap=FALLBACK_OVERLAP,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kb.chunks import Chunk
+from kb.chunks import Chunk, ChunkKind
 from kb.knowledge import KnowledgeBase
 
 KNOWLEDGE_SOURCE = "kb"
@@ -32,7 +32,7 @@ def knowledge_chunks(kb: KnowledgeBase) -> list[Chunk]:
 
 
 def _chunk(
-    kind: str,
+    kind: ChunkKind,
     item_id: str,
     title: str,
     text: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -47,8 +48,8 @@ class Chunk(BaseModel):
         return self.model_dump(exclude={"id", "text"})
 
     @classmethod
-    def from_stored(cls, chunk_id: str, text: str, metadata: dict) -> Chunk:
-        return cls(id=chunk_id, text=text, **metadata)
+    def from_stored(cls, chunk_id: str, text: str, metadata: Mapping[str, object]) -> Chunk:
+        return cls.model_validate({**metadata, "id": chunk_id, "text": text})
 
 
 def text_hash(text: str) -> str:

@@ -30,7 +30,7 @@ def article_command(doc_id: str, label: str) -> None:
     """打印语料中某一条的原文，如：chubei kb article yule-changsuo-guanli-tiaoli 第七条"""
     regulation = shipped_corpus().get(doc_id)
     article = regulation.article(label) if regulation else None
-    if article is None:
+    if regulation is None or article is None:
         typer.echo(f"找不到 {doc_id} {label}", err=True)
         raise typer.Exit(1)
     typer.echo(f"《{regulation.title}》{label}（{article.path}）\n{article.text}")

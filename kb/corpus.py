@@ -7,6 +7,7 @@ The corpus is the ground truth for every citation Chubei shows.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -82,7 +83,7 @@ class Corpus:
     def load(cls, directory: Path = CORPUS_DIR) -> Corpus:
         return cls([load_regulation(path) for path in sorted(directory.glob("*.md")) if path.name != "README.md"])
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Regulation]:
         return iter(self.regulations.values())
 
     def __len__(self) -> int:

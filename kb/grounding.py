@@ -63,7 +63,7 @@ UNITS = {"个工作日": "工作日", "天": "日", "个月": "月", "㎡": "平
 
 def quantities(text: str) -> dict[tuple[float, str], str]:
     """(value, unit) → how it was written; 三十日, 30日 and 30天 are the same quantity."""
-    found = {}
+    found: dict[tuple[float, str], str] = {}
     for match in QUANTITY.finditer(normalize_space(text)):
         value = parse_number(match.group(1))
         if value is not None and not (value == 1 and match.group(2) in IDIOMS):
@@ -89,16 +89,16 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
     if GENERAL_TYPE_ID not in kb.types:
         issues.append(Issue("types", f"缺少通用模块 {GENERAL_TYPE_ID}"))
 
-    ids = Counter()
+    ids: Counter[str] = Counter()
     for project_type in kb.types.values():
-        for item in (*project_type.requirements, *project_type.problems, *project_type.steps):
+        for item in project_type.items:
             ids[item.id] += 1
             if not item.id.startswith(project_type.id + "."):
                 issues.append(Issue(item.id, f"条目 id 应以所属类型 {project_type.id}. 开头"))
         for ref in (*project_type.includes, *project_type.composes_with, *project_type.implied_unless):
             if ref not in kb.types:
                 issues.append(Issue(project_type.id, f"引用了不存在的类型 {ref}"))
-        all_ids = {i.id for t in kb.types.values() for i in (*t.requirements, *t.problems, *t.steps)}
+        all_ids = {i.id for t in kb.types.values() for i in t.items}
         for suppressed in project_type.suppresses:
             if suppressed not in all_ids:
                 issues.append(Issue(project_type.id, f"suppresses 引用了不存在的条目 {suppressed}"))
@@ -110,7 +110,7 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
             issues.append(Issue(project_type.id, "流程步骤的 order 重复"))
     issues += [Issue(item_id, f"条目 id 重复 {count} 次") for item_id, count in ids.items() if count > 1]
 
-    current = {item.id for t in kb.types.values() for item in (*t.requirements, *t.problems, *t.steps)}
+    current = {item.id for t in kb.types.values() for item in t.items}
     for requirement in kb.all_requirements():
         for old in requirement.replaces:
             if old in current:
@@ -129,23 +129,22 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
                 issues.append(Issue(problem.id, f"引用了不存在的案例 {case_id}"))
 
     issues += permit_references(kb)
-    for where, item in grounded_items(kb):
-        for basis in item.basis:
+    for where, grounded in grounded_items(kb):
+        for basis in grounded.basis:
             reason = check_basis(basis, corpus)
             if reason:
                 issues.append(Issue(where, reason))
-        for quantity in dict.fromkeys(unsupported_quantities(item, corpus)):
+        for quantity in dict.fromkeys(unsupported_quantities(grounded, corpus)):
             issues.append(Issue(where, f"“{quantity}”在所引条文中找不到：请引用载明该数字的条文，或删去该数字"))
     for permit in kb.permits.values():
-        if permit.time_limit is not None:
+        if (limit := permit.time_limit) is not None:
             where = f"{permit.id}.time_limit"
-            reason = check_basis(permit.time_limit.basis, corpus)
+            reason = check_basis(limit.basis, corpus)
+            article = corpus.find_article(limit.basis.doc_id, limit.basis.article)  # found when reason is None
             if reason:
                 issues.append(Issue(where, reason))
-            elif (permit.time_limit.value, permit.time_limit.unit.removeprefix("个")) not in quantities(
-                (corpus.find_article(permit.time_limit.basis.doc_id, permit.time_limit.basis.article)).text
-            ):
-                issues.append(Issue(where, f"时限 {permit.time_limit.value}{permit.time_limit.unit} 不见于所引条文"))
+            elif article is not None and (limit.value, limit.unit.removeprefix("个")) not in quantities(article.text):
+                issues.append(Issue(where, f"时限 {limit.value}{limit.unit} 不见于所引条文"))
     return issues
 
 
@@ -153,7 +152,7 @@ def permit_references(kb: KnowledgeBase) -> list[Issue]:
     """Every 事项 named by an item, a prerequisite or a follow-up exists; 事项 type lists name real types."""
     issues: list[Issue] = []
     for project_type in kb.types.values():
-        for item in (*project_type.requirements, *project_type.steps):
+        for item in project_type.permit_items:
             if item.permit_id and item.permit_id not in kb.permits:
                 issues.append(Issue(item.id, f"permit_id 引用了不存在的事项 {item.permit_id}"))
     for permit in kb.permits.values():
@@ -171,7 +170,7 @@ def permit_references(kb: KnowledgeBase) -> list[Issue]:
 def grounded_items(kb: KnowledgeBase) -> list[tuple[str, Grounded]]:
     items: list[tuple[str, Grounded]] = []
     for project_type in kb.types.values():
-        items += [(item.id, item) for item in (*project_type.requirements, *project_type.problems, *project_type.steps)]
+        items += [(item.id, item) for item in project_type.items]
     items += [(entry.id, entry) for entry in kb.faq.values()]
     items += [(f"{t.id}.fire_review", t.fire_review) for t in kb.types.values() if t.fire_review is not None]
     for permit in kb.permits.values():

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from kb.facts import ProjectFacts
 from kb.schema import Case, FaqEntry, Permit, Problem, ProjectType, Requirement, Step
 
 DATA_DIR = Path(__file__).parent / "data"
 GENERAL_TYPE_ID = "general"
+
+T = TypeVar("T")
+# One project type per file; cases, FAQ and 事项 are lists.
+_PROJECT_TYPE = TypeAdapter(ProjectType)
+_CASES = TypeAdapter(list[Case])
+_FAQ = TypeAdapter(list[FaqEntry])
+_PERMITS = TypeAdapter(list[Permit])
 
 
 @dataclass
@@ -42,37 +51,35 @@ class KnowledgeBase:
             if directory is None or not directory.exists():
                 continue
             for path in sorted((directory / "types").glob("*.yaml")):
-                for project_type in kb._read(path, ProjectType, many=False):
+                if (project_type := kb._read(path, _PROJECT_TYPE)) is not None:
                     kb.types[project_type.id] = project_type
             for path in sorted(directory.glob("cases*.yaml")):
-                for case in kb._read(path, Case, many=True):
+                for case in kb._read(path, _CASES) or []:
                     kb.cases[case.id] = case
             for path in sorted(directory.glob("faq*.yaml")):
-                for entry in kb._read(path, FaqEntry, many=True):
+                for entry in kb._read(path, _FAQ) or []:
                     kb.faq[entry.id] = entry
             for path in sorted((directory / "permits").glob("*.yaml")):
-                for permit in kb._read(path, Permit, many=True):
+                for permit in kb._read(path, _PERMITS) or []:
                     kb.permits[permit.id] = permit
         return kb
 
-    def _read(self, path: Path, model: type[BaseModel], many: bool) -> list:
+    def _read(self, path: Path, adapter: TypeAdapter[T]) -> T | None:
+        """The file validated by ``adapter``; None when it is empty or invalid (the problems go to ``errors``)."""
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
             self.errors.append(LoadError(path.name, "", f"YAML 格式错误：{error}"))
-            return []
+            return None
         if raw is None:
-            return []
-        raw = tidy(raw)
+            return None
         try:
-            if many:
-                return TypeAdapter(list[model]).validate_python(raw)
-            return [model.model_validate(raw)]
+            return adapter.validate_python(tidy(raw))
         except ValidationError as error:
             for problem in error.errors():
                 location = ".".join(str(part) for part in problem["loc"])
                 self.errors.append(LoadError(path.name, location, problem["msg"].removeprefix("Value error, ")))
-            return []
+            return None
 
     # -- lookups -------------------------------------------------------------
 
@@ -121,7 +128,7 @@ class KnowledgeBase:
         named = {
             item.permit_id
             for project_type in self.expand(type_ids)
-            for item in (*project_type.requirements, *project_type.steps)
+            for item in project_type.permit_items
             if item.permit_id
         }
         return [permit for permit_id, permit in self.permits.items() if permit_id in named]
@@ -145,7 +152,7 @@ class KnowledgeBase:
     def owner_of(self, item_id: str) -> str | None:
         """The project type that defines an item (the prefix of its id), or the item it was merged into."""
         for project_type in self.types.values():
-            for item in (*project_type.requirements, *project_type.problems, *project_type.steps):
+            for item in project_type.items:
                 if item.id == item_id or item_id in getattr(item, "replaces", ()):
                     return project_type.id
         return None
@@ -155,7 +162,7 @@ _CJK = r"[\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]"
 _SPACE_IN_CHINESE = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
 
 
-def tidy(value):
+def tidy(value: object) -> object:
     """Drop the spaces YAML folding leaves between Chinese characters (“救生员， 核定” → “救生员，核定”)."""
     if isinstance(value, str):
         return _SPACE_IN_CHINESE.sub("", value).strip()
@@ -166,8 +173,16 @@ def tidy(value):
     return value
 
 
-def _unique(groups) -> list:
-    items, seen = [], set()
+class _Identified(Protocol):
+    id: str
+
+
+Identified = TypeVar("Identified", bound=_Identified)
+
+
+def _unique(groups: Iterable[Iterable[Identified]]) -> list[Identified]:
+    items: list[Identified] = []
+    seen: set[str] = set()
     for group in groups:
         for item in group:
             if item.id not in seen:

@@ -23,12 +23,12 @@ def parse_number(text: str) -> float | None:
     if match:
         value = float(match.group(1))
         return value * {"万": 10000, "千": 1000, "": 1}[match.group(2)]
-    value = _chinese(text)
-    if value is None:
+    whole = _chinese(text)
+    if whole is None:
         return None
     if few:  # 十几 → 15, 二十几 → 25
-        value += 5
-    return float(value)
+        whole += 5
+    return float(whole)
 
 
 def _chinese(text: str) -> int | None:

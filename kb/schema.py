@@ -202,6 +202,16 @@ class ProjectType(Strict):
     problems: list[Problem] = Field(default_factory=list)
     steps: list[Step] = Field(default_factory=list)
 
+    @property
+    def items(self) -> list[Requirement | Problem | Step]:
+        """Its requirements, 高发问题 and steps, in that order."""
+        return [*self.requirements, *self.problems, *self.steps]
+
+    @property
+    def permit_items(self) -> list[Requirement | Step]:
+        """Its requirements and steps, in that order: the items that may name a 事项 (``permit_id``)."""
+        return [*self.requirements, *self.steps]
+
 
 class Case(Strict):
     id: str = Field(pattern=r"^case\.[a-z0-9_]+$")

@@ -7,7 +7,7 @@ import unicodedata
 from pydantic import BaseModel
 
 from kb.knowledge import KnowledgeBase
-from kb.schema import DIMENSIONS
+from kb.schema import DIMENSIONS, FaqEntry, Problem, Requirement, Step
 
 
 class TypeStats(BaseModel):
@@ -72,7 +72,12 @@ def knowledge_stats(kb: KnowledgeBase) -> KnowledgeStats:
                 steps=len(project_type.steps),
             )
         )
-    items = [*kb.all_requirements(), *kb.all_problems(), *kb.all_steps(), *kb.faq.values()]
+    items: list[Requirement | Problem | Step | FaqEntry] = [
+        *kb.all_requirements(),
+        *kb.all_problems(),
+        *kb.all_steps(),
+        *kb.faq.values(),
+    ]
     pending = [item for item in items if item.basis_pending]
     return KnowledgeStats(
         types=types,

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -25,12 +25,16 @@ from kb.chunks import KNOWLEDGE_KINDS, SOURCE_KINDS, Chunk
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import chromadb
+from chromadb.api.collection_configuration import CreateCollectionConfiguration
 from chromadb.api.models.Collection import Collection
 from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.api.types import Embedding, LiteralValue, Where
+from chromadb.base_types import InclusionExclusionOperator
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import ChromaError
+from chromadb.errors import ChromaError, InternalError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Pool name → the chunk kinds stored in its collection.
 POOLS: dict[str, tuple[str, ...]] = {"sources": SOURCE_KINDS, "knowledge": KNOWLEDGE_KINDS}
@@ -102,8 +106,8 @@ class VectorStore:
 
     def _collection(self, name: str) -> Collection:
         """A cosine collection searched with ``ef_search`` candidates (set again on a collection made before)."""
-        hnsw: dict[str, Any] = {"space": "cosine", "ef_search": self.ef_search}
-        collection = self.client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": hnsw})
+        configuration: CreateCollectionConfiguration = {"hnsw": {"space": "cosine", "ef_search": self.ef_search}}
+        collection = self.client.get_or_create_collection(name, embedding_function=None, configuration=configuration)
         if (collection.configuration.get("hnsw") or {}).get("ef_search") != self.ef_search:
             collection.modify(configuration={"hnsw": {"ef_search": self.ef_search}})
         return collection
@@ -168,15 +172,20 @@ class VectorStore:
             wanted = pool_kinds if kinds is None else tuple(kind for kind in pool_kinds if kind in kinds)
             if not wanted:
                 continue
-            where = None if wanted == pool_kinds else {"kind": {"$in": list(wanted)}}
+            where = None if wanted == pool_kinds else _kind_in(wanted)
+            embedding: Embedding = np.asarray(vector, dtype=np.float32)
             result = self.collections[pool].query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                query_embeddings=[embedding],
                 n_results=k,
                 where=where,
                 include=["documents", "metadatas", "distances"],
             )
             rows = zip(
-                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
+                result["ids"][0],
+                _included(result["documents"])[0],
+                _included(result["metadatas"])[0],
+                _included(result["distances"])[0],
+                strict=True,
             )
             hits += [
                 DenseHit(Chunk.from_stored(chunk_id, text, metadata), 1.0 - float(distance))
@@ -193,10 +202,23 @@ class VectorStore:
                 if not result["ids"]:
                     break
                 for chunk_id, text, metadata in zip(
-                    result["ids"], result["documents"], result["metadatas"], strict=True
+                    result["ids"], _included(result["documents"]), _included(result["metadatas"]), strict=True
                 ):
                     yield Chunk.from_stored(chunk_id, text, metadata)
                 offset += len(result["ids"])
+
+
+def _kind_in(kinds: tuple[str, ...]) -> Where:
+    """Chroma's filter for chunks of these kinds."""
+    operator: dict[InclusionExclusionOperator, list[LiteralValue]] = {"$in": list(kinds)}
+    return {"kind": operator}
+
+
+def _included(field: T | None) -> T:
+    """A field the call named in ``include``: Chroma returns it, though its result types make every field optional."""
+    if field is None:
+        raise InternalError("向量库未返回查询所要求的字段")
+    return field
 
 
 def _by_pool(chunks: list[Chunk]) -> dict[str, list[int]]:

@@ -292,10 +292,11 @@ def _target(plan: Plan, kind: str, named: str | None = None) -> RequirementOut |
     """The checklist item that most plainly asks for a document of ``kind``: its words in the item's materials count
     double, in its title once; the document's own name for itself (救生员) counts most; a material of a licence
     application (an item with a 事项) wins a tie."""
-    best, best_score = None, 0.0
+    best: RequirementOut | None = None
+    best_score = 0.0
     for item in plan.items:
         materials = "".join(item.materials)
-        score = sum(2 * (word in materials) + (word in item.title) for word in NEEDS.get(kind, ()))
+        score = float(sum(2 * (word in materials) + (word in item.title) for word in NEEDS.get(kind, ())))
         if score and named and (named in item.title or named in materials):
             score += 10
         score += 0.5 * bool(score and item.permit_id)

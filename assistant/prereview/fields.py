@@ -7,7 +7,7 @@ order places one after the other. A label standing alone on its line therefore t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from assistant.prereview.models import FIELD_LABELS, ExtractedField
 from assistant.prereview.text import CN_NUMBER, normalise, number, parse_date, years_between
@@ -67,6 +67,7 @@ def extract(kind: str, lines: list[Line]) -> list[ExtractedField]:
                 ExtractedField(name=name, label=FIELD_LABELS[name], value=value, evidence=evidence, page=page)
             )
 
+    address = None
     if kind in ("lease", "property_certificate", "business_license", "fire", "health_permit", "floor_plan"):
         address = reader.find(ADDRESS_RE, _address)
         add("address", address)
@@ -83,7 +84,9 @@ def extract(kind: str, lines: list[Line]) -> list[ExtractedField]:
             if start and end and end > start:
                 add("lease_start", (start.isoformat(), term[1], term[2]))
                 add("lease_end", (end.isoformat(), term[1], term[2]))
-                add("lease_years", (_decimal(str(years_between(start, end))), term[1], term[2]))
+                years = _decimal(str(years_between(start, end)))
+                if years is not None:
+                    add("lease_years", (years, term[1], term[2]))
         if not any(field.name == "lease_years" for field in fields):
             add("lease_years", reader.find(TERM_YEARS_RE, lambda m: _decimal(str(number(m.group("v")) or ""))))
     if kind in HOLDER_LABELS and kind != "lease":
@@ -104,7 +107,7 @@ class _Reader:
         self.raw = lines
         self.flat = [normalise(text) for _, text in lines]
 
-    def _candidates(self):
+    def _candidates(self) -> Iterator[tuple[str, int, str]]:
         """Every line alone first; then each line joined with the next (a label whose value is the next box, or a
         sentence wrapped onto the next line), so that evidence is a single line wherever one suffices."""
         for index, text in enumerate(self.flat):
@@ -192,10 +195,7 @@ def _floor(reader: _Reader, address: tuple[str, int, str] | None) -> tuple[str, 
         above = FLOOR_RE.search(text)
         if above and (level := number(above.group("v"))):
             return str(int(level)), found[1], found[2]
-    basement = reader.find(
-        BASEMENT_RE, lambda m: str(-int(number(m.group("v")) or 0)) if number(m.group("v")) else None
-    )
-    return basement
+    return reader.find(BASEMENT_RE, lambda m: str(-int(number(m.group("v")) or 0)) if number(m.group("v")) else None)
 
 
 def _name(match: re.Match[str]) -> str | None:

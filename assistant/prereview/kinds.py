@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from assistant.prereview.models import DocumentKind
 from assistant.prereview.text import normalise
 
 # (keyword, weight). A keyword in the first lines (the title block) counts double.
-KEYWORDS: dict[str, tuple[tuple[str, float], ...]] = {
+KEYWORDS: dict[DocumentKind, tuple[tuple[str, float], ...]] = {
     "lease": (
         ("租赁合同", 3),
         ("租赁协议", 3),
@@ -77,7 +78,7 @@ KEYWORDS: dict[str, tuple[tuple[str, float], ...]] = {
 TITLE_LINES = 3
 
 
-def recognise(lines: list[str], min_score: float) -> tuple[str, float]:
+def recognise(lines: list[str], min_score: float) -> tuple[DocumentKind, float]:
     """The best-scoring kind and its score; ``other`` when no kind reaches ``min_score``."""
     flat = [normalise(line) for line in lines]
     title = "".join(flat[:TITLE_LINES])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, Field
 
@@ -38,11 +38,11 @@ FIELD_LABELS: dict[str, str] = {
     "conclusion": "结论",
 }
 
-PASSED = "预审通过（待专员确认）"
-PROBLEM = "预审发现问题"
-UNREADABLE = "无法识别"
-MISMATCH = "材料不符"
 FindingStatus = Literal["预审通过（待专员确认）", "预审发现问题", "无法识别", "材料不符"]
+PASSED: Final = "预审通过（待专员确认）"
+PROBLEM: Final = "预审发现问题"
+UNREADABLE: Final = "无法识别"
+MISMATCH: Final = "材料不符"
 
 
 class ExtractedField(BaseModel):

@@ -18,7 +18,7 @@ from ingest.embedders.base import Embedder
 from kb.chunks import text_hash
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "kb" / "embeddings"
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]  # called with each batch's size; what it returns is ignored (tqdm.update)
 
 
 def shipped_cache_path(model_id: str, directory: Path = SHIPPED_DIR) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from io import BytesIO
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def _open(path: Path) -> tuple[PdfReader, dict[str, str]]:
 def _metadata(reader: PdfReader) -> dict[str, str]:
     """Title, author, subject and keywords from the document info, minus producer defaults."""
     metadata = {"pages": str(len(reader.pages))}
-    info = reader.metadata or {}
+    info: Mapping[str, object] = reader.metadata or {}
     for key in ("title", "author", "subject", "keywords"):
         value = str(info.get(f"/{key.capitalize()}") or "").strip()
         if value and not _JUNK_INFO_RE.match(value):

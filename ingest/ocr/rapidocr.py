@@ -7,6 +7,7 @@ body text (about 12 pt) readable while cutting detection time by two thirds agai
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -23,7 +24,8 @@ class RapidOcrEngine(OcrEngine):
         self._engine = None
         self._lock = threading.Lock()
 
-    def _load(self):
+    def _load(self) -> Any:
+        """The engine, built on first use (rapidocr ships no types: its call returns (lines, timings))."""
         with self._lock:
             if self._engine is None:
                 from rapidocr_onnxruntime import RapidOCR
