@@ -186,7 +186,7 @@ def test_staff_creates_project_and_operator_asks_on_a_phone(
     cite.get_by_role("button", name="查看全文").click()
     full = cite.locator(".article-text")
     expect(full).to_be_visible()
-    expect(cite.locator(".article-full h4")).to_contain_text("第")
+    expect(cite.locator(".article-full .article-head")).to_contain_text("第")
     assert len(full.inner_text()) >= len(quote.inner_text().strip())
     cite.scroll_into_view_if_needed()
     shot(op, artifacts, "05-operator-article")

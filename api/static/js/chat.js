@@ -35,6 +35,23 @@
     $("question").placeholder = "链接已失效，暂时无法咨询";
   }
 
+  /* ---------- 大字 (large text), remembered on this phone ---------- */
+  const BIG_TEXT = "chubei-big-text";
+  const stored = (read) => {
+    try {
+      return read();
+    } catch {
+      return null; // storage blocked (private mode): the toggle still works for this visit
+    }
+  };
+  function bigText(on) {
+    document.documentElement.classList.toggle("big-text", on);
+    $("text-size").setAttribute("aria-pressed", String(on));
+    stored(() => (on ? localStorage.setItem(BIG_TEXT, "1") : localStorage.removeItem(BIG_TEXT)));
+  }
+  bigText(stored(() => localStorage.getItem(BIG_TEXT)) === "1");
+  $("text-size").addEventListener("click", () => bigText($("text-size").getAttribute("aria-pressed") !== "true"));
+
   /* ---------- tabs ---------- */
   const tabs = [$("tab-plan"), $("tab-ask")];
   function select(tab, focus) {
