@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import RunningServer
-from tests.test_browser import ARGS, CHROMIUM, PHONE, Watched, create_by_api, staff_login
+from tests.test_browser import ARGS, CHROMIUM, PHONE, Watched, create_by_api, shot, staff_login
 
 pytestmark = [
     pytest.mark.browser,
@@ -90,7 +91,9 @@ def over(match: tuple[str, ...], background: tuple[int, ...]) -> tuple[float, ..
     return tuple(alpha * int(v) + (1 - alpha) * b for v, b in zip(match[:3], background, strict=True))
 
 
-def test_the_operator_page_reads_well_on_a_phone(browser: Browser, server: RunningServer, gym: dict) -> None:
+def test_the_operator_page_reads_well_on_a_phone(
+    browser: Browser, server: RunningServer, gym: dict, artifacts: Path
+) -> None:
     phone = Watched(browser.new_context(**PHONE))
     page = phone.page
     page.goto(f"{server.url}/c/{gym['links'][0]['token']}")
@@ -109,6 +112,7 @@ def test_the_operator_page_reads_well_on_a_phone(browser: Browser, server: Runni
         expect(first.locator(".cite").first).to_contain_text(requirement["basis"][0]["title"])
     for material in requirement["materials"][:3]:
         expect(first.locator(".materials")).to_contain_text(material)
+    first.screenshot(path=str(artifacts / "browser-21-operator-item-opened.png"))
 
     open_every_section(page)
     expect(page.locator(".item-more-body .loading")).to_have_count(0)
@@ -131,7 +135,7 @@ def test_the_operator_page_reads_well_on_a_phone(browser: Browser, server: Runni
     phone.context.close()
 
 
-def test_large_text_stays_on_across_visits(browser: Browser, server: RunningServer, gym: dict) -> None:
+def test_large_text_stays_on_across_visits(browser: Browser, server: RunningServer, gym: dict, artifacts: Path) -> None:
     context = browser.new_context(**PHONE)
     page = context.new_page()
     url = f"{server.url}/c/{gym['links'][0]['token']}"
@@ -149,6 +153,7 @@ def test_large_text_stays_on_across_visits(browser: Browser, server: RunningServ
     expect(page.locator("#plan")).to_be_visible()
     expect(page.get_by_role("button", name="大字")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("html")).to_have_class(re.compile(r"\bbig-text\b"))
+    shot(page, artifacts, "22-operator-large-text")
     again = context.new_page()  # a later visit from the same phone
     again.goto(url)
     expect(again.locator("#plan")).to_be_visible()
