@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette_compress import CompressMiddleware, remove_compress_type
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
@@ -24,11 +22,14 @@ from api.openapi import HEALTH, OPERATOR, STAFF
 from api.rate_limit import RateLimits
 from api.routes import ask, documents, guidance, health, knowledge, openai_api, operator, pages, permits, projects
 from api.sessions import StaffSessions
+from api.static_files import ASSETS, PREFIX, FingerprintedStatic
 from api.work_limit import WorkLimiter
 from chubei.services import Services
 from chubei.settings import Settings, get_settings
 
-STATIC = Path(__file__).parent / "static"
+# Server-sent events (/v1/chat/completions with stream: true) go out as they are: a compressor would hold back
+# the small chunks that make streaming useful, and some proxies and SDKs mishandle encoded event streams.
+remove_compress_type("text/event-stream")
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -75,7 +76,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(documents.operator, responses=OPERATOR)
     app.include_router(openai_api.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(PREFIX, FingerprintedStatic(ASSETS, settings.static_max_age_s), name="static")
+    # Inside the body limit, so an oversized request is refused (413) before anything else runs.
+    app.add_middleware(CompressMiddleware, minimum_size=settings.compress_min_bytes, zstd=False,
+                       gzip_level=settings.compress_gzip_level, brotli_quality=settings.compress_brotli_quality)  # fmt: skip
     # Outermost first: the client address is settled, then an oversized body is refused before anything else.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes)
     if settings.proxies:

@@ -182,15 +182,20 @@ class OperatorAsk(BaseModel):
 
 
 class OperatorItem(ItemOut):
-    """A checklist item as the operator sees it: what to prepare, where, and on what basis."""
+    """A checklist item in the operator's plan: what the list shows. Its detail comes with ``OperatorItemDetail``."""
+
+    basis_pending: bool = False
+    stage: str | None = None
+
+
+class OperatorItemDetail(OperatorItem):
+    """One item opened on the operator's page: what to prepare, where, and on what basis (the legal text)."""
 
     detail: str = ""
     materials: list[str] = Field(default_factory=list)
     department: str | None = None
     basis: list[Citation] = Field(default_factory=list)
-    basis_pending: bool = False
     pending_note: str | None = None
-    stage: str | None = None
 
 
 class OperatorView(BaseModel):
@@ -202,7 +207,7 @@ class OperatorView(BaseModel):
     status: str
     types: list[str]
     link_expires_at: datetime | None = None
-    items: list[OperatorItem]
+    items: list[OperatorItem] = Field(description="事项清单；每项的说明、材料、部门和依据见 GET …/items/{item_id}")
     problems: list[dict[str, Any]]
     steps: list[dict[str, Any]]
     notice: str

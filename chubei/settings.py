@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(None, description="签名密钥（会话与访问链接）；不设置时自动生成并保存在数据目录")
     session_hours: float = Field(12.0, gt=0, description="工作人员登录会话的有效小时数")
 
+    # Responses: compression (starlette-compress, api/app.py) and how long browsers keep fingerprinted /static files.
+    compress_min_bytes: int = Field(500, ge=0, description="小于此字节数的响应不压缩（压缩头的开销大于收益）")
+    compress_gzip_level: int = Field(6, ge=1, le=9, description="gzip 压缩级别")
+    compress_brotli_quality: int = Field(5, ge=0, le=11, description="brotli 压缩质量（越高越小、越慢）")
+    static_max_age_s: int = Field(31_536_000, ge=0, description="带内容指纹的 /static 地址在浏览器中的缓存秒数")
+
     # Limits, enforced before any work is done (api/body_limit.py, api/work_limit.py, api/rate_limit.py).
     max_body_bytes: int = Field(1_000_000, ge=1024, description="请求体上限（字节），超出返回 413")
     max_upload_bytes: int = Field(50_000_000, ge=1024, description="/documents 路径下文件上传的请求体上限（字节）")

@@ -9,29 +9,44 @@ from api.articles import article_text
 from api.auth import OperatorProject
 from api.conversations import operator_conversation_id
 from api.deps import ConversationsDep, DossiersDep, ServicesDep
+from api.dossiers import NotFound
 from api.guard import OperatorRoute
-from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, OperatorAsk, OperatorItem, OperatorView
+from api.schemas import (
+    ConversationOut,
+    FeedbackIn,
+    FeedbackOut,
+    ItemOut,
+    MessageOut,
+    OperatorAsk,
+    OperatorItem,
+    OperatorItemDetail,
+    OperatorView,
+    ProjectOut,
+)
 from api.work_limit import Work
 from assistant.answering import AskContext
-from assistant.models import GuidanceResponse
+from assistant.models import GuidanceResponse, RequirementOut
 
 router = APIRouter(prefix="/api/v1/c/{token}", route_class=OperatorRoute)
 
 
+def _operator_items(project: ProjectOut) -> list[tuple[ItemOut, RequirementOut]]:
+    """The project's active checklist items with the plan requirement each one comes from."""
+    requirements = {r.id: r for r in project.plan.requirements}
+    return [(item, requirements[item.item_id]) for item in project.items
+            if item.active and item.item_id in requirements]  # fmt: skip
+
+
+def _summary(item: ItemOut, requirement: RequirementOut) -> dict:
+    return {**item.model_dump(), "basis_pending": bool(requirement.basis_pending), "stage": requirement.stage}
+
+
 @router.get("/project", response_model=OperatorView)
 def view(token: str, project_id: OperatorProject, dossiers: DossiersDep) -> OperatorView:
+    """The plan as the page lists it; an item's detail, materials, department and basis come with /items/{id}."""
     project = dossiers.get(project_id)
     plan: GuidanceResponse = project.plan
-    requirements = {r.id: r for r in plan.requirements}
-    items = []
-    for item in project.items:
-        requirement = requirements.get(item.item_id)
-        if not item.active or requirement is None:
-            continue
-        items.append(OperatorItem(**item.model_dump(), detail=requirement.detail, materials=requirement.materials,
-                                  department=requirement.department, basis=requirement.basis,
-                                  basis_pending=bool(requirement.basis_pending), pending_note=requirement.pending_note,
-                                  stage=requirement.stage))  # fmt: skip
+    items = [OperatorItem(**_summary(item, requirement)) for item, requirement in _operator_items(project)]
     link = next((link for link in project.links if link.token == token), None)
     return OperatorView(
         project_name=project.name,
@@ -60,6 +75,18 @@ def view(token: str, project_id: OperatorProject, dossiers: DossiersDep) -> Oper
         ],
         statutory_note=plan.statutory_note,
     )
+
+
+@router.get("/items/{item_id}", response_model=OperatorItemDetail)
+def item_detail(item_id: str, project_id: OperatorProject, dossiers: DossiersDep) -> OperatorItemDetail:
+    """One item of the operator's own plan, opened: what it asks, the materials, the department and its basis."""
+    project = dossiers.get(project_id)
+    for item, requirement in _operator_items(project):
+        if item.item_id == item_id:
+            return OperatorItemDetail(**_summary(item, requirement), detail=requirement.detail,
+                                      materials=requirement.materials, department=requirement.department,
+                                      basis=requirement.basis, pending_note=requirement.pending_note)  # fmt: skip
+    raise NotFound("您的方案中没有这一项")
 
 
 @router.get("/messages", response_model=ConversationOut | None)

@@ -15,6 +15,7 @@ from api.dossiers import LinkRejected, NotFound
 from api.links import absolute, loopback_warning
 from api.qr import qr_svg
 from api.rate_limit import RateLimited, client_ip
+from api.static_files import ASSETS
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 router = APIRouter(include_in_schema=False)
@@ -39,6 +40,7 @@ def _cn_date(moment: datetime) -> str:
 
 
 TEMPLATES.env.filters["cn_date"] = _cn_date
+TEMPLATES.env.globals["static_url"] = ASSETS.url
 
 
 def _page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:

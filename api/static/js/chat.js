@@ -35,6 +35,23 @@
     $("question").placeholder = "链接已失效，暂时无法咨询";
   }
 
+  /* ---------- 大字 (large text), remembered on this phone ---------- */
+  const BIG_TEXT = "chubei-big-text";
+  const stored = (read) => {
+    try {
+      return read();
+    } catch {
+      return null; // storage blocked (private mode): the toggle still works for this visit
+    }
+  };
+  function bigText(on) {
+    document.documentElement.classList.toggle("big-text", on);
+    $("text-size").setAttribute("aria-pressed", String(on));
+    stored(() => (on ? localStorage.setItem(BIG_TEXT, "1") : localStorage.removeItem(BIG_TEXT)));
+  }
+  bigText(stored(() => localStorage.getItem(BIG_TEXT)) === "1");
+  $("text-size").addEventListener("click", () => bigText($("text-size").getAttribute("aria-pressed") !== "true"));
+
   /* ---------- tabs ---------- */
   const tabs = [$("tab-plan"), $("tab-ask")];
   function select(tab, focus) {
@@ -176,7 +193,43 @@
             item.deferrable ? h("span", { class: "tag defer", title: "材料不全时可申请容缺受理", text: "可容缺" }) : "")
         : "",
       item.note ? h("p", { class: "item-note" }, h("b", { text: "专员备注：" }), item.note) : "",
+      itemDetails(item),
     );
+  }
+
+  /* An item's detail, materials, department and basis are fetched the first time it is opened. */
+  function itemDetails(item) {
+    const body = h("div", { class: "item-more-body" }, h("p", { class: "loading", text: "正在加载…" }));
+    const box = h("details", { class: "item-more" }, h("summary", { text: "说明、材料和依据" }), body);
+    let loaded = false;
+    const load = () => {
+      loaded = true;
+      api(`${base}/items/${encodeURIComponent(item.item_id)}`)
+        .then((full) => body.replaceChildren(...itemDetailBody(full)))
+        .catch((error) => {
+          loaded = false;
+          loadFailed(body, error, load);
+        });
+    };
+    box.addEventListener("toggle", () => {
+      if (box.open && !loaded) load();
+    });
+    return box;
+  }
+
+  function itemDetailBody(full) {
+    return [
+      full.detail ? h("p", { class: "item-detail", text: full.detail }) : "",
+      full.department ? h("p", { class: "dept", text: `办理部门：${full.department}` }) : "",
+      full.materials.length
+        ? h("div", {}, h("p", {}, h("b", { text: `需要准备的材料（${full.materials.length} 项）` })), h("ul", { class: "materials" }, full.materials.map((m) => h("li", { text: m }))))
+        : "",
+      full.basis.length
+        ? citations(full.basis, loadArticle, "法规依据（点开查看原文）")
+        : full.basis_pending
+          ? h("p", { class: "muted", text: `依据待补充${full.pending_note ? `：${full.pending_note}` : "，请向专员咨询。"}` })
+          : "",
+    ];
   }
 
   /* ---------- chat ---------- */

@@ -145,7 +145,7 @@
         loaded = true;
         full.replaceChildren(
           a.chapter ? h("p", { class: "chapter", text: `《${a.title}》 ${a.chapter}` }) : "",
-          h("h4", { text: a.chapter ? a.article : `《${a.title}》${a.article}` }),
+          h("p", { class: "article-head", text: a.chapter ? a.article : `《${a.title}》${a.article}` }),
           h("p", { class: "article-text", text: a.text }),
           a.caveat && a.caveat !== c.caveat ? h("p", { class: "caveat", text: `⚠ ${a.caveat}` }) : "",
         );
