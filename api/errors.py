@@ -31,6 +31,13 @@ FIELD_NAMES = {
     "n": "回答个数（n）",
     "limit": "每页条数（limit）",
     "offset": "起始位置（offset）",
+    "username": "用户名（username）",
+    "display_name": "姓名（display_name）",
+    "role": "角色（role）",
+    "password": "密码（password）",
+    "active": "启用状态（active）",
+    "label": "密钥用途（label）",
+    "q": "搜索词（q）",
     "body": "请求体",
 }
 MESSAGES = {

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     projects_page_max: int = Field(200, ge=1, description="项目列表每页最多条数（limit 的上限）")
     secret_key: str | None = Field(None, description="签名密钥（会话与访问链接）；不设置时自动生成并保存在数据目录")
     session_hours: float = Field(12.0, gt=0, description="工作人员登录会话的有效小时数")
+    password_min_length: int = Field(10, ge=8, description="工作人员账号密码的最少字符数")
+    sessions_page_size: int = Field(
+        50, ge=1, description="问答页会话列表每页条数（GET /api/v1/sessions 不带 limit 时）"
+    )
+    sessions_page_max: int = Field(200, ge=1, description="会话列表每页最多条数（limit 的上限）")
 
     # Limits, enforced before any work is done (api/body_limit.py, api/work_limit.py, api/rate_limit.py).
     max_body_bytes: int = Field(1_000_000, ge=1024, description="请求体上限（字节），超出返回 413")
