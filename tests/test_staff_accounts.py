@@ -1,5 +1,6 @@
 """Named staff accounts on a real server: the CLI, login by password (throttled), sessions that end when the account
-changes, roles, per-account API keys, and each member's own question sessions.
+changes, roles, per-account API keys, and each member's own question sessions; then the staff ask page and the
+accounts page in a real browser. Screenshots go to test-artifacts/.
 
 Like tests/test_limits.py, the server trusts 127.0.0.2 as a reverse proxy, so each client names its own address in
 X-Forwarded-For and per-IP budgets do not leak between tests.
@@ -12,13 +13,15 @@ import itertools
 import os
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.servers import VENV_BIN, chubei_server
+from tests.test_browser import ARGS, CHROMIUM, Watched
 
 SHARED_KEY = "accounts-shared-key"
 PROXY = "127.0.0.2"
@@ -230,3 +233,155 @@ def test_each_member_lists_searches_and_reopens_only_their_own_sessions(server: 
     with server.login(people["admin"]) as admin:
         everyone = {s["id"] for s in admin.get("/api/v1/sessions").json()}
         assert {first["session_id"], pool["session_id"]} <= everyone
+
+
+# ---- the pages, in a real browser (Debian Chromium through Playwright) ----
+def browser_test(test: Callable) -> Callable:
+    for mark in (
+        pytest.mark.browser,
+        pytest.mark.skipif(
+            not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium）；make test 会安装"
+        ),
+        pytest.mark.timeout(180, func_only=True),
+    ):
+        test = mark(test)
+    return test
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def page_login(browser: Browser, server: AccountServer, username: str) -> Watched:
+    watched = Watched(browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
+                                          reduced_motion="reduce", permissions=["clipboard-read", "clipboard-write"]))  # fmt: skip
+    page = watched.page
+    page.goto(f"{server.url}/staff")
+    expect(page).to_have_url(f"{server.url}/staff/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{server.url}/staff")
+    return watched
+
+
+@browser_test
+@pytest.mark.usefixtures("people")
+def test_the_ask_page_asks_lists_reopens_expands_copies_and_corrects(
+    browser: Browser, server: AccountServer, artifacts: Path
+) -> None:
+    made = server.staff("add", "zhou.zy", "--name", "周专员", password=PASSWORD)  # no sessions yet
+    assert made.returncode == 0, made.stderr
+    staff = page_login(browser, server, "zhou.zy")
+    page = staff.page
+    expect(page.locator(".topbar .user-name")).to_have_text("周专员")
+    expect(page.get_by_role("link", name="账号")).to_have_count(0)
+    page.get_by_role("link", name="问答").click()
+    expect(page).to_have_url(f"{server.url}/staff/ask")
+
+    page.get_by_label("您的问题").fill("游泳池要配几个救生员？")
+    page.get_by_role("button", name="提问").click()
+    answer = page.locator("#thread article.msg.bot").last
+    expect(answer).to_be_visible(timeout=60_000)
+    answer_text = answer.locator(".a-text").inner_text()
+    assert "救生员" in answer_text or "救助" in answer_text
+    sessions = page.locator("#session-list li")
+    expect(sessions.first).to_contain_text("游泳池要配几个救生员？")
+    expect(sessions.first.locator("button")).to_have_attribute("aria-current", "true")
+
+    cite = answer.locator(".cite").first
+    cite.locator("summary").click()
+    cite.get_by_role("button", name="查看全文").click()
+    expect(cite.locator(".article-text")).to_be_visible()
+    expect(cite.locator(".article-full h4")).to_contain_text("第")
+    title = cite.locator("summary").inner_text()
+
+    answer.get_by_role("button", name="复制").click()
+    expect(answer.get_by_role("status")).to_have_text("已复制答复和依据")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(answer_text.strip()[:40]) and "\n依据：\n[1] 《" in copied
+    assert title.split("》")[0] in copied and "<" not in copied
+    page.locator("#thread").screenshot(path=str(artifacts / "staff-ask-01-answer.png"))
+
+    answer.get_by_role("button", name="纠正").click()
+    form = answer.locator(".faq-form")
+    expect(form).to_be_visible()
+    expect(form.get_by_label("问题")).to_have_value("游泳池要配几个救生员？")
+    assert form.get_by_label("更正后的答复").input_value().strip() == answer_text.strip()
+    basis = form.locator("input[name=basis]")
+    assert basis.count() >= 1
+    assert [basis.nth(i).is_checked() for i in range(basis.count())] == [False] * basis.count()
+    expect(answer.locator(".correct-box")).to_contain_text("需要管理员权限")
+    answer.locator(".correct-box").screenshot(path=str(artifacts / "staff-ask-02-correct.png"))
+
+    page.get_by_role("button", name="新会话").click()
+    expect(page.locator("#thread article")).to_have_count(0)
+    page.get_by_label("您的问题").fill("KTV能开在地下一层吗？")
+    page.get_by_role("button", name="提问").click()
+    expect(page.locator("#thread article.msg.bot")).to_have_count(1, timeout=60_000)
+    expect(sessions).to_have_count(2)
+    expect(sessions.first).to_contain_text("KTV")
+
+    page.get_by_label("搜索会话").fill("救生员")
+    expect(sessions).to_have_count(1)
+    sessions.first.locator("button").click()
+    expect(page.locator("#h-thread")).to_have_text("游泳池要配几个救生员？")
+    expect(page.locator("#thread .a-text")).to_have_text(answer_text)
+    page.reload()  # the session in the address reopens
+    expect(page.locator("#h-thread")).to_have_text("游泳池要配几个救生员？")
+    expect(page.locator("#thread article.msg.bot")).to_have_count(1)
+    page.screenshot(path=str(artifacts / "staff-ask-03-reopened.png"))
+    assert staff.errors == [], staff.errors
+    staff.context.close()
+
+
+@browser_test
+@pytest.mark.usefixtures("people")
+def test_an_admin_creates_an_account_changes_its_role_and_gives_it_a_key(
+    browser: Browser, server: AccountServer, artifacts: Path
+) -> None:
+    staff = page_login(browser, server, "wang.admin")
+    page = staff.page
+    page.get_by_role("link", name="账号").click()
+    expect(page).to_have_url(f"{server.url}/staff/accounts")
+    page.get_by_label("用户名").fill("sun.zy")
+    page.get_by_label("姓名").fill("孙专员")
+    page.get_by_label("初始密码").fill("short")
+    page.get_by_role("button", name="创建账号").click()
+    expect(page.locator("#account-form-status")).to_contain_text("密码（password）至少要 10 个字符")
+    # Chromium logs the refused request (422) itself as a failed resource; that one is expected.
+    assert [e for e in staff.errors if "status of 422" not in e] == [], staff.errors
+    staff.errors.clear()
+    page.get_by_label("初始密码").fill(PASSWORD)
+    page.get_by_role("button", name="创建账号").click()
+    expect(page.locator("#account-form-status")).to_have_text("已创建 孙专员（sun.zy，专员）")
+    card = page.locator(".account-card[data-username='sun.zy']")
+    expect(card).to_be_visible()
+
+    card.get_by_label("孙专员的角色").select_option("管理员")
+    expect(card.get_by_role("status")).to_contain_text("角色已改为管理员")
+    card.get_by_text("API 密钥").click()
+    card.get_by_label("新密钥用途").fill("Dify 接入")
+    card.get_by_role("button", name="生成密钥").click()
+    shown = card.get_by_label("新密钥（只显示这一次）")
+    key = shown.input_value()
+    assert key.startswith("cbk_")
+    page.locator("#account-list").screenshot(path=str(artifacts / "staff-accounts-01-key.png"))
+    with server.client(bearer=key) as integration:
+        assert integration.get("/api/v1/me").json()["name"] == "孙专员"
+
+    page.reload()
+    card = page.locator(".account-card[data-username='sun.zy']")
+    expect(card.locator("select")).to_have_value("管理员")
+    assert key not in page.content()
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="停用").click()
+    expect(card.locator(".tag")).to_have_text("已停用")
+    with server.client(bearer=key) as integration:
+        assert integration.get("/api/v1/me").status_code == 401
+    assert staff.errors == [], staff.errors
+    staff.context.close()
