@@ -44,7 +44,7 @@ class StaffAccounts:
         self._min_password = min_password_length
         self._hasher = PasswordHasher()
         # Verified against when the username is unknown, so that a wrong name costs as long as a wrong password.
-        self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
+        self._decoy = self._hasher.hash(secrets.token_bytes(16))
 
     # ---- accounts ----
     def create(self, data: AccountCreate) -> AccountOut:
@@ -53,7 +53,7 @@ class StaffAccounts:
             if self._find(session, data.username) is not None:
                 raise Refused(f"用户名（username）“{data.username}”已被使用")
             account = StaffAccount(username=data.username, display_name=data.display_name, role=data.role,
-                                   password_hash=self._hasher.hash(data.password), active=True)  # fmt: skip
+                                   password_hash=self._hasher.hash(_bytes(data.password)), active=True)  # fmt: skip
             session.add(account)
             session.flush()
             return _account_out(account)
@@ -91,7 +91,7 @@ class StaffAccounts:
                 account.active = change.active
                 ends_sessions = ends_sessions or not change.active
             if change.password is not None:
-                account.password_hash = self._hasher.hash(change.password)
+                account.password_hash = self._hasher.hash(_bytes(change.password))
                 ends_sessions = True
             session.flush()
             if was_active_admin and self._admins(session) == 0:
@@ -110,7 +110,7 @@ class StaffAccounts:
             if not _check(self._hasher, account.password_hash, password):
                 return None
             if self._hasher.check_needs_rehash(account.password_hash):
-                account.password_hash = self._hasher.hash(password)
+                account.password_hash = self._hasher.hash(_bytes(password))
             return _verified(account)
 
     def current(self, account_id: int) -> Verified | None:
@@ -176,9 +176,14 @@ class StaffAccounts:
         return session.scalar(query)
 
 
+def _bytes(password: str) -> bytes:
+    """Any text a form or JSON can carry hashes the same way, lone surrogates included (never a 500)."""
+    return password.encode("utf-8", "surrogatepass")
+
+
 def _check(hasher: PasswordHasher, stored: str, password: str) -> bool:
     try:
-        return hasher.verify(stored, password)
+        return hasher.verify(stored, _bytes(password))
     except (VerificationError, InvalidHashError):
         return False
 

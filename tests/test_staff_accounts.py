@@ -18,10 +18,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic import command
 from playwright.sync_api import Browser, expect, sync_playwright
 
+from api.accounts import StaffAccounts
+from api.db.engine import Database
+from api.dossiers import Refused
+from api.schemas import AccountCreate, AccountUpdate
+from api.sessions import StaffSessions
 from tests.servers import VENV_BIN, chubei_server
 from tests.test_browser import ARGS, CHROMIUM, Watched
+from tests.test_project_store import alembic
 
 SHARED_KEY = "accounts-shared-key"
 PROXY = "127.0.0.2"
@@ -385,3 +392,32 @@ def test_an_admin_creates_an_account_changes_its_role_and_gives_it_a_key(
         assert integration.get("/api/v1/me").status_code == 401
     assert staff.errors == [], staff.errors
     staff.context.close()
+
+
+def test_accounts_and_their_sessions_on_each_database_and_the_migration_back(database_url: str) -> None:
+    """On SQLite and PostgreSQL: a password change ends the account's logins and not others; the last 管理员 stays;
+    migration 0005 goes back to 0004 keeping key logins, and forward again."""
+    database = Database(database_url)
+    accounts = StaffAccounts(database, min_password_length=10)
+    sessions = StaffSessions(database, b"secret", max_age_s=600)
+    admin = accounts.create(AccountCreate(username="boss", display_name="王局", role="管理员", password=PASSWORD))
+    accounts.create(AccountCreate(username="staff1", display_name="李专员", role="专员", password=PASSWORD))
+    verified = accounts.verify_password("boss", PASSWORD)
+    assert verified is not None and verified.role == "管理员" and accounts.verify_password("boss", "wrong") is None
+    by_account = sessions.start(verified.display_name, account_id=verified.id)
+    by_key = sessions.start("钱审批", key_fingerprint="f" * 64)
+    other = sessions.start("李专员", account_id=accounts.verify_password("staff1", PASSWORD).id)
+
+    with pytest.raises(Refused, match="至少要保留一个启用的管理员"):
+        accounts.update(admin.username, AccountUpdate(role="专员", display_name="改名"))
+    assert accounts.get("boss").display_name == "王局"  # nothing half-saved
+    assert sessions.resolve(by_account, set()).role == "管理员"
+    accounts.update("boss", AccountUpdate(password="another-password"))
+    assert sessions.resolve(by_account, set()) is None
+    assert sessions.resolve(other, set()).name == "李专员"
+    assert sessions.resolve(by_key, {"f" * 64}).role == "管理员"
+
+    alembic(database.engine, command.downgrade, "0004")
+    alembic(database.engine, command.upgrade, "head")
+    assert sessions.resolve(by_key, {"f" * 64}) is not None and sessions.resolve(other, set()) is None
+    database.engine.dispose()
