@@ -113,12 +113,6 @@ class StaffAccounts:
                 account.password_hash = self._hasher.hash(_bytes(password))
             return _verified(account)
 
-    def current(self, account_id: int) -> Verified | None:
-        """The account as it is now, if still active (read on every request made with a session)."""
-        with self._db.session() as session:
-            account = session.get(StaffAccount, account_id)
-            return _verified(account) if account is not None and account.active else None
-
     # ---- API keys ----
     def create_key(self, username: str, label: str) -> ApiKeyCreated:
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)

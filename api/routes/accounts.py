@@ -35,7 +35,8 @@ def create_account(body: AccountCreate, accounts: AccountsDep, _: Admin) -> Acco
 
 @router.patch("/{username}", response_model=AccountOut)
 def update_account(username: UsernamePath, body: AccountUpdate, accounts: AccountsDep, _: Admin) -> AccountOut:
-    """Rename, change the role, disable or enable, reset the password; all but renaming end the account's logins."""
+    """Rename, change the role, disable or enable, reset the password; a new role or password and disabling end
+    the account's logins."""
     return accounts.update(username, body)
 
 
