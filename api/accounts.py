@@ -1,7 +1,7 @@
 """Named staff accounts: who logs in, with which role, and their API keys for integrations.
 
-Passwords are hashed with argon2 (``argon2-cffi``, its recommended parameters); an old hash is upgraded at the next
-successful login. An API key is ``cbk_<id>_<secret>``: the id finds the row, the SHA-256 of the secret is compared in
+Passwords are hashed with argon2id (``argon2-cffi``; cost parameters in the settings, by default the library's
+RFC 9106 low-memory profile); a hash made with other parameters is redone at the next successful login. An API key is ``cbk_<id>_<secret>``: the id finds the row, the SHA-256 of the secret is compared in
 constant time (a 32-byte random secret needs no slow hash), and the key itself is shown once, never stored.
 Changing a password or a role and disabling an account end the account's login sessions in the same transaction.
 """
@@ -23,6 +23,7 @@ from api.db.models import StaffAccount, StaffApiKey, aware, now
 from api.dossiers import NotFound, Refused
 from api.schemas import AccountCreate, AccountOut, AccountUpdate, ApiKeyCreated, ApiKeyOut
 from api.sessions import end_account_sessions
+from chubei.settings import Settings
 
 ADMIN, SPECIALIST = "管理员", "专员"
 KEY_PREFIX = "cbk_"
@@ -39,12 +40,18 @@ class Verified:
 
 
 class StaffAccounts:
-    def __init__(self, db: Database, min_password_length: int) -> None:
+    def __init__(self, db: Database, min_password_length: int, hasher: PasswordHasher) -> None:
         self._db = db
         self._min_password = min_password_length
-        self._hasher = PasswordHasher()
+        self._hasher = hasher
         # Verified against when the username is unknown, so that a wrong name costs as long as a wrong password.
         self._decoy = self._hasher.hash(secrets.token_bytes(16))
+
+    @classmethod
+    def configured(cls, db: Database, settings: Settings) -> StaffAccounts:
+        hasher = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib,
+                                parallelism=settings.argon2_parallelism)  # fmt: skip
+        return cls(db, settings.password_min_length, hasher)
 
     # ---- accounts ----
     def create(self, data: AccountCreate) -> AccountOut:

@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     state.staff_keys = StaffKeys(settings, secret)
     state.db = Database(settings.sqlalchemy_url)
     state.sessions = StaffSessions(state.db, secret, int(settings.session_hours * 3600))
-    state.accounts = StaffAccounts(state.db, settings.password_min_length)
+    state.accounts = StaffAccounts.configured(state.db, settings)
     state.rate_limits = RateLimits(settings)
     state.work = WorkLimiter(settings.work_concurrency, settings.work_queue, settings.work_wait_s,
                              settings.work_retry_after_s)  # fmt: skip

@@ -26,7 +26,7 @@ PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="从标准
 
 def _accounts() -> StaffAccounts:
     settings = get_settings()
-    return StaffAccounts(Database(settings.sqlalchemy_url), settings.password_min_length)
+    return StaffAccounts.configured(Database(settings.sqlalchemy_url), settings)
 
 
 def _password(from_stdin: bool) -> str:

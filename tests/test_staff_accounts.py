@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from alembic import command
+from argon2 import PasswordHasher
 from playwright.sync_api import Browser, expect, sync_playwright
 
 from api.accounts import StaffAccounts
@@ -398,7 +399,7 @@ def test_accounts_and_their_sessions_on_each_database_and_the_migration_back(dat
     """On SQLite and PostgreSQL: a password change ends the account's logins and not others; the last 管理员 stays;
     migration 0005 goes back to 0004 keeping key logins, and forward again."""
     database = Database(database_url)
-    accounts = StaffAccounts(database, min_password_length=10)
+    accounts = StaffAccounts(database, 10, PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
     sessions = StaffSessions(database, b"secret", max_age_s=600)
     admin = accounts.create(AccountCreate(username="boss", display_name="王局", role="管理员", password=PASSWORD))
     accounts.create(AccountCreate(username="staff1", display_name="李专员", role="专员", password=PASSWORD))
