@@ -287,8 +287,8 @@ def test_the_ask_page_asks_lists_reopens_expands_copies_and_corrects(
     staff = page_login(browser, server, "zhou.zy")
     page = staff.page
     expect(page.locator(".topbar .user-name")).to_have_text("周专员")
-    expect(page.get_by_role("link", name="账号")).to_have_count(0)
-    page.get_by_role("link", name="问答").click()
+    expect(page.get_by_role("link", name="账号", exact=True)).to_have_count(0)
+    page.get_by_role("link", name="问答", exact=True).click()
     expect(page).to_have_url(f"{server.url}/staff/ask")
 
     page.get_by_label("您的问题").fill("游泳池要配几个救生员？")
@@ -354,7 +354,7 @@ def test_an_admin_creates_an_account_changes_its_role_and_gives_it_a_key(
 ) -> None:
     staff = page_login(browser, server, "wang.admin")
     page = staff.page
-    page.get_by_role("link", name="账号").click()
+    page.get_by_role("link", name="账号", exact=True).click()
     expect(page).to_have_url(f"{server.url}/staff/accounts")
     page.get_by_label("用户名").fill("sun.zy")
     page.get_by_label("姓名").fill("孙专员")
