@@ -9,6 +9,7 @@ from starlette_compress import CompressMiddleware, remove_compress_type
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
+from api.accounts import StaffAccounts
 from api.body_limit import BodySizeLimit
 from api.conversations import Conversations
 from api.db.engine import Database
@@ -18,9 +19,22 @@ from api.keys import StaffKeys, app_secret, ensure_staff_key
 from api.knowledge_admin import KnowledgeWriter
 from api.links import LinkSigner
 from api.openai_compat.turns import TurnReplayer
-from api.openapi import HEALTH, OPERATOR, STAFF
+from api.openapi import ADMIN, HEALTH, OPERATOR, STAFF
 from api.rate_limit import RateLimits
-from api.routes import ask, documents, guidance, health, knowledge, openai_api, operator, pages, permits, projects
+from api.routes import (
+    accounts,
+    ask,
+    documents,
+    guidance,
+    health,
+    knowledge,
+    openai_api,
+    operator,
+    pages,
+    permits,
+    projects,
+    sessions,
+)
 from api.sessions import StaffSessions
 from api.static_files import ASSETS, PREFIX, FingerprintedStatic
 from api.work_limit import WorkLimiter
@@ -44,6 +58,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     state.staff_keys = StaffKeys(settings, secret)
     state.db = Database(settings.sqlalchemy_url)
     state.sessions = StaffSessions(state.db, secret, int(settings.session_hours * 3600))
+    state.accounts = StaffAccounts.configured(state.db, settings)
     state.rate_limits = RateLimits(settings)
     state.work = WorkLimiter(settings.work_concurrency, settings.work_queue, settings.work_wait_s,
                              settings.work_retry_after_s)  # fmt: skip
@@ -69,8 +84,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     errors.install(app)
     app.add_middleware(NoStoreForPrivate)
     app.include_router(health.router, responses=HEALTH)
-    for module in (ask, guidance, projects, knowledge, permits):
-        app.include_router(module.router, responses=STAFF)
+    for router in (ask.router, guidance.router, projects.router, knowledge.router, permits.router,
+                   sessions.router, accounts.me_router):  # fmt: skip
+        app.include_router(router, responses=STAFF)
+    for router in (knowledge.writes, accounts.router):
+        app.include_router(router, responses=ADMIN)
     app.include_router(operator.router, responses=OPERATOR)
     app.include_router(documents.staff, responses=STAFF)
     app.include_router(documents.operator, responses=OPERATOR)

@@ -1,11 +1,16 @@
 """Who is calling: staff (bearer key, or the login session cookie) or an operator (the project's access link).
 
+Staff credentials: a shared staff key (CHUBEI_API_KEYS or the key file; acts as 管理员, the name for the history
+from the X-Staff-Name header), an account's API key (``cbk_…``; acts as that account), or the login session cookie
+(a key login or an account login). For accounts, the name and role always come from the account itself.
+
 Credentials are checked, and counted against the rate limits, by the route classes in ``api/guard.py`` before a
 request body is read; the dependencies here hand the result to the endpoint.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -13,12 +18,28 @@ from fastapi import Depends, HTTPException, Request
 
 from api.dossiers import LinkRejected
 from api.rate_limit import client_ip
-from api.sessions import ActiveSession
+from api.sessions import KEY_ROLE, ActiveSession
 
+ADMIN = "管理员"
+ADMIN_ONLY = "需要管理员权限：账号、密钥和知识库只能由管理员修改"
 UNAUTHORIZED = "需要工作人员密钥：请在请求头中提供 Authorization: Bearer <密钥>，或先登录工作人员页面"
 FORBIDDEN_KEY = "工作人员密钥无效"
 SESSION_COOKIE = "chubei_staff"
 DEFAULT_ACTOR = "工作人员"
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """The acting staff member: the name written to the history, the role, and the account (None for a key)."""
+
+    name: str
+    role: str
+    account_id: int | None = None
+    username: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
 
 
 def bearer_token(request: Request) -> str | None:
@@ -36,8 +57,8 @@ def staff_session(request: Request) -> ActiveSession | None:
     return state.sessions.resolve(cookie, state.staff_keys.fingerprints())
 
 
-def authenticate_staff(request: Request) -> str:
-    """The acting staff member's name (for the history); 401 or 429 in Chinese otherwise."""
+def authenticate_staff(request: Request) -> StaffIdentity:
+    """The acting staff member; 401 or 429 in Chinese otherwise."""
     state = request.app.state
     ip = client_ip(request)
     state.rate_limits.before_credentials(ip)
@@ -47,13 +68,25 @@ def authenticate_staff(request: Request) -> str:
         if session is None:
             raise HTTPException(401, UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
         state.rate_limits.staff(ip, f"session:{session.session_id}")
-        return session.name
+        return StaffIdentity(session.name, session.role, session.account_id, session.username)
     fingerprint = state.staff_keys.match(token)
-    if fingerprint is None:
+    if fingerprint is not None:
+        state.rate_limits.staff(ip, f"key:{fingerprint}")
+        name = unquote(request.headers.get("x-staff-name", "")).strip()[:50] or DEFAULT_ACTOR
+        return StaffIdentity(name, KEY_ROLE)
+    matched = state.accounts.match_key(token)
+    if matched is None:
         state.rate_limits.failed(ip)
         raise HTTPException(401, FORBIDDEN_KEY, headers={"WWW-Authenticate": "Bearer"})
-    state.rate_limits.staff(ip, f"key:{fingerprint}")
-    return unquote(request.headers.get("x-staff-name", "")).strip()[:50] or DEFAULT_ACTOR
+    key_id, account = matched
+    state.rate_limits.staff(ip, f"account-key:{key_id}")
+    return StaffIdentity(account.display_name, account.role, account.id, account.username)
+
+
+def check_admin(identity: StaffIdentity) -> StaffIdentity:
+    if not identity.is_admin:
+        raise HTTPException(403, ADMIN_ONLY)
+    return identity
 
 
 def authenticate_operator(request: Request, token: str) -> str:
@@ -71,10 +104,20 @@ def authenticate_operator(request: Request, token: str) -> str:
     return project_id
 
 
-def require_staff(request: Request) -> str:
+def require_member(request: Request) -> StaffIdentity:
     """The acting staff member, as already checked by ``StaffRoute`` (or checked now on any other route)."""
-    actor = getattr(request.state, "staff", None)
-    return actor if actor is not None else authenticate_staff(request)
+    identity = getattr(request.state, "staff", None)
+    return identity if identity is not None else authenticate_staff(request)
+
+
+def require_staff(request: Request) -> str:
+    """The acting staff member's name, for the history."""
+    return require_member(request).name
+
+
+def require_admin(request: Request) -> StaffIdentity:
+    """A 管理员 (an admin account or a shared staff key); 403 in Chinese for a 专员."""
+    return check_admin(require_member(request))
 
 
 def operator_project(token: str, request: Request) -> str:
@@ -84,4 +127,6 @@ def operator_project(token: str, request: Request) -> str:
 
 
 Staff = Annotated[str, Depends(require_staff)]
+Member = Annotated[StaffIdentity, Depends(require_member)]
+Admin = Annotated[StaffIdentity, Depends(require_admin)]
 OperatorProject = Annotated[str, Depends(operator_project)]

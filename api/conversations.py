@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 
 from api.db.engine import Database
 from api.db.models import Conversation, Feedback, Message, aware
 from api.dossiers import NotFound, Refused
-from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut
+from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, SessionOut, SessionSummary
 from assistant.answering import Answer
 from assistant.models import Citation
 from assistant.understanding import PriorTurn
@@ -22,6 +23,25 @@ def operator_conversation_id(project_id: str) -> str:
 def openai_conversation_id(project_id: str) -> str:
     """Where the turns an operator asks through the OpenAI-compatible API are kept (channel ``openai``)."""
     return f"oa-{project_id}"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whose staff sessions may be read and continued: an account's own, or everyone's (管理员)."""
+
+    account_id: int | None
+    everyone: bool
+
+
+@dataclass(frozen=True)
+class Starter:
+    """Who starts a staff session: the account (None for a shared staff key) and the name shown."""
+
+    account_id: int | None
+    name: str
+
+
+NO_SESSION = "会话不存在，或不是您的会话"
 
 
 class Conversations:
@@ -56,7 +76,13 @@ class Conversations:
             return list(reversed(turns_read))
 
     def record(
-        self, conversation_id: str | None, project_id: str | None, channel: str, question: str, answer: Answer
+        self,
+        conversation_id: str | None,
+        project_id: str | None,
+        channel: str,
+        question: str,
+        answer: Answer,
+        starter: Starter | None = None,
     ) -> tuple[str, int]:
         """Store one question and its answer; returns (conversation id, answer message id)."""
         conversation_id = conversation_id or uuid.uuid4().hex
@@ -64,7 +90,9 @@ class Conversations:
         with self.db.session() as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
-                conversation = Conversation(id=conversation_id, project_id=project_id, channel=channel)
+                conversation = Conversation(id=conversation_id, project_id=project_id, channel=channel,
+                                            account_id=starter.account_id if starter else None,
+                                            started_by=starter.name if starter else None)  # fmt: skip
                 session.add(conversation)
             elif conversation.project_id != project_id or conversation.channel != channel:
                 raise Refused("会话 session_id 属于另一个项目或渠道，不能沿用；请不带 session_id 开始新的对话")
@@ -82,6 +110,56 @@ class Conversations:
             session.add(reply)
             session.flush()
             return conversation_id, reply.id
+
+    def check_reader(self, conversation_id: str | None, reader: Reader) -> None:
+        """A staff member may continue only a session of their own (管理员: any); 404 otherwise."""
+        if conversation_id is None:
+            return
+        with self.db.session() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is not None and not _readable(conversation, reader):
+                raise NotFound(NO_SESSION)
+
+    def staff_sessions(
+        self, reader: Reader, text: str | None, limit: int, offset: int
+    ) -> tuple[int, list[SessionSummary]]:
+        """Staff question sessions, the most recently asked first, with the total that match.
+
+        ``text`` matches any question or answer of the session literally (``%`` and ``_`` are no wildcards).
+        """
+        of_it = Message.conversation_id == Conversation.id
+        last_id = select(func.max(Message.id)).where(of_it).scalar_subquery()
+        last_at = select(func.max(Message.created_at)).where(of_it).scalar_subquery()
+        first_question = (select(Message.text).where(of_it, Message.role == "user").order_by(Message.id).limit(1)
+                          .scalar_subquery())  # fmt: skip
+        turns = select(func.count()).where(of_it, Message.role == "assistant").scalar_subquery()
+        conditions = [Conversation.channel == "staff", exists().where(of_it)]
+        if not reader.everyone:
+            conditions.append(Conversation.account_id == reader.account_id)
+        if text:
+            conditions.append(exists().where(of_it, Message.text.icontains(text, autoescape=True)))
+        with self.db.session() as session:
+            total = session.scalar(select(func.count()).select_from(Conversation).where(*conditions)) or 0
+            rows = session.execute(
+                select(Conversation, first_question, turns, last_at)
+                .where(*conditions)
+                .order_by(last_id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            return total, [
+                SessionSummary(id=c.id, title=title or "", project_id=c.project_id, started_by=c.started_by,
+                               turns=count, created_at=aware(c.created_at), last_at=aware(last or c.created_at))
+                for c, title, count, last in rows
+            ]  # fmt: skip
+
+    def staff_session(self, conversation_id: str, reader: Reader) -> SessionOut:
+        with self.db.session() as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None or conversation.channel != "staff" or not _readable(conversation, reader):
+                raise NotFound(NO_SESSION)
+            return SessionOut(**_conversation_out(conversation).model_dump(), project_id=conversation.project_id,
+                              started_by=conversation.started_by)  # fmt: skip
 
     def conversation(self, conversation_id: str) -> ConversationOut | None:
         with self.db.session() as session:
@@ -151,6 +229,10 @@ class Conversations:
         with self.db.session() as session:
             message = session.get(Message, message_id)
             return _message_out(message) if message else None
+
+
+def _readable(conversation: Conversation, reader: Reader) -> bool:
+    return reader.everyone or (reader.account_id is not None and conversation.account_id == reader.account_id)
 
 
 def _feedback_out(feedback: Feedback) -> FeedbackOut:

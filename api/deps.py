@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.accounts import StaffAccounts
 from api.conversations import Conversations
 from api.documents import Documents
 from api.dossiers import Dossiers
@@ -62,6 +63,10 @@ def turns(request: Request) -> TurnReplayer:
     return request.app.state.openai_turns
 
 
+def accounts(request: Request) -> StaffAccounts:
+    return request.app.state.accounts
+
+
 ServicesDep = Annotated[Services, Depends(services)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 DossiersDep = Annotated[Dossiers, Depends(dossiers)]
@@ -72,3 +77,4 @@ SessionsDep = Annotated[StaffSessions, Depends(sessions)]
 RateLimitsDep = Annotated[RateLimits, Depends(rate_limits)]
 StaffKeysDep = Annotated[StaffKeys, Depends(staff_keys)]
 TurnsDep = Annotated[TurnReplayer, Depends(turns)]
+AccountsDep = Annotated[StaffAccounts, Depends(accounts)]

@@ -14,7 +14,7 @@ from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 
-from api.auth import authenticate_operator, authenticate_staff
+from api.auth import authenticate_operator, authenticate_staff, check_admin
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -25,6 +25,20 @@ class StaffRoute(APIRoute):
 
         async def guarded(request: Request) -> Response:
             request.state.staff = await run_in_threadpool(authenticate_staff, request)
+            return await handler(request)
+
+        return guarded
+
+
+class AdminRoute(APIRoute):
+    """Staff routes that only a 管理员 may use: a 专员 gets the 403 before the body is read."""
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            identity = await run_in_threadpool(authenticate_staff, request)
+            request.state.staff = check_admin(identity)
             return await handler(request)
 
         return guarded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -170,6 +171,13 @@ class ConversationOut(BaseModel):
     messages: list[MessageOut]
 
 
+class SessionOut(ConversationOut):
+    """A staff question session with its turns, reopened on the ask page."""
+
+    project_id: str | None
+    started_by: str | None
+
+
 class OperatorAsk(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -335,3 +343,93 @@ class AdoptFacts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     fields: list[Literal["area_m2", "floor", "building_use"]] = Field(min_length=1, max_length=3)
+
+
+# ---- staff accounts (api/accounts.py) ----
+StaffRole = Literal["专员", "管理员"]
+DisplayName = _text_type("姓名", 50)
+KeyLabel = _text_type("密钥用途", 100)
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,49}")
+
+
+def _username(value: str) -> str:
+    value = value.strip()
+    if not _USERNAME.fullmatch(value):
+        raise ValueError("用户名须为 2–50 个字母、数字、点、下划线或连字符，并以字母或数字开头")
+    return value
+
+
+def _password(value: str) -> str:
+    """Bounds only; the minimum length is a setting, checked by ``StaffAccounts``."""
+    if "\x00" in value or len(value) > 128:
+        raise ValueError("密码不能超过 128 个字符，也不能含空字符")
+    return value
+
+
+Username = Annotated[str, AfterValidator(_username)]
+Password = Annotated[str, AfterValidator(_password)]
+
+
+class AccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username = Field(description="登录用户名（字母、数字、点、下划线、连字符）")
+    display_name: DisplayName = Field(description="姓名：记录在操作历史中")
+    role: StaffRole = Field(description="专员：项目和问答；管理员：另可管理账号、密钥和知识库")
+    password: Password = Field(description="初始密码")
+
+
+class AccountUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: DisplayName | None = None
+    role: StaffRole | None = None
+    active: bool | None = Field(None, description="false 停用账号（立即退出其所有登录）")
+    password: Password | None = Field(None, description="新密码（立即退出其所有登录）")
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: KeyLabel = Field(description="密钥用途，如“Dify 接入”")
+
+
+class ApiKeyOut(BaseModel):
+    id: str = Field(description="密钥编号（密钥中 cbk_ 之后的部分，可公开）")
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="完整密钥：只显示这一次，请立即保存")
+
+
+class AccountOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    api_keys: list[ApiKeyOut]
+
+
+class StaffMe(BaseModel):
+    """Who is calling: an account, or a holder of a shared staff key (管理员, no username)."""
+
+    name: str
+    role: str
+    username: str | None
+
+
+class SessionSummary(BaseModel):
+    """One staff question session, as the ask page lists it."""
+
+    id: str
+    title: str = Field(description="第一个问题")
+    project_id: str | None
+    started_by: str | None
+    turns: int = Field(description="问答轮数")
+    created_at: datetime
+    last_at: datetime = Field(description="最近一次提问的时间")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from api.staff_cli import staff_app
 from chubei.services import Services
 from chubei.settings import get_settings
 from kb.cli import kb_app
@@ -16,6 +17,7 @@ app = typer.Typer(help="Chubei 筹备期审批辅导：知识库与智能助手"
 app.add_typer(kb_app, name="kb")
 cache_app = typer.Typer(help="嵌入缓存", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
+app.add_typer(staff_app, name="staff")
 gate_app = typer.Typer(help="评测门槛（evals/thresholds.json，只能追加）", no_args_is_help=True)
 app.add_typer(gate_app, name="gate")
 
@@ -173,6 +175,10 @@ def serve(
         typer.echo(f"已生成工作人员密钥（保存在 {key_file(settings)}）：{new_key}")
     host, port = host or settings.host, port or settings.port
     typer.echo(f"Chubei 已启动：http://{host}:{port}/  （API 文档 /api/docs）")
+    if application.state.accounts.active_admins() == 0:
+        typer.echo("还没有管理员账号。创建第一个管理员（会提示输入密码）：")
+        typer.echo("  chubei staff add <用户名> --name <姓名> --role 管理员")
+        typer.echo("之后在 /staff/login 用账号登录；在此之前可用上面的工作人员密钥登录。")
     if not settings.public_base_url:
         typer.echo(
             "提示：未设置 CHUBEI_PUBLIC_BASE_URL，二维码使用工作人员访问本服务的地址；若是 127.0.0.1，手机无法打开。"

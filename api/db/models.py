@@ -16,6 +16,7 @@ from api.db.types import CompressedJSON
 
 ITEM_STATUSES = ("待准备", "已提交预审", "预审通过", "容缺受理", "已完成")
 PROJECT_STATUSES = ("筹备中", "已开业", "已终止")
+STAFF_ROLES = ("专员", "管理员")
 
 
 def now() -> datetime:
@@ -115,6 +116,9 @@ class Conversation(Base):
     project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # Who started a staff session: the account (its sessions are listed to it), and the name shown.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"), index=True)
+    started_by: Mapped[str | None] = mapped_column(String(50))
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", order_by="Message.id"
@@ -165,14 +169,52 @@ class HistoryEntry(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class StaffAccount(Base):
+    """A named staff member: logs in with a password (argon2 hash), acts as 专员 or 管理员 (see api/accounts.py)."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    role: Mapped[str] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+
+    api_keys: Mapped[list[StaffApiKey]] = relationship(
+        back_populates="account", cascade="all, delete-orphan", order_by="StaffApiKey.created_at"
+    )
+
+
+class StaffApiKey(Base):
+    """An account's key for integrations. Only the SHA-256 of its secret part is kept; the key is shown once."""
+
+    __tablename__ = "staff_api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)  # the key's public part, shown in lists
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    account: Mapped[StaffAccount] = relationship(back_populates="api_keys")
+
+
 class StaffSession(Base):
-    """A staff login, kept server side so that logout and a changed staff key end it (see api/sessions.py)."""
+    """A staff login, kept server side so that logout, a changed staff key or a changed account end it.
+
+    A login with a staff key records the key's fingerprint; a login with an account records the account.
+    """
 
     __tablename__ = "staff_sessions"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the secret the cookie carries
     name: Mapped[str] = mapped_column(String(50))
-    key_fingerprint: Mapped[str] = mapped_column(String(64))
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 

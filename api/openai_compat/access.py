@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.auth import bearer_token
-from api.deps import DossiersDep, RateLimitsDep, StaffKeysDep
+from api.deps import AccountsDep, DossiersDep, RateLimitsDep, StaffKeysDep
 from api.dossiers import Dossiers, LinkRejected
 from api.openai_compat.errors import OpenAIError
 from api.rate_limit import client_ip
@@ -25,8 +25,11 @@ class Caller:
     project_id: str | None
 
 
-def caller(request: Request, dossiers: DossiersDep, limits: RateLimitsDep, keys: StaffKeysDep) -> Caller:
-    """Counted by the same rate limits as the staff API and the operator chat (429 in OpenAI's error shape)."""
+def caller(request: Request, dossiers: DossiersDep, limits: RateLimitsDep, keys: StaffKeysDep,
+           accounts: AccountsDep) -> Caller:  # fmt: skip
+    """A staff key or an account's API key opens the general assistant; an operator token, its project's chat.
+
+    Counted by the same rate limits as the staff API and the operator chat (429 in OpenAI's error shape)."""
     ip = client_ip(request)
     limits.before_credentials(ip)
     token = bearer_token(request)
@@ -35,6 +38,10 @@ def caller(request: Request, dossiers: DossiersDep, limits: RateLimitsDep, keys:
     fingerprint = keys.match(token)
     if fingerprint is not None:
         limits.staff(ip, f"key:{fingerprint}")
+        return Caller(project_id=None)
+    account_key = accounts.match_key(token)
+    if account_key is not None:
+        limits.staff(ip, f"account-key:{account_key[0]}")
         return Caller(project_id=None)
     project_id = _project_of(dossiers, token, lambda: limits.failed(ip))
     limits.operator(ip, token)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import SESSION_COOKIE, authenticate_operator, staff_session
-from api.deps import DossiersDep, RateLimitsDep, SessionsDep, StaffKeysDep
+from api.auth import ADMIN, SESSION_COOKIE, authenticate_operator, staff_session
+from api.deps import AccountsDep, DossiersDep, RateLimitsDep, SessionsDep, StaffKeysDep
 from api.dossiers import LinkRejected, NotFound
 from api.links import absolute, loopback_warning
 from api.qr import qr_svg
@@ -73,27 +73,41 @@ def operator_page(token: str, request: Request) -> HTMLResponse:
 
 
 @router.get("/staff/login", response_class=HTMLResponse)
-def login_page(request: Request, error: str | None = None) -> HTMLResponse:
-    return _page(request, "staff_login.html", error=error)
+def login_page(request: Request, accounts: AccountsDep, error: str | None = None) -> HTMLResponse:
+    return _page(request, "staff_login.html", error=error, accounts=accounts.exist())
 
 
 @router.post("/staff/login")
-def login(request: Request, limits: RateLimitsDep, keys: StaffKeysDep, sessions: SessionsDep, key: str = Form(""),
+def login(request: Request, limits: RateLimitsDep, keys: StaffKeysDep, sessions: SessionsDep, accounts: AccountsDep,
+          username: str = Form(""), password: str = Form(""), key: str = Form(""),
           name: str = Form("")) -> Response:  # fmt: skip
+    """An account logs in with username and password; a shared staff key (first start) with the key and a name.
+
+    Both are throttled per client IP, and a failure counts against the IP's budget of failed credentials.
+    """
     ip = client_ip(request)
+    with_account = bool(username.strip())
+    page = {"accounts": accounts.exist() or with_account, "username": username.strip()[:50]}
     try:
         limits.login(ip)
         limits.before_credentials(ip)
     except RateLimited as error:
-        return _too_many(request, "staff_login.html", error, error=str(error))
-    fingerprint = keys.match(key.strip())
-    if fingerprint is None:
-        limits.failed(ip)
-        return _page(request, "staff_login.html", status=401, error="密钥不正确，请重新输入")
-    if not name.strip():
-        return _page(request, "staff_login.html", status=422, error="请填写您的姓名（用于记录操作人）")
+        return _too_many(request, "staff_login.html", error, error=str(error), **page)
+    if with_account:
+        account = accounts.verify_password(username.strip(), password)
+        if account is None:
+            limits.failed(ip)
+            return _page(request, "staff_login.html", status=401, error="用户名或密码不正确，或账号已停用", **page)
+        cookie = sessions.start(account.display_name, account_id=account.id)
+    else:
+        fingerprint = keys.match(key.strip())
+        if fingerprint is None:
+            limits.failed(ip)
+            return _page(request, "staff_login.html", status=401, error="密钥不正确，请重新输入", **page)
+        if not name.strip():
+            return _page(request, "staff_login.html", status=422, error="请填写您的姓名（用于记录操作人）", **page)
+        cookie = sessions.start(name.strip()[:50], fingerprint)
     response = RedirectResponse("/staff", status_code=303)
-    cookie = sessions.start(name.strip()[:50], fingerprint)
     # Secure behind HTTPS (directly, or a proxy that says so), so the cookie never travels in clear text.
     secure = request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
     response.set_cookie(SESSION_COOKIE, cookie, max_age=sessions.max_age_s, httponly=True, samesite="strict",
@@ -112,11 +126,13 @@ def logout(request: Request, sessions: SessionsDep) -> RedirectResponse:
     return response
 
 
-def _staff_page(request: Request, template: str, **context) -> Response:
+def _staff_page(request: Request, template: str, admin_only: bool = False, **context) -> Response:
     session = staff_session(request)
     if session is None:
         return RedirectResponse("/staff/login", status_code=303)
-    return _page(request, template, staff_name=session.name, **context)
+    if admin_only and session.role != ADMIN:
+        return _page(request, "staff_forbidden.html", status=403, staff_name=session.name, staff_role=session.role)
+    return _page(request, template, staff_name=session.name, staff_role=session.role, **context)
 
 
 @router.get("/staff", response_class=HTMLResponse)
@@ -147,3 +163,14 @@ def project_card(project_id: str, request: Request, dossiers: DossiersDep) -> Re
 @router.get("/staff/feedback", response_class=HTMLResponse)
 def feedback_page(request: Request) -> Response:
     return _staff_page(request, "staff_feedback.html")
+
+
+@router.get("/staff/ask", response_class=HTMLResponse)
+def ask_page(request: Request) -> Response:
+    return _staff_page(request, "staff_ask.html")
+
+
+@router.get("/staff/accounts", response_class=HTMLResponse)
+def accounts_page(request: Request) -> Response:
+    """Accounts and their API keys: 管理员 only (a 专员 gets a 403 page in Chinese)."""
+    return _staff_page(request, "staff_accounts.html", admin_only=True)

@@ -58,6 +58,7 @@
   let formCount = 0;
   /**
    * 转为常见问答: question, corrected answer, project types, optional basis → POST /api/v1/kb/faq (from_message_id).
+   * The original answer's citations are offered unticked: the answer was wrong, so they may not support the correction.
    * opts: {question, answer, messageId, types: [{id, name}], citations: [...], onDone(entry)}
    */
   function faqForm(opts) {
@@ -76,7 +77,7 @@
       h(
         "label",
         { class: "check" },
-        h("input", { type: "checkbox", name: "basis", checked: true, dataset: { i: String(i) } }),
+        h("input", { type: "checkbox", name: "basis", dataset: { i: String(i) } }),
         ` 《${c.title}》${c.article}：`,
         h("span", { class: "muted", text: c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text }),
       ),
@@ -102,7 +103,7 @@
         "fieldset",
         {},
         h("legend", { text: "法规依据（选填）" }),
-        cites.length ? h("div", { class: "checks" }, h("p", { class: "hint", text: "原答复引用的条文（取消勾选不相关的）：" }), cites) : "",
+        cites.length ? h("div", { class: "checks" }, h("p", { class: "hint", text: "原答复引用的条文（不预先勾选：只勾选确实支持更正后答复的）：" }), cites) : "",
         h(
           "details",
           { class: "add-basis" },
