@@ -120,9 +120,8 @@ class Services:
 
     @cached_property
     def indexer(self) -> Indexer:
-        return Indexer(
-            self.store, self.embedder, self.state, self.tokenizer, self.settings.lexical_dir, self.show_progress
-        )
+        return Indexer(self.store, self.embedder, self.state, self.tokenizer, self.settings.lexical_dir,
+                       self.show_progress, ocr=self.ocr_engine)  # fmt: skip
 
     def lexical(self) -> LexicalIndex:
         """The live BM25 index (switches to a newer version when a writer, here or elsewhere, published one)."""

@@ -29,6 +29,7 @@ from ingest.embedders.cache import CachedEmbedder
 from ingest.knowledge_chunks import KNOWLEDGE_SOURCE, knowledge_chunks
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 from ingest.loaders.base import LoaderError
+from ingest.ocr import OcrEngine
 from ingest.state import IngestState
 from kb.chunks import Chunk, text_hash
 from kb.corpus import CORPUS_DIR, caveat_for
@@ -65,6 +66,7 @@ class Indexer:
         tokenizer: Tokenizer,
         lexical_dir: Path,
         show_progress: bool = True,
+        ocr: OcrEngine | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -72,6 +74,7 @@ class Indexer:
         self.tokenizer = tokenizer
         self.lexical_dir = lexical_dir
         self.show_progress = show_progress
+        self.ocr = ocr
         self._write_lock = FileLock(lexical_dir.parent / "write.lock")
         self._swap_lock = threading.Lock()
         self._lexical: LexicalIndex | None = None
@@ -128,7 +131,7 @@ class Indexer:
         if self.state.is_current(source, content_hash):
             report.skipped += 1
             return
-        document = load_document(path)
+        document = load_document(path, self.ocr, self.show_progress)
         report.warnings += [f"{path.name}：{warning}" for warning in document.warnings]
         caveat = caveat_for(document.metadata.get("notes", ""), document.metadata.get("version_date", ""))
         chunks = chunk_document(document, doc_id, source, caveat)

@@ -168,3 +168,19 @@ def test_only_changed_knowledge_chunks_are_written(tmp_path: Path) -> None:
     assert 1 <= written <= 3
     assert services.lexical().by_id.keys() >= {chunk.id for chunk in services.store.iter_chunks()}
     assert any(chunk.item_id == "faq.staff_test" for chunk in services.lexical().chunks)
+
+
+def test_a_scanned_regulation_pdf_is_read_by_ocr_and_chunked_by_article(tmp_path: Path) -> None:
+    """Real OCR: a regulation printed and scanned (an image in a PDF, no text layer) is indexed by 条."""
+    from tests import samples
+
+    lines = ["市北区筹备辅导示例规定", "第一条 为规范筹备期辅导，制定本规定。", "第二条 攀岩馆应当每年检测岩壁并保存记录。"]
+    path = tmp_path / "docs" / "扫描规定.pdf"
+    path.parent.mkdir()
+    path.write_bytes(samples.scanned_pdf(samples.render(samples.Sample(kind="other", lines=lines))))
+    services = Services(make_settings(tmp_path / "data"))
+    report = services.indexer.ingest_paths([path.parent])
+    assert report.failed == [] and report.chunks >= 2
+    assert any("已做文字识别" in warning for warning in report.warnings)
+    articles = {chunk.article: chunk.text for chunk in services.lexical().chunks}
+    assert "岩壁" in articles.get("第二条", ""), articles

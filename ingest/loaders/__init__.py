@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.ocr import OcrEngine
+
 from .base import LoadedDocument, Loader, LoaderError
 from .docx import DocxLoader
 from .html import HtmlLoader
@@ -44,7 +46,13 @@ def loader_for(path: Path) -> Loader:
     return _BY_SUFFIX[suffix]
 
 
-def load_document(path: Path | str) -> LoadedDocument:
-    """Load any supported file; every failure is a :class:`LoaderError` with a Chinese message."""
+def load_document(path: Path | str, ocr: OcrEngine | None = None, show_progress: bool = False) -> LoadedDocument:
+    """Load any supported file; every failure is a :class:`LoaderError` with a Chinese message.
+
+    With an OCR engine, the scanned pages of a PDF (no text layer) are read by it.
+    """
     path = Path(path)
-    return loader_for(path).load(path)
+    loader = loader_for(path)
+    if ocr is not None and isinstance(loader, PdfLoader):
+        loader = PdfLoader(ocr, show_progress=show_progress)
+    return loader.load(path)

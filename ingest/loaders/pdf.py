@@ -1,4 +1,4 @@
-"""PDF files, read with pypdf.
+"""PDF files, read with pypdf; pages without a text layer (scans) are rendered and read by OCR when an engine is given.
 
 pypdf returns one line per *visual* line, so a paragraph wrapped over three lines comes back
 as three lines broken mid-sentence. :func:`_paragraphs` glues them back together so that the
@@ -14,8 +14,12 @@ from collections.abc import Mapping
 from io import BytesIO
 from pathlib import Path
 
+import pypdfium2
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
+from tqdm import tqdm
+
+from ingest.ocr import OcrEngine, reading_order
 
 from .base import LoadedDocument, Loader, LoaderError, first_line_title, read_bytes
 
@@ -52,10 +56,16 @@ class PdfLoader(Loader):
     format = "pdf"
     suffixes = (".pdf",)
 
+    def __init__(self, ocr: OcrEngine | None = None, render_dpi: int = 200, show_progress: bool = False) -> None:
+        self.ocr = ocr
+        self.render_dpi = render_dpi
+        self.show_progress = show_progress
+
     def load(self, path: Path) -> LoadedDocument:
         reader, metadata = _open(path)
         pages: list[list[str]] = []
         warnings: list[str] = []
+        scanned: list[int] = []
         for number, page in enumerate(reader.pages, start=1):
             try:
                 lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
@@ -66,8 +76,12 @@ class PdfLoader(Loader):
                 lines = []
             else:
                 if not lines:
-                    warnings.append(f"第{number}页没有可提取的文字（可能是扫描件）")
+                    scanned.append(number - 1)
             pages.append(lines)
+        if scanned and self.ocr is not None:
+            self._read_scans(path, pages, scanned, warnings)
+        else:
+            warnings += [f"第{index + 1}页没有可提取的文字（可能是扫描件）" for index in scanned]
         if not any(pages):
             raise LoaderError(f"《{path.name}》没有可提取的文字，可能是扫描件或图片，需先做文字识别（OCR）")
         text = "\n".join(_paragraphs(_drop_running_lines(pages)))
@@ -78,6 +92,25 @@ class PdfLoader(Loader):
             text=text,
             metadata=metadata,
             warnings=warnings,
+        )
+
+    def _read_scans(self, path: Path, pages: list[list[str]], scanned: list[int], warnings: list[str]) -> None:
+        """Render each page without a text layer and read it by OCR, in place; a progress bar per file."""
+        assert self.ocr is not None
+        try:
+            document = pypdfium2.PdfDocument(read_bytes(path))
+        except pypdfium2.PdfiumError as exc:
+            warnings.append(f"扫描页无法渲染（{exc}），{len(scanned)} 页未做文字识别")
+            return
+        try:
+            for index in tqdm(scanned, desc=f"文字识别 {path.name}", unit="页", disable=not self.show_progress,
+                              leave=False):  # fmt: skip
+                image = document[index].render(scale=self.render_dpi / 72).to_pil()
+                pages[index] = [line.text.strip() for line in reading_order(self.ocr.read(image)) if line.text.strip()]
+        finally:
+            document.close()
+        warnings.append(
+            f"{len(scanned)} 页为扫描件，已做文字识别（第{'、'.join(str(i + 1) for i in scanned)}页），请核对原文"
         )
 
 
