@@ -109,7 +109,9 @@ def measure(target: int, questions: list[list[str]], descriptions: list[str], ho
     )
     print(
         "  "
-        + summary("plain LangChain similarity_search k=5", timings(lambda q: plain.similarity_search(q, 5), questions))
+        + summary(
+            "plain LangChain similarity_search k=5", timings(lambda q: plain.similarity_search(q, 5), questions[2])
+        )
     )
     rss, peak = rss_mb()
     print(f"  RSS {rss:.0f} MB (peak {peak:.0f} MB)")
