@@ -305,7 +305,7 @@ def test_the_ask_page_asks_lists_reopens_expands_copies_and_corrects(
     cite.locator("summary").click()
     cite.get_by_role("button", name="查看全文").click()
     expect(cite.locator(".article-text")).to_be_visible()
-    expect(cite.locator(".article-full h4")).to_contain_text("第")
+    expect(cite.locator(".article-full .article-head")).to_contain_text("第")
     title = cite.locator("summary").inner_text()
 
     answer.get_by_role("button", name="复制").click()
