@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db.engine import Database
@@ -55,15 +56,20 @@ class StaffAccounts:
 
     # ---- accounts ----
     def create(self, data: AccountCreate) -> AccountOut:
+        """A new account; the same username created twice at once is refused by the unique index, in Chinese."""
         self._check_length(data.password)
-        with self._db.session() as session:
-            if self._find(session, data.username) is not None:
-                raise Refused(f"用户名（username）“{data.username}”已被使用")
-            account = StaffAccount(username=data.username, display_name=data.display_name, role=data.role,
-                                   password_hash=self._hasher.hash(_bytes(data.password)), active=True)  # fmt: skip
-            session.add(account)
-            session.flush()
-            return _account_out(account)
+        taken = Refused(f"用户名（username）“{data.username}”已被使用")
+        try:
+            with self._db.session() as session:
+                if self._find(session, data.username) is not None:
+                    raise taken
+                account = StaffAccount(username=data.username, display_name=data.display_name, role=data.role,
+                                       password_hash=self._hasher.hash(_bytes(data.password)), active=True)  # fmt: skip
+                session.add(account)
+                session.flush()
+                return _account_out(account)
+        except IntegrityError as error:
+            raise taken from error
 
     def list(self) -> list[AccountOut]:
         with self._db.session() as session:

@@ -174,7 +174,11 @@ def test_a_scanned_regulation_pdf_is_read_by_ocr_and_chunked_by_article(tmp_path
     """Real OCR: a regulation printed and scanned (an image in a PDF, no text layer) is indexed by 条."""
     from tests import samples
 
-    lines = ["市北区筹备辅导示例规定", "第一条 为规范筹备期辅导，制定本规定。", "第二条 攀岩馆应当每年检测岩壁并保存记录。"]
+    lines = [
+        "市北区筹备辅导示例规定",
+        "第一条 为规范筹备期辅导，制定本规定。",
+        "第二条 攀岩馆应当每年检测岩壁并保存记录。",
+    ]
     path = tmp_path / "docs" / "扫描规定.pdf"
     path.parent.mkdir()
     path.write_bytes(samples.scanned_pdf(samples.render(samples.Sample(kind="other", lines=lines))))

@@ -397,7 +397,7 @@ def test_an_admin_creates_an_account_changes_its_role_and_gives_it_a_key(
 
 def test_accounts_and_their_sessions_on_each_database_and_the_migration_back(database_url: str) -> None:
     """On SQLite and PostgreSQL: a password change ends the account's logins and not others; the last 管理员 stays;
-    migration 0005 goes back to 0004 keeping key logins, and forward again."""
+    migration 0006 goes back to 0005 keeping key logins, and forward again."""
     database = Database(database_url)
     accounts = StaffAccounts(database, 10, PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
     sessions = StaffSessions(database, b"secret", max_age_s=600)
@@ -421,4 +421,20 @@ def test_accounts_and_their_sessions_on_each_database_and_the_migration_back(dat
     alembic(database.engine, command.downgrade, "0005")
     alembic(database.engine, command.upgrade, "head")
     assert sessions.resolve(by_key, {"f" * 64}) is not None and sessions.resolve(other, set()) is None
+    database.engine.dispose()
+
+
+def test_the_same_username_created_twice_at_once_is_refused_in_chinese(tmp_path: Path) -> None:
+    """Both requests pass the "is it taken?" check while their passwords hash; the unique index then refuses one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    database = Database(f"sqlite:///{tmp_path / 'accounts.sqlite3'}")
+    accounts = StaffAccounts(database, 10, PasswordHasher(time_cost=3, memory_cost=65536, parallelism=1))
+    data = AccountCreate(username="twice", display_name="同名", role="专员", password=PASSWORD)
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(accounts.create, data) for _ in range(2)]
+    outcomes = [future.exception() for future in futures]
+    refused = [error for error in outcomes if error is not None]
+    assert len(refused) == 1 and isinstance(refused[0], Refused) and "已被使用" in str(refused[0])
+    assert [account.username for account in accounts.list()] == ["twice"]
     database.engine.dispose()
