@@ -130,11 +130,12 @@ class Assistant:
         if by_words is not None and not by_words.in_scope:
             return self._decline(by_words, understanding)
         project = context.project
-        type_ids, _, retrieval, decision = self._read(understanding, project)
+        talked_about = _business_talked_about(history)
+        type_ids, _, retrieval, decision = self._read(understanding, project, talked_about)
         if not decision.in_scope and not understanding.follows_up and any(not t.out_of_scope for t in history):
             # Alone it looks off-topic; read as a follow-up of the conversation it belongs to.
             again = self.interpreter.understand(question, history, force=True)
-            candidate = self._read(again, project)
+            candidate = self._read(again, project, talked_about)
             if candidate[3].in_scope:
                 understanding = again
                 type_ids, _query, retrieval, decision = candidate
@@ -159,11 +160,13 @@ class Assistant:
             type_ids=type_ids,
         )
 
-    def _read(self, understanding: Understanding, project: ProjectContext | None
+    def _read(self, understanding: Understanding, project: ProjectContext | None, talked_about: list[str]
               ) -> tuple[list[str], str, Retrieval, ScopeDecision]:  # fmt: skip
         """The types it is about, the query, what retrieval finds, and whether it is ours to answer.
-        A project chat or a follow-up is judged with the lower threshold of a question about a known business."""
-        type_ids = understanding.type_ids or (project.type_ids if project else [])
+        A question that names no business is about the project's, else about the one the conversation is
+        about ("公安那边的备案有没有时间限制？" after a KTV question). A project chat or a follow-up is
+        judged with the lower threshold of a question about a known business."""
+        type_ids = understanding.type_ids or (project.type_ids if project else []) or talked_about
         query = self._query(understanding, type_ids, project)
         retrieval = self.retriever.search(query, k=self.config.retrieve)
         in_context = project is not None or understanding.follows_up
@@ -203,6 +206,12 @@ class Assistant:
         if outdated:
             return f"{NOTICE}所引{'、'.join(outdated)}的收录文本可能不是现行版本，请以现行文本为准。"
         return NOTICE
+
+
+def _business_talked_about(history: list[PriorTurn]) -> list[str]:
+    """The businesses of the conversation's last answered turn."""
+    last = next((turn for turn in reversed(history) if not turn.out_of_scope), None)
+    return list(last.type_ids) if last is not None else []
 
 
 def _stated_facts(text: str) -> ProjectFacts:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from assistant.config import AnswerConfig
 from assistant.fact_reader import read_facts
 from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity, detect_intent
-from assistant.item_answers import Item, ItemAnswers
+from assistant.item_answers import Item, ItemAnswers, prohibition_lead_in
 from assistant.list_answers import ListAnswers, short_department
 from assistant.permit_answers import PermitAnswers
 from assistant.project_context import ProjectContext, points_at_project
@@ -250,7 +250,9 @@ class Composer:
                 return reply
         reply = self._from_knowledge(u, retrieval, type_ids, facts, project)
         if intent == Intent.FEASIBILITY and reply.source in ("item", "article"):
-            reply.lead = (verdict(asking_clauses(u.text), reply.lead, self.tokenizer) or "") + reply.lead
+            mistake = bool(reply.items) and isinstance(self.items.get(reply.items[0]), Problem)
+            said = verdict(asking_clauses(u.text), reply.lead, self.tokenizer, mistake)
+            reply.lead = (said or "") + reply.lead
         if intent in (Intent.LIST, Intent.PROCEDURE, Intent.MATERIALS) and _PERMIT_LIST.search(u.text):
             self._add_permits_of_items(reply, retrieval, type_ids, project)
         return reply
@@ -333,6 +335,15 @@ class Composer:
                 in_project=project is not None and not _stated(u.text, applied),
             )
             return self._with_plan_note(reply, project)  # fmt: skip
+        if u.intent == Intent.FEASIBILITY:
+            cleared = self._cleared_red_line(type_ids, facts, asking_clauses(u.text))
+            if cleared is not None:
+                return self._with_plan_note(
+                    self.item_answers.cleared(
+                        *cleared, in_project=project is not None and not _stated(u.text, cleared[1])
+                    ),
+                    project,
+                )
         ranked = self.ranker.rank(focus, u.intent, hits, retrieval.idf)
         items = [c for c in ranked if c.hit.chunk.kind in ITEM_KINDS and c.hit.chunk.item_id in self.items
                  and _not_ruled_out(self.items[c.hit.chunk.item_id], known)]  # fmt: skip
@@ -470,6 +481,37 @@ class Composer:
         found.sort(key=lambda pair: -len(set(pair[1]) & stated_numbers))
         return found
 
+    def _cleared_red_line(self, type_ids: list[str], facts: ProjectFacts, asking: str
+                          ) -> tuple[Requirement | Problem, dict[str, object]] | None:  # fmt: skip
+        """A red line that the facts the question asks about rule out ("离学校三百米的网吧能开吗": the 200 m
+        rule does not reach it), when no red line of these types still hangs on an unknown fact of that topic.
+        The facts decide it only where the asking clause is about them, not where they merely set the scene."""
+        if not facts.known() or not type_ids:
+            return None
+        asked = {
+            fact for fact in facts.known() if (topic := self._topics.get(fact)) is not None and topic.search(asking)
+        }
+        if self._site.search(asking):
+            asked |= LOCATION & set(facts.known())
+        asked |= {reading.fact for reading in read_facts(asking)}
+        if not asked:
+            return None
+        cleared = None
+        for item in [*self.kb.requirements_for(type_ids), *self.kb.problems_for(type_ids)]:
+            if not item.red_line or not item.when or not {c.fact for c in item.when} & asked:
+                continue
+            if not item.basis or not (
+                _PROHIBITION.search(item.basis[0].quote) or prohibition_lead_in(self.corpus, item.basis[0])
+            ):
+                continue  # only a prohibition can be said not to reach the project
+            verdict_on_facts = item.applies(facts)
+            if verdict_on_facts is not False:
+                return None  # it holds, or hangs on a fact not known: nothing can be said to be clear
+            if cleared is None:
+                known = facts.known()
+                cleared = (item, {c.fact: known[c.fact] for c in item.when if c.holds(facts) is False})
+        return cleared
+
     def _applied(self, item: Item, facts: ProjectFacts, type_ids: list[str] | None = None) -> dict[str, object] | None:
         """The facts an item's conditions were decided on, when they all hold (else None); a derived fact with
         the fact it came from and why (面积约3000平方米、属于特殊建设工程（…大于二千五百平方米…）)."""
@@ -567,6 +609,7 @@ class Composer:
 
 _AMOUNT = re.compile(r"[0-9一二三四五六七八九十百千万两]+\s*(?:多|来|余)?\s*(?:平方米|平米|平|㎡|米|台|间|张|个人|人)")
 _ASKING = frozenset({"开个", "开家", "开一家", "要不要", "不要", "需不需要", "能不能", "可不可以", "是不是", "有没有"})
+_PROHIBITION = re.compile(r"不得|禁止|严禁|不准")
 _AUTHORITY = re.compile(r"(?:局|部门|窗口|委|厅|政府)$")
 
 

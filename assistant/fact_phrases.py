@@ -38,6 +38,10 @@ def describe(fact: str, value: object) -> str:
             return f"设{value}台牙椅"
         case "capacity", int():
             return f"可容纳约{value}人"
+        case "in_residential_building", bool():
+            return "位于居民楼内" if value else "不在居民楼内"
+        case "near_school", bool():
+            return "紧邻学校" if value else "不在学校附近"
         case "building_use", str():
             return f"房屋用途为{value}"
         case "property_status", str():

@@ -19,7 +19,7 @@ from assistant.support import Support
 from kb.chunks import Chunk
 from kb.corpus import Corpus
 from kb.lexical import Tokenizer
-from kb.schema import FaqEntry, Grounded, Problem, Requirement
+from kb.schema import Basis, FaqEntry, Grounded, Problem, Requirement
 
 Item = Requirement | Problem | FaqEntry
 
@@ -64,6 +64,19 @@ class ItemAnswers:
         if item.basis_pending:
             reply.notes.append(f"（{PENDING}：{item.pending_note}）")
         reply.cite(self.citations_for(item, lead, self.config.item_citations), self.config.max_citations)
+        return reply
+
+    def cleared(self, item: Requirement | Problem, decided: dict[str, object], in_project: bool) -> Reply:
+        """A red line the facts rule out: what the facts are, that the prohibition does not reach them, and the
+        prohibition itself, verbatim from its article."""
+        who = "您的项目" if in_project else "按您说的情况"
+        basis = item.basis[0]
+        rule = _whole_sentence(self.corpus, basis).rstrip("；;。")
+        if not _PROHIBITION.search(rule):  # one listed case ("（四）建筑物地下一层以下"): with the article's lead-in
+            rule = f"{prohibition_lead_in(self.corpus, basis)}……{rule}"
+        lead = f"{who}（{applied_to(decided)}）不在这条禁止性规定的范围内：{sentence(rule)}"
+        reply = Reply(lead=lead, items=[item.id], source="red_line")
+        reply.cite([Citation.from_basis(basis, self.corpus)], self.config.max_citations)
         return reply
 
     def citations_for(self, item: Grounded, statement: str, limit: int | None = None) -> list[Citation]:
@@ -189,6 +202,34 @@ class ItemAnswers:
             caveat=chunk.caveat or None,
         )
         return Reply(lead=lead, citations=[citation], source="article")
+
+
+_PROHIBITION = re.compile(r"不得|禁止|严禁|不准")
+
+
+def prohibition_lead_in(corpus: Corpus, basis: Basis) -> str:
+    """The sentence of the cited article that forbids ("娱乐场所不得设立在下列地点："), for a quote that is one of
+    the cases it lists; "" when the article forbids nothing."""
+    regulation = corpus.get(basis.doc_id)
+    article = regulation.article(basis.article) if regulation else None
+    if article is None:
+        return ""
+    for part in re.split(r"(?<=[：:。；;])", article.text):
+        if _PROHIBITION.search(part):
+            return part.strip().rstrip("：:")
+    return ""
+
+
+def _whole_sentence(corpus: Corpus, basis: Basis) -> str:
+    """The sentence of the article a quote was cut from (the whole prohibition, 200米 and 居民住宅楼 alike)."""
+    regulation = corpus.get(basis.doc_id)
+    article = regulation.article(basis.article) if regulation else None
+    quote = basis.quote.strip().rstrip("；;。")
+    if article is not None:
+        for part in re.split(r"(?<=[。；;\n])", article.text):
+            if quote in part:
+                return part.strip()
+    return basis.quote.strip()
 
 
 def _list_items(text: str, lead_in: str) -> list[str]:

@@ -30,6 +30,7 @@ _OWN = re.compile(r"(?:我|我们|咱|咱们)(?:这个|这家|这边|这儿|这�
 _PERMIT_PRONOUN = re.compile(r"这个证|这证|该证|此证|这项许可|这个许可|这个备案|这个手续|这个审批|这个登记|这张证")
 _COMPARES = re.compile(r"差多少|差别|区别|不一样|一样吗|有啥不同|比.{0,6}(?:哪个|更)|相比|[跟和与]它比|哪个更")
 _SHORT = 10
+_BESIDES = re.compile(r"除了|除去|除")
 _QUANTITY = re.compile(rf"(?P<n>{NUMBER})\s*(?P<unit>平方米|平米|平|米|层|楼|间|台|张|人|个|天|日|年|岁)")
 
 
@@ -176,7 +177,15 @@ class Interpreter:
         candidates = [p for p in previous.permit_ids if kind in self.permits.names.get(p, "")]
         if not candidates:
             return None
-        asked = {named.id for named in self.permits.named(previous.question)}
+        besides = {
+            named.id
+            for named in self.permits.named(previous.question)
+            if _BESIDES.search(
+                previous.question[max(0, previous.question.find(named.word) - 3) : previous.question.find(named.word)]
+            )
+        }
+        candidates = [p for p in candidates if p not in besides] or candidates  # 除了营业执照，还得办个证: not that one
+        asked = {named.id for named in self.permits.named(previous.question)} - besides
         return next((p for p in candidates if p in asked), candidates[0])
 
     def _swap_subject(self, previous: PriorTurn, types: list[Named], permits: list[Named]) -> str:

@@ -7,6 +7,7 @@ import pytest
 
 from assistant.answering import AskContext
 from assistant.project_context import ProjectContext
+from assistant.verdict import verdict
 from chubei.services import Services
 from evals.matching import found_early
 
@@ -146,3 +147,34 @@ def test_the_area_stated_settles_whether_the_fire_design_must_be_reviewed(indexe
 def test_a_conditions_question_gets_the_enumerated_conditions(indexed: Services) -> None:
     answer = ask(indexed, "牙科诊所想自己拍牙片，卫健委那边批放射诊疗，诊所得具备啥条件？")
     assert len(answer.points) >= 3 and any("医学影像科" in point for point in answer.points)
+
+
+def test_a_red_line_the_stated_facts_rule_out_is_said_to_be_clear(indexed: Services) -> None:
+    far = ask(indexed, "网吧离学校300米能开吗？")
+    assert found_early("300米", far.text) and "不在这条禁止性规定的范围内" in far.text
+    assert not far.text.startswith("不能")
+    assert [(c.doc_id, c.article) for c in far.citations] == [
+        ("hulianwang-shangwang-fuwu-yingye-changsuo-guanli-tiaoli", "第九条")
+    ]
+    near = ask(indexed, "网吧离学校150米能开吗？")  # the same rule, now reached
+    assert near.text.startswith("不能") and "不在这条禁止性规定" not in near.text
+
+
+def test_a_question_that_names_no_business_is_about_the_one_the_conversation_is_about(indexed: Services) -> None:
+    context = AskContext()
+    context.history.append(ask(indexed, "KTV的娱乐经营许可证批下来了，后面还要跑哪些部门？", context).turn())
+    answer = ask(indexed, "公安那边的备案有没有时间限制？", context)
+    assert answer.type_ids == ["ktv"]
+    assert not answer.out_of_scope
+
+
+def test_asking_whether_one_may_make_a_known_mistake_gets_a_no(indexed: Services) -> None:
+    """A 高发问题 describes the mistake: asked whether one may make it, the answer is 不能; asked whether the
+    duty can be skipped (要不要), 需要; an ordinary lead that forbids nothing the question names gets no verdict."""
+    mistake = "开业后自行增添新机台，未经内容核查被罚。"
+    tokenizer = indexed.tokenizer
+    assert verdict("新淘的娃娃机直接摆上行不行？", mistake, tokenizer, mistake=True) == "不能。"
+    assert verdict("新机台要不要先报文化部门？", mistake, tokenizer, mistake=True) == "需要。"
+    assert verdict("新淘的娃娃机直接摆上行不行？", mistake, tokenizer) is None
+    assert verdict("我这种小店也得办卫生许可证吗？", mistake, tokenizer, mistake=True) == "需要。"
+    assert verdict("公安那边的备案有没有时间限制？", mistake, tokenizer, mistake=True) is None
