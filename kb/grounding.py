@@ -148,6 +148,15 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
     return issues
 
 
+def located(issues: list[Issue], kb: KnowledgeBase) -> list[str]:
+    """Each issue with the file it is in (``types/ktv.yaml ktv.fire.x: …``), for messages that must say where."""
+    lines = []
+    for issue in issues:
+        source = kb.source_of(issue.where)
+        lines.append(f"{source} {issue}" if source and source != issue.where else str(issue))
+    return lines
+
+
 def permit_references(kb: KnowledgeBase) -> list[Issue]:
     """Every 事项 named by an item, a prerequisite or a follow-up exists; 事项 type lists name real types."""
     issues: list[Issue] = []
