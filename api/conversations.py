@@ -105,7 +105,8 @@ class Conversations:
                 out_of_scope=answer.out_of_scope,
                 understood_as=answer.understood_as,
                 context={"type_ids": list(turn.type_ids), "permit_ids": list(turn.permit_ids),
-                         "subject": turn.subject, "intent": str(turn.intent), "understood": turn.understood},
+                         "subject": turn.subject, "intent": str(turn.intent), "understood": turn.understood,
+                         "items": list(answer.items)},
             )  # fmt: skip
             session.add(reply)
             session.flush()
@@ -266,6 +267,7 @@ def _message_out(message: Message) -> MessageOut:
         created_at=aware(message.created_at),
         feedback=[_feedback_out(f) for f in message.feedback],
         understood_as=message.understood_as,
+        items=list((message.context or {}).get("items", [])),
     )
 
 

@@ -85,19 +85,17 @@ class KnowledgeChanges:
     # -- reading -----------------------------------------------------------------------------
 
     def search(self, q: str, kind: str | None, limit: int) -> list[KnowledgeItemRow]:
+        """Items whose id, title or text contain ``q`` (literally), those with it in the title first."""
         kb = self.knowledge.kb
         pending = self._pending_counts()
         needle = q.strip().lower()
-        rows = []
-        for item_kind, item in _all_items(kb):
-            if kind and item_kind != kind:
-                continue
-            if needle and needle not in _searchable(item):
-                continue
-            rows.append(self._row(kb, item_kind, item, pending.get(item.id, 0)))
-            if len(rows) >= limit:
-                break
-        return rows
+        found = [
+            (kind_of, item)
+            for kind_of, item in _all_items(kb)
+            if (not kind or kind_of == kind) and (not needle or needle in _searchable(item))
+        ]
+        found.sort(key=lambda pair: needle not in _title(pair[1]).lower())
+        return [self._row(kb, kind_of, item, pending.get(item.id, 0)) for kind_of, item in found[:limit]]
 
     def item(self, item_id: str) -> KnowledgeItemOut:
         kb = self.knowledge.kb

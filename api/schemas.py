@@ -146,6 +146,7 @@ class MessageOut(BaseModel):
     created_at: datetime
     feedback: list[FeedbackOut] = Field(default_factory=list)
     understood_as: str | None = Field(None, description="结合上文理解后的完整问题（追问时）")
+    items: list[str] = Field(default_factory=list, description="答复所依据的知识条目 id（纠正时可直接修改）")
 
 
 class FeedbackIn(BaseModel):

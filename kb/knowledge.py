@@ -47,6 +47,7 @@ class KnowledgeBase:
     permits: dict[str, Permit] = field(default_factory=dict)
     errors: list[LoadError] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # item id → the file that defines it (for error messages)
+    edited: set[str] = field(default_factory=set)  # items changed by staff (``edits.yaml``)
 
     @classmethod
     def load(cls, data_dir: Path = DATA_DIR, overlay_dir: Path | None = None) -> KnowledgeBase:
@@ -80,8 +81,9 @@ class KnowledgeBase:
         for edit in edits:
             if (reason := apply_edit(kb.types, kb.faq, kb.cases, edit)) is not None:
                 kb.errors.append(LoadError(EDITS_FILE, edit.item_id, reason))
-            elif edit.item is not None:
-                kb.sources[edit.item_id] = EDITS_FILE
+            else:
+                kb.sources.setdefault(edit.item_id, EDITS_FILE)
+                kb.edited.add(edit.item_id)
         return kb
 
     def _read(self, path: Path, adapter: TypeAdapter[T]) -> T | None:
@@ -227,6 +229,8 @@ class KnowledgeBase:
     def source_of(self, where: str) -> str | None:
         """The file defining an item, or the item a part belongs to (``permit.materials[2]`` → the permit's file)."""
         while where:
+            if where in self.edited:
+                return EDITS_FILE
             if where in self.sources:
                 return self.sources[where]
             where = where.rpartition(".")[0]
