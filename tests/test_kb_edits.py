@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -310,3 +311,181 @@ def test_export_writes_back_what_loads_as_the_same_knowledge(tmp_path: Path) -> 
     again = KnowledgeBase.load(tmp_path)
     assert again.faq[FAQ].answer == CORRECTED and again.types == kb.types and again.permits == kb.permits
     assert validate(again, shipped_corpus()) == []
+
+
+# -- the whole scenario in real Chromium ------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium）")
+@pytest.mark.timeout(600, func_only=True)
+def test_a_specialist_corrects_an_answer_an_admin_approves_and_restores_in_the_browser(
+    server: KbServer, artifacts: Path
+) -> None:
+    """First admin → creates a 专员 → the 专员 asks, corrects the answer's item (a wrong quote is refused first), the
+    change waits → the admin approves → the identical question is answered from the corrected item → the admin
+    restores the original version → the question is answered as before."""
+    from playwright.sync_api import Page, expect, sync_playwright
+
+    from tests.test_browser import ARGS, CHROMIUM, Watched
+
+    corrected = "地下一层须经消防设计单位评估后才能考虑，地下二层及更深不行。"
+    made = server.staff("add", "liu.admin", "--name", "刘管理", "--role", "管理员", password=PASSWORD)
+    assert made.returncode == 0, made.stderr
+
+    def login(watched: Watched, username: str) -> Page:
+        page = watched.page
+        page.goto(f"{server.url}/staff/login")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        expect(page).to_have_url(f"{server.url}/staff")
+        return page
+
+    def ask(page: Page) -> str:
+        page.goto(f"{server.url}/staff/ask")
+        page.get_by_label("您的问题").fill(QUESTION)
+        page.get_by_role("button", name="提问").click()
+        answer = page.locator("#thread article.msg.bot").last
+        expect(answer).to_be_visible(timeout=120_000)
+        return answer.locator(".a-text").inner_text()
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        context = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", "reduced_motion": "reduce"}
+        admin_w, staff_w = Watched(chromium.new_context(**context)), Watched(chromium.new_context(**context))
+        admin = login(admin_w, "liu.admin")
+        admin.get_by_role("link", name="账号", exact=True).click()
+        admin.get_by_label("用户名").fill("qian.zy")
+        admin.get_by_label("姓名").fill("钱专员")
+        admin.get_by_label("初始密码").fill(PASSWORD)
+        admin.get_by_role("button", name="创建账号").click()
+        expect(admin.locator("#account-form-status")).to_have_text("已创建 钱专员（qian.zy，专员）")
+
+        staff = login(staff_w, "qian.zy")
+        original = ask(staff)
+        answer = staff.locator("#thread article.msg.bot").last
+        answer.get_by_role("button", name="纠正").click()
+        answer.get_by_role("button", name=f"修改条目 {FAQ}").click()
+        form = answer.locator("form.kb-editor")
+        expect(form.get_by_label("答复", exact=True)).to_have_value(re.compile("地下一层"), timeout=30_000)
+        form.get_by_label("答复", exact=True).fill(corrected)
+        # The basis picker: a chosen article whose quote is then made up is refused, naming the field.
+        form.get_by_label("搜索法规条文作为依据").fill("娱乐场所 地下")
+        form.get_by_role("button", name="搜索条文").click()
+        hit = form.locator(".article-hit").filter(has_text="娱乐场所管理条例").first
+        expect(hit).to_be_visible(timeout=30_000)
+        hit.get_by_role("button", name="选用").click()
+        quote = form.locator(".basis-list li").last.locator("textarea")
+        assert "地下" in quote.input_value()  # the article's own text, to cut down
+        quote.fill("娱乐场所可以设在地下二层")
+        form.get_by_role("button", name="提交修改").click()
+        expect(form.get_by_role("status").last).to_contain_text("未通过知识库校验", timeout=60_000)
+        expect(form.locator(".field-error").first).to_contain_text("引文不是《娱乐场所管理条例》")
+        form.locator(".basis-list li").last.get_by_role("button", name="移除").click()
+        form.get_by_role("button", name="提交修改").click()
+        expect(form.get_by_role("status").last).to_contain_text("等待管理员审核", timeout=60_000)
+        answer.screenshot(path=str(artifacts / "kb-01-specialist-corrects.png"))
+        assert ask(staff) == original  # not live while it waits
+
+        admin.goto(f"{server.url}/staff/knowledge")
+        card = admin.locator(".change-card").filter(has_text="钱专员").first
+        expect(card).to_contain_text(corrected)
+        expect(card.locator("td.before")).to_contain_text("地下一层可以考虑")
+        admin.screenshot(path=str(artifacts / "kb-02-review-queue.png"), full_page=True)
+        card.get_by_role("button", name="通过").click()
+        expect(card.get_by_role("status")).to_have_text("已通过，已生效。", timeout=120_000)
+        assert ask(staff).startswith(corrected[:20])  # the identical question, answered from the corrected item
+
+        admin.get_by_label("编号、标题或内容").fill("地下室")
+        admin.get_by_role("button", name="查找").click()
+        admin.locator(".item-row").filter(has_text=FAQ).click()
+        versions = admin.locator("#versions > li")
+        expect(versions.last).to_contain_text("钱专员")
+        expect(versions.last).to_contain_text("现行")
+        admin.once("dialog", lambda dialog: dialog.accept("恢复原答复"))
+        versions.first.get_by_role("button", name="恢复此版本").click()
+        expect(versions.first.get_by_role("status")).to_have_text("已恢复，已生效。", timeout=120_000)
+        expect(admin.locator("#versions > li").last).to_contain_text("恢复", timeout=30_000)
+        admin.screenshot(path=str(artifacts / "kb-03-versions.png"), full_page=True)
+        assert ask(staff) == original
+
+        errors = [e for e in admin_w.errors + staff_w.errors if "status of 422" not in e]
+        assert errors == [], errors
+        chromium.close()
+
+
+# -- the change store on SQLite and PostgreSQL ------------------------------------------------------------------------
+
+
+class LoadedKnowledge:
+    """The knowledge as the server holds it, re-read from the overlay on each reload (no index: the server tests
+    above cover re-indexing). ``fail_next`` makes the next reload fail as a full disk would."""
+
+    def __init__(self, shipped, overlay_dir: Path) -> None:
+        from kb.corpus import shipped_corpus
+
+        self.shipped, self.overlay_dir, self.corpus = shipped, overlay_dir, shipped_corpus()
+        self.fail_next = False
+        self.reload_knowledge()
+
+    def reload_knowledge(self) -> int:
+        from kb.edits import ItemEdit
+        from kb.grounding import validate
+
+        if self.fail_next:
+            self.fail_next = False
+            raise OSError(28, "No space left on device")
+        path = self.overlay_dir / "edits.yaml"
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+        self.kb = self.shipped.with_edits([ItemEdit.model_validate(edit) for edit in raw or []])
+        self.knowledge_issues = validate(self.kb, self.corpus)
+        return 0
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from kb.knowledge import KnowledgeBase
+
+    return KnowledgeBase.load()
+
+
+def test_changes_are_kept_reviewed_and_restored_on_each_database(database_url: str, shipped, tmp_path: Path) -> None:
+    from api.auth import StaffIdentity
+    from api.db.engine import Database
+    from api.knowledge_changes import ChangeConflict, ChangeRefused, KnowledgeChanges
+
+    knowledge = LoadedKnowledge(shipped, tmp_path)
+    changes = KnowledgeChanges(Database(database_url), knowledge, tmp_path)
+    specialist, admin = StaffIdentity("孙专员", "专员"), StaffIdentity("陈管理", "管理员")
+    original = knowledge.kb.faq[FAQ].answer
+
+    waiting = changes.edit(FAQ, {"answer": CORRECTED}, "补充消防评估", specialist)
+    assert waiting.status == "待审核" and not (tmp_path / "edits.yaml").exists()
+    knowledge.fail_next = True
+    with pytest.raises(OSError):
+        changes.approve(waiting.id, admin, "同意")
+    assert changes.change(waiting.id).status == "待审核"  # nothing half-saved: the row, the file, the knowledge
+    assert not (tmp_path / "edits.yaml").exists() and knowledge.kb.faq[FAQ].answer == original
+
+    assert changes.approve(waiting.id, admin, "同意").status == "已生效"
+    assert knowledge.kb.faq[FAQ].answer == CORRECTED
+    assert changes.item(FAQ).version == waiting.id
+    with pytest.raises(ChangeConflict):
+        changes.approve(waiting.id, admin, "")
+    with pytest.raises(ChangeRefused) as refused:
+        changes.edit(FAQ, {"answer": CORRECTED}, "没改", admin)
+    assert "没有修改" in str(refused.value)
+
+    retired = changes.retire(FAQ, "合并到别的问答", admin)
+    assert retired.status == "已生效" and FAQ not in knowledge.kb.faq
+    versions = changes.versions(FAQ)
+    assert [v.item["answer"] if v.item else None for v in versions] == [original, CORRECTED, None]
+    restored = changes.restore(FAQ, None, "恢复原答复", admin)
+    assert restored.action == "恢复" and knowledge.kb.faq[FAQ].answer == original
+    assert [c.id for c in changes.changes(None, FAQ, 10)] == [restored.id, retired.id, waiting.id]
+    # A fresh data directory beside the same database gets the changes in force written back.
+    fresh = tmp_path / "fresh"
+    again = KnowledgeChanges(Database(database_url), LoadedKnowledge(shipped, fresh), fresh)
+    assert again.sync() is True and again.sync() is False
+    assert (fresh / "edits.yaml").read_text(encoding="utf-8") == (tmp_path / "edits.yaml").read_text(encoding="utf-8")
