@@ -20,7 +20,7 @@ from api.knowledge_admin import KnowledgeWriter
 from api.knowledge_changes import KnowledgeChanges
 from api.links import LinkSigner
 from api.openai_compat.turns import TurnReplayer
-from api.openapi import ADMIN, HEALTH, OPERATOR, STAFF
+from api.openapi import ADMIN, HEALTH, OPERATOR, REVIEW, STAFF
 from api.rate_limit import RateLimits
 from api.routes import (
     accounts,
@@ -92,8 +92,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (ask.router, guidance.router, projects.router, knowledge.router, permits.router,
                    sessions.router, accounts.me_router, kb_items.router):  # fmt: skip
         app.include_router(router, responses=STAFF)
-    for router in (knowledge.writes, accounts.router, kb_items.admin):
+    for router in (knowledge.writes, accounts.router):
         app.include_router(router, responses=ADMIN)
+    app.include_router(kb_items.admin, responses=REVIEW)
     app.include_router(operator.router, responses=OPERATOR)
     app.include_router(documents.staff, responses=STAFF)
     app.include_router(documents.operator, responses=OPERATOR)

@@ -217,12 +217,14 @@ class Conversations:
                     )
                     .order_by(Message.id.desc())
                 ).first()
+                change = session.get(KnowledgeChange, feedback.change_id) if feedback.change_id is not None else None
                 rows.append(
                     {
                         **_feedback_out(feedback).model_dump(),
                         "message_id": answer.id,
                         "project_id": answer.conversation.project_id,
                         "channel": answer.conversation.channel,
+                        "change_item_id": change.item_id if change else None,
                         "question": question.text if question else "",
                         "answer": answer.text,
                     }

@@ -106,8 +106,10 @@ class KnowledgeChanges:
         with self.db.session() as session:
             live = self._live(session, item_id)
         row = self._row(kb, kind, item, self._pending_counts().get(item_id, 0))
-        return KnowledgeItemOut(**row.model_dump(), item=item_dict(item), source=kb.sources.get(item_id),
-                                version=live.id if live else None)  # fmt: skip
+        corpus = self.knowledge.corpus
+        titles = {b.doc_id: r.title for b in getattr(item, "basis", []) if (r := corpus.get(b.doc_id)) is not None}
+        return KnowledgeItemOut(**row.model_dump(), item=item_dict(item), basis_titles=titles,
+                                source=kb.sources.get(item_id), version=live.id if live else None)  # fmt: skip
 
     def changes(self, status: str | None, item_id: str | None, limit: int) -> list[ChangeOut]:
         with self.db.session() as session:

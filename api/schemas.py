@@ -532,6 +532,7 @@ class KnowledgeItemRow(BaseModel):
 
 class KnowledgeItemOut(KnowledgeItemRow):
     item: dict[str, Any]
+    basis_titles: dict[str, str] = Field(default_factory=dict, description="依据所引法规文件的标题（按 doc_id）")
     source: str | None
     version: int | None = Field(description="现行版本（修改记录编号）；null 为随产品发布的版本")
 

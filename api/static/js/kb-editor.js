@@ -44,7 +44,7 @@
    * The basis of an item: its citations, each removable, and a search of the corpus to add one. A chosen article's
    * full text is put in the quote box, to be cut down to the sentence that supports the item (it must stay verbatim).
    */
-  function basisEditor(initial) {
+  function basisEditor(initial, titles = {}) {
     const n = ++count;
     const rows = h("ol", { class: "basis-list" });
     const add = (b, title) => {
@@ -58,7 +58,7 @@
       rows.append(li);
       return quote;
     };
-    for (const b of initial || []) add(b);
+    for (const b of initial || []) add(b, titles[b.doc_id]);
     const q = h("input", { id: `basis${n}-q`, type: "search", maxlength: "200", placeholder: "法规名称、条号或内容，如 娱乐场所 地下" });
     const results = h("ul", { class: "article-hits" });
     const status = h("p", { class: "small muted", role: "status" });
@@ -121,7 +121,7 @@
 
   /**
    * The form of one item. opts: {kind, id (null: a new FAQ/case, or the id typed in for a new item), item (current,
-   * or {} when new), isNew, feedbackId, reason, onDone(change)}. Edits send only the changed fields (PATCH);
+   * or {} when new), titles (doc_id → regulation title), isNew, feedbackId, reason, onDone(change)}. Edits send only the changed fields (PATCH);
    * a new item is sent whole (POST). The answer says whether it is live or waits for review.
    */
   function editor(opts) {
@@ -141,7 +141,7 @@
       parts.push(field(label, input));
     }
     const grounded = opts.kind !== "case";
-    const basis = grounded ? basisEditor(item.basis) : null;
+    const basis = grounded ? basisEditor(item.basis, opts.titles) : null;
     const pending = grounded ? h("input", { id: `kbe${n}-pending`, name: "basis_pending", type: "checkbox", checked: !!item.basis_pending }) : null;
     const pendingNote = grounded ? h("input", { id: `kbe${n}-note`, name: "pending_note", type: "text", maxlength: "300", value: item.pending_note || "" }) : null;
     const reason = h("input", { id: `kbe${n}-reason`, name: "reason", type: "text", maxlength: "500", value: opts.reason || "" });

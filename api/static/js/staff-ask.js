@@ -152,7 +152,7 @@
           try {
             const current = await api(`/api/v1/kb/items/${encodeURIComponent(id)}`);
             open.textContent = `修改${current.kind_name}「${current.title}」`;
-            slot.replaceChildren(KB.editor({ kind: current.kind, id, item: current.item, reason: `纠正答复：${asked}`.slice(0, 500), feedbackId: m.downId }));
+            slot.replaceChildren(KB.editor({ kind: current.kind, id, item: current.item, titles: current.basis_titles, reason: `纠正答复：${asked}`.slice(0, 500), feedbackId: m.downId }));
           } catch (error) {
             open.disabled = false;
             slot.replaceChildren(h("p", { class: "small err-text", text: failed(error) }));

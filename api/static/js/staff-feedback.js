@@ -70,7 +70,10 @@
 
     const project = f.project_id
       ? h("a", { href: `/staff/projects/${encodeURIComponent(f.project_id)}#conversations`, text: names.get(f.project_id) || `项目 ${f.project_id}` })
-      : h("span", { class: "muted", text: "工作人员咨询" });
+      : h("span", { class: "muted", text: f.channel === "staff" ? "工作人员问答" : "工作人员咨询" });
+    const change = f.change_id
+      ? h("a", { href: `/staff/knowledge#item=${encodeURIComponent(f.change_item_id || "")}`, class: "small", text: `知识库修改记录 ${f.change_id}` })
+      : "";
     return h(
       "article",
       { class: `card feedback-card fb-${f.rating}` },
@@ -81,6 +84,7 @@
         project,
         h("span", { class: "muted small", text: formatTime(f.created_at, true) }),
         state,
+        change,
       ),
       h("p", { class: "q" }, h("span", { class: "who", text: "问" }), h("span", { text: f.question || "（问题缺失）" })),
       h("details", { class: "answer" }, h("summary", { text: "查看当时的答复" }), h("div", { class: "pre a-text", text: f.answer })),

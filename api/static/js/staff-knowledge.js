@@ -101,7 +101,7 @@
       $("item-meta").textContent = [item.id, item.type_name, item.source ? `定义于 ${item.source}` : null, item.version ? `现行版本：修改记录 ${item.version}` : "现行版本：最初的版本", item.pending ? `${item.pending} 项修改待审核` : null]
         .filter(Boolean)
         .join(" · ");
-      $("item-editor").replaceChildren(editor({ kind: item.kind, id: item.id, item: item.item, onDone: () => refresh(item.id) }));
+      $("item-editor").replaceChildren(editor({ kind: item.kind, id: item.id, item: item.item, titles: item.basis_titles, onDone: () => refresh(item.id) }));
       $("retire").hidden = false;
       showVersions(id, versions);
     } catch (error) {
