@@ -18,8 +18,21 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from alembic import command
+from playwright.sync_api import Page, expect, sync_playwright
+from sqlalchemy import inspect
 
+from api.auth import StaffIdentity
+from api.db.engine import Database
+from api.knowledge_changes import ChangeConflict, ChangeRefused, KnowledgeChanges
+from kb.corpus import shipped_corpus
+from kb.edits import ItemEdit, item_dict
+from kb.export import export
+from kb.grounding import shipped_problems, validate
+from kb.knowledge import DATA_DIR, KnowledgeBase
 from tests.servers import VENV_BIN, chubei_server
+from tests.test_browser import ARGS, CHROMIUM, Watched
+from tests.test_project_store import alembic
 
 SHARED_KEY = "kb-edits-shared-key"
 PROXY = "127.0.0.2"
@@ -237,6 +250,7 @@ def test_thumbs_down_lands_in_the_queue_and_is_resolved_by_the_change_it_caused(
         assert admin.post(f"/api/v1/kb/changes/{change['id']}/approve", json={}).status_code == 200
         resolved = next(f for f in admin.get("/api/v1/feedback").json() if f["id"] == rated.json()["id"])
         assert resolved["resolved"] is True and resolved["change_id"] == change["id"]
+        assert resolved["change_item_id"] == "faq.internet_cafe_school_distance"
 
 
 def test_healthz_reports_a_problem_in_an_overlay_and_the_rest_of_the_type_stays(server: KbServer, people) -> None:
@@ -263,10 +277,13 @@ def test_healthz_reports_a_problem_in_an_overlay_and_the_rest_of_the_type_stays(
 
 
 @pytest.fixture(scope="module")
+def shipped() -> KnowledgeBase:
+    return KnowledgeBase.load()
+
+
+@pytest.fixture(scope="module")
 def broken_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped knowledge with one invalid field in one KTV requirement."""
-    from kb.knowledge import DATA_DIR
-
     copy = tmp_path_factory.mktemp("kbdata") / "data"
     shutil.copytree(DATA_DIR, copy)
     path = copy / "types" / "ktv.yaml"
@@ -276,10 +293,8 @@ def broken_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
-def test_one_invalid_item_is_reported_and_only_it_is_left_out(broken_copy: Path) -> None:
-    from kb.knowledge import KnowledgeBase
-
-    shipped, broken = KnowledgeBase.load(), KnowledgeBase.load(broken_copy)
+def test_one_invalid_item_is_reported_and_only_it_is_left_out(broken_copy: Path, shipped: KnowledgeBase) -> None:
+    broken = KnowledgeBase.load(broken_copy)
     [error] = broken.errors
     assert error.file == "types/ktv.yaml" and error.location.endswith("（requirements.0.dimension）")
     assert "取值不在允许范围内" in error.message
@@ -289,22 +304,13 @@ def test_one_invalid_item_is_reported_and_only_it_is_left_out(broken_copy: Path)
 
 
 def test_the_server_refuses_to_start_on_invalid_shipped_knowledge(broken_copy: Path) -> None:
-    from kb.corpus import shipped_corpus
-    from kb.grounding import shipped_problems
-
     problems = shipped_problems(broken_copy, shipped_corpus())
     assert len(problems) == 1 and problems[0].startswith("types/ktv.yaml: ktv.") and "dimension" in problems[0]
-    assert shipped_problems(Path(__file__).resolve().parents[1] / "kb" / "data", shipped_corpus()) == []
+    assert shipped_problems(DATA_DIR, shipped_corpus()) == []
 
 
-def test_export_writes_back_what_loads_as_the_same_knowledge(tmp_path: Path) -> None:
-    from kb.corpus import shipped_corpus
-    from kb.edits import ItemEdit, item_dict
-    from kb.export import export
-    from kb.grounding import validate
-    from kb.knowledge import KnowledgeBase
-
-    kb = KnowledgeBase.load()
+def test_export_writes_back_what_loads_as_the_same_knowledge(tmp_path: Path, shipped: KnowledgeBase) -> None:
+    kb = shipped
     entry = item_dict(kb.faq[FAQ]) | {"answer": CORRECTED}
     changed = kb.with_edits([ItemEdit(kind="faq", item_id=FAQ, item=entry)])
     export(changed, tmp_path)
@@ -317,7 +323,7 @@ def test_export_writes_back_what_loads_as_the_same_knowledge(tmp_path: Path) -> 
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium）")
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium）；make test 会安装")
 @pytest.mark.timeout(600, func_only=True)
 def test_a_specialist_corrects_an_answer_an_admin_approves_and_restores_in_the_browser(
     server: KbServer, artifacts: Path
@@ -325,10 +331,6 @@ def test_a_specialist_corrects_an_answer_an_admin_approves_and_restores_in_the_b
     """First admin → creates a 专员 → the 专员 asks, corrects the answer's item (a wrong quote is refused first), the
     change waits → the admin approves → the identical question is answered from the corrected item → the admin
     restores the original version → the question is answered as before."""
-    from playwright.sync_api import Page, expect, sync_playwright
-
-    from tests.test_browser import ARGS, CHROMIUM, Watched
-
     corrected = "地下一层须经消防设计单位评估后才能考虑，地下二层及更深不行。"
     made = server.staff("add", "liu.admin", "--name", "刘管理", "--role", "管理员", password=PASSWORD)
     assert made.returncode == 0, made.stderr
@@ -423,16 +425,11 @@ class LoadedKnowledge:
     above cover re-indexing). ``fail_next`` makes the next reload fail as a full disk would."""
 
     def __init__(self, shipped, overlay_dir: Path) -> None:
-        from kb.corpus import shipped_corpus
-
         self.shipped, self.overlay_dir, self.corpus = shipped, overlay_dir, shipped_corpus()
         self.fail_next = False
         self.reload_knowledge()
 
     def reload_knowledge(self) -> int:
-        from kb.edits import ItemEdit
-        from kb.grounding import validate
-
         if self.fail_next:
             self.fail_next = False
             raise OSError(28, "No space left on device")
@@ -443,20 +440,10 @@ class LoadedKnowledge:
         return 0
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    from kb.knowledge import KnowledgeBase
-
-    return KnowledgeBase.load()
-
-
 def test_changes_are_kept_reviewed_and_restored_on_each_database(database_url: str, shipped, tmp_path: Path) -> None:
-    from api.auth import StaffIdentity
-    from api.db.engine import Database
-    from api.knowledge_changes import ChangeConflict, ChangeRefused, KnowledgeChanges
-
     knowledge = LoadedKnowledge(shipped, tmp_path)
-    changes = KnowledgeChanges(Database(database_url), knowledge, tmp_path)
+    database = Database(database_url)
+    changes = KnowledgeChanges(database, knowledge, tmp_path)
     specialist, admin = StaffIdentity("孙专员", "专员"), StaffIdentity("陈管理", "管理员")
     original = knowledge.kb.faq[FAQ].answer
 
@@ -489,3 +476,11 @@ def test_changes_are_kept_reviewed_and_restored_on_each_database(database_url: s
     again = KnowledgeChanges(Database(database_url), LoadedKnowledge(shipped, fresh), fresh)
     assert again.sync() is True and again.sync() is False
     assert (fresh / "edits.yaml").read_text(encoding="utf-8") == (tmp_path / "edits.yaml").read_text(encoding="utf-8")
+
+    # Migration 0007 goes back to 0006 and forward again.
+    alembic(database.engine, command.downgrade, "0006")
+    with database.engine.connect() as connection:
+        assert "knowledge_changes" not in inspect(connection).get_table_names()
+        assert "change_id" not in {c["name"] for c in inspect(connection).get_columns("feedback")}
+    alembic(database.engine, command.upgrade, "head")
+    assert changes.changes(None, None, 10) == []
