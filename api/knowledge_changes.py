@@ -190,16 +190,17 @@ class KnowledgeChanges:
     # -- reviewing ---------------------------------------------------------------------------
 
     def approve(self, change_id: int, admin: StaffIdentity, note: str) -> ChangeOut:
-        with self._lock, self.db.session() as session:
-            change = self._waiting(session, change_id)
-            live = self._live(session, change.item_id)
-            if (live.id if live else None) != change.base_id:
-                raise ChangeConflict(f"条目 {change.item_id} 在这项修改提交之后已被修改，不能按旧版本通过；"
-                                     "请驳回，并按现行版本重新提交")  # fmt: skip
-            self._check(change.kind, change.item_id, change.after)  # the knowledge may have changed meanwhile
-            change.reviewed_by, change.review_note = admin.name, note
-            self._publish(session, change)
-            return self._out(session, change)
+        with self._lock:
+            with self.db.session() as session:
+                change = self._waiting(session, change_id)
+                live = self._live(session, change.item_id)
+                if (live.id if live else None) != change.base_id:
+                    raise ChangeConflict(f"条目 {change.item_id} 在这项修改提交之后已被修改，不能按旧版本通过；"
+                                         "请驳回，并按现行版本重新提交")  # fmt: skip
+                kind, item_id, after = change.kind, change.item_id, change.after
+            self._check(kind, item_id, after)  # the knowledge may have changed since it was proposed
+            self._go_live(change_id, admin.name, note)
+        return self.change(change_id)
 
     def reject(self, change_id: int, admin: StaffIdentity, note: str) -> ChangeOut:
         with self.db.session() as session:
@@ -225,22 +226,28 @@ class KnowledgeChanges:
     def _propose(self, kind: str, item_id: str, action: str, before: dict | None, after: dict | None, reason: str,
                  actor: StaffIdentity, feedback_id: int | None) -> ChangeOut:  # fmt: skip
         after = self._check(kind, item_id, after)
-        with self._lock, self.db.session() as session:
-            live = self._live(session, item_id)
-            change = KnowledgeChange(item_id=item_id, kind=kind, action=action, status=PENDING, before=before,
-                                     after=after, base_id=live.id if live else None, reason=reason,
-                                     proposed_by=actor.name, account_id=actor.account_id, review_note="")  # fmt: skip
-            session.add(change)
-            session.flush()
-            if feedback_id is not None:
-                feedback = session.get(Feedback, feedback_id)
-                if feedback is None:
-                    raise NotFound("反馈不存在")
-                feedback.change_id = change.id
+        with self._lock:
+            with self.db.session() as session:
+                live = self._live(session, item_id)
+                change = KnowledgeChange(item_id=item_id, kind=kind, action=action, status=PENDING, before=before,
+                                         after=after, base_id=live.id if live else None, reason=reason,
+                                         proposed_by=actor.name, account_id=actor.account_id, review_note="")  # fmt: skip
+                session.add(change)
+                session.flush()
+                if feedback_id is not None:
+                    feedback = session.get(Feedback, feedback_id)
+                    if feedback is None:
+                        raise NotFound("反馈不存在")
+                    feedback.change_id = change.id
+                change_id = change.id
             if actor.is_admin:
-                change.reviewed_by = actor.name
-                self._publish(session, change)
-            return self._out(session, change)
+                try:
+                    self._go_live(change_id, actor.name, "")
+                except Exception:
+                    with self.db.session() as session:  # nothing half-saved: the change goes with the failure
+                        session.delete(self._get(session, change_id))
+                    raise
+        return self.change(change_id)
 
     def _check(self, kind: str, item_id: str, after: dict[str, Any] | None) -> dict[str, Any] | None:
         """The item as stored, or ChangeRefused naming each field at fault: its schema, then every check of
@@ -269,13 +276,16 @@ class KnowledgeChanges:
             raise ChangeRefused(problems)
         return edit.item
 
-    def _publish(self, session: Session, change: KnowledgeChange) -> None:
-        """Make the change live: the overlay file, then the re-index. On failure the file is put back, and the
-        exception rolls the database back: the request leaves nothing half-saved."""
-        change.status, change.reviewed_at = LIVE, datetime.now(UTC)
-        session.flush()
+    def _go_live(self, change_id: int, reviewer: str, note: str) -> None:
+        """Make a change live (under ``self._lock``): the overlay file, the re-index, then the row. No database
+        transaction stays open meanwhile, so questions (which record the conversation) never wait for the re-index.
+        On failure the file is put back and the row is left as it was; a crash in between is mended by ``sync``."""
+        with self.db.session() as session:
+            change = self._get(session, change_id)
+            edits = {edit.item_id: edit for edit in self._live_edits(session)}
+            edits[change.item_id] = ItemEdit(kind=change.kind, item_id=change.item_id, item=change.after)  # type: ignore[arg-type]
         previous = self.path.read_text(encoding="utf-8") if self.path.exists() else None
-        _write(self.path, _yaml(self._live_edits(session)))
+        _write(self.path, _yaml(list(edits.values())))
         try:
             self.knowledge.reload_knowledge()
         except Exception:
@@ -284,8 +294,12 @@ class KnowledgeChanges:
             else:
                 _write(self.path, previous)
             raise
-        for feedback in session.scalars(select(Feedback).where(Feedback.change_id == change.id)):
-            feedback.resolved = True
+        with self.db.session() as session:
+            change = self._get(session, change_id)
+            change.status, change.reviewed_by, change.review_note = LIVE, reviewer, note
+            change.reviewed_at = datetime.now(UTC)
+            for feedback in session.scalars(select(Feedback).where(Feedback.change_id == change_id)):
+                feedback.resolved = True
 
     def _live_edits(self, session: Session) -> list[ItemEdit]:
         latest: dict[str, KnowledgeChange] = {}

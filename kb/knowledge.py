@@ -26,6 +26,9 @@ _CASES = TypeAdapter(list[Case])
 _FAQ = TypeAdapter(list[FaqEntry])
 _PERMITS = TypeAdapter(list[Permit])
 _EDITS = TypeAdapter(list[ItemEdit])
+# libyaml's parser when PyYAML has it (the wheels do): the same documents, about six times faster to read, which is
+# most of the time a knowledge change takes to go live.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -124,7 +127,7 @@ class KnowledgeBase:
         if not path.exists():
             return None
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         except yaml.YAMLError as error:
             self.errors.append(LoadError(self._name(path), "", f"YAML 格式错误：{error}"))
             return None
