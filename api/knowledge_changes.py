@@ -46,6 +46,7 @@ from kb.schema import ITEM_ID
 
 PENDING, LIVE, REJECTED = "待审核", "已生效", "已驳回"
 EDIT, ADD, RETIRE, RESTORE = "修改", "新增", "停用", "恢复"
+_UNPAIRED = re.compile(r"[\ud800-\udfff]")
 ID_PATTERNS = {"faq": r"^faq\.[a-z0-9_]+$", "case": r"^case\.[a-z0-9_]+$"}
 
 
@@ -254,6 +255,8 @@ class KnowledgeChanges:
         ``chubei kb validate`` on the knowledge with this change (only problems the change brings count)."""
         problems: list[tuple[str, str]] = []
         item: BaseModel | None = None
+        if after is not None and (invalid := _invalid_text(after)):
+            raise ChangeRefused([(field_label(invalid), "含有无效字符（不成对的 Unicode 代理项或空字符），请检查输入")])
         if after is not None:
             if not re.fullmatch(ID_PATTERNS.get(kind, ITEM_ID.pattern), item_id):
                 raise ChangeRefused([(field_label(("id",)), f"编号 {item_id} 格式不正确")])
@@ -396,6 +399,17 @@ def _issue_field(issue: Issue, item_id: str, item: BaseModel | None) -> str:
     if "依据" in issue.message or "引文" in issue.message:
         return field_label(("basis",))
     return field_label(("id",)) if "id" in issue.message else "条目"
+
+
+def _invalid_text(value: Any, path: tuple[int | str, ...] = ()) -> tuple[int | str, ...] | None:
+    """Where a text holds a NUL or a lone surrogate (which PostgreSQL and YAML cannot store), or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value or _UNPAIRED.search(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, inner in items:
+        if (found := _invalid_text(inner, (*path, key))) is not None:
+            return found
+    return None
 
 
 def _all_items(kb: KnowledgeBase) -> list[tuple[str, Any]]:

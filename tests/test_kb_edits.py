@@ -128,6 +128,7 @@ def test_every_write_is_validated_as_kb_validate_does_and_refused_in_chinese(ser
             ({"basis": [], "basis_pending": False}, "条目", "没有 basis 时必须标注 basis_pending: true"),
             ({"colour": "红"}, "colour（colour）", "不是可识别的字段"),
             ({"project_types": "ktv"}, "项目类型（project_types）", "应为列表"),
+            ({"answer": "含\x00空字符"}, "答复（answer）", "含有无效字符"),
         ]  # fmt: skip
         for fields, field, reason in cases:
             refused = admin.patch(f"/api/v1/kb/items/{FAQ}", json={"item": fields, "reason": "测试校验"})
