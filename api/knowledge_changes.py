@@ -153,10 +153,7 @@ class KnowledgeChanges:
             raise ChangeRefused([("条目（item）", "没有要修改的字段")])
         if "id" in fields and fields["id"] != item_id:
             raise ChangeRefused([(field_label(("id",)), "编号不能修改；请新增一条并停用这一条")])
-        after = {**current, **fields}
-        if after == current:
-            raise ChangeRefused([("条目（item）", "内容与现行版本相同，没有修改")])
-        return self._propose(kind, item_id, EDIT, current, after, reason, actor, feedback_id)
+        return self._propose(kind, item_id, EDIT, current, {**current, **fields}, reason, actor, feedback_id)
 
     def add(self, kind: str, item_id: str | None, fields: dict[str, Any], reason: str, actor: StaffIdentity,
             feedback_id: int | None = None) -> ChangeOut:  # fmt: skip
@@ -227,6 +224,8 @@ class KnowledgeChanges:
     def _propose(self, kind: str, item_id: str, action: str, before: dict | None, after: dict | None, reason: str,
                  actor: StaffIdentity, feedback_id: int | None) -> ChangeOut:  # fmt: skip
         after = self._check(kind, item_id, after)
+        if before is not None and after == before:
+            raise ChangeRefused([("条目（item）", "内容与现行版本相同，没有修改")])
         with self._lock:
             with self.db.session() as session:
                 live = self._live(session, item_id)
