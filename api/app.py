@@ -17,9 +17,10 @@ from api.documents import Documents
 from api.dossiers import Dossiers
 from api.keys import StaffKeys, app_secret, ensure_staff_key
 from api.knowledge_admin import KnowledgeWriter
+from api.knowledge_changes import KnowledgeChanges
 from api.links import LinkSigner
 from api.openai_compat.turns import TurnReplayer
-from api.openapi import ADMIN, HEALTH, OPERATOR, STAFF
+from api.openapi import ADMIN, HEALTH, OPERATOR, REVIEW, STAFF
 from api.rate_limit import RateLimits
 from api.routes import (
     accounts,
@@ -27,6 +28,7 @@ from api.routes import (
     documents,
     guidance,
     health,
+    kb_items,
     knowledge,
     openai_api,
     operator,
@@ -81,14 +83,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                                 settings.prereview)  # fmt: skip
     state.documents.purge_orphans()
     state.knowledge = KnowledgeWriter(settings.kb_overlay_dir, services.corpus, lambda: services.kb)
+    state.knowledge_changes = KnowledgeChanges(state.db, services, settings.kb_overlay_dir)
+    if state.knowledge_changes.sync():  # the overlay did not match the database's changes in force
+        services.reload_knowledge()
     errors.install(app)
     app.add_middleware(NoStoreForPrivate)
     app.include_router(health.router, responses=HEALTH)
     for router in (ask.router, guidance.router, projects.router, knowledge.router, permits.router,
-                   sessions.router, accounts.me_router):  # fmt: skip
+                   sessions.router, accounts.me_router, kb_items.router):  # fmt: skip
         app.include_router(router, responses=STAFF)
     for router in (knowledge.writes, accounts.router):
         app.include_router(router, responses=ADMIN)
+    app.include_router(kb_items.admin, responses=REVIEW)
     app.include_router(operator.router, responses=OPERATOR)
     app.include_router(documents.staff, responses=STAFF)
     app.include_router(documents.operator, responses=OPERATOR)

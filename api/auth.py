@@ -21,7 +21,7 @@ from api.rate_limit import client_ip
 from api.sessions import KEY_ROLE, ActiveSession
 
 ADMIN = "管理员"
-ADMIN_ONLY = "需要管理员权限：账号、密钥和知识库只能由管理员修改"
+ADMIN_ONLY = "需要管理员权限：账号和密钥由管理员管理，知识库的修改由管理员审核、恢复"
 UNAUTHORIZED = "需要工作人员密钥：请在请求头中提供 Authorization: Bearer <密钥>，或先登录工作人员页面"
 FORBIDDEN_KEY = "工作人员密钥无效"
 SESSION_COOKIE = "chubei_staff"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 
 from api.db.engine import Database
-from api.db.models import Conversation, Feedback, Message, aware
+from api.db.models import Conversation, Feedback, KnowledgeChange, Message, aware
 from api.dossiers import NotFound, Refused
 from api.schemas import ConversationOut, FeedbackIn, FeedbackOut, MessageOut, SessionOut, SessionSummary
 from assistant.answering import Answer
@@ -105,7 +105,8 @@ class Conversations:
                 out_of_scope=answer.out_of_scope,
                 understood_as=answer.understood_as,
                 context={"type_ids": list(turn.type_ids), "permit_ids": list(turn.permit_ids),
-                         "subject": turn.subject, "intent": str(turn.intent), "understood": turn.understood},
+                         "subject": turn.subject, "intent": str(turn.intent), "understood": turn.understood,
+                         "items": list(answer.items)},
             )  # fmt: skip
             session.add(reply)
             session.flush()
@@ -186,6 +187,16 @@ class Conversations:
             session.flush()
             return _feedback_out(feedback)
 
+    def add_staff_feedback(self, data: FeedbackIn, reader: Reader) -> FeedbackOut:
+        """A staff member's rating of an answer in one of their own question sessions (管理员: any)."""
+        with self.db.session() as session:
+            message = session.get(Message, data.message_id)
+            if message is None or message.role != "assistant" or message.conversation.channel != "staff":
+                raise NotFound("要评价的回答不存在")
+            if not _readable(message.conversation, reader):
+                raise NotFound("要评价的回答不存在")
+        return self.add_feedback(data, project_id=None)
+
     def feedback(self, rating: str | None = None, unresolved_only: bool = False) -> list[dict]:
         """Feedback with the question and answer it is about, newest first (for staff review)."""
         with self.db.session() as session:
@@ -206,22 +217,30 @@ class Conversations:
                     )
                     .order_by(Message.id.desc())
                 ).first()
+                change = session.get(KnowledgeChange, feedback.change_id) if feedback.change_id is not None else None
                 rows.append(
                     {
                         **_feedback_out(feedback).model_dump(),
                         "message_id": answer.id,
                         "project_id": answer.conversation.project_id,
+                        "channel": answer.conversation.channel,
+                        "change_item_id": change.item_id if change else None,
                         "question": question.text if question else "",
                         "answer": answer.text,
                     }
                 )
             return rows
 
-    def resolve_feedback(self, feedback_id: int) -> FeedbackOut:
+    def resolve_feedback(self, feedback_id: int, change_id: int | None = None) -> FeedbackOut:
+        """Mark feedback handled; with ``change_id``, linked to the knowledge change it prompted."""
         with self.db.session() as session:
             feedback = session.get(Feedback, feedback_id)
             if feedback is None:
                 raise NotFound("反馈不存在")
+            if change_id is not None:
+                if session.get(KnowledgeChange, change_id) is None:
+                    raise NotFound(f"修改记录 {change_id} 不存在")
+                feedback.change_id = change_id
             feedback.resolved = True
             return _feedback_out(feedback)
 
@@ -237,7 +256,7 @@ def _readable(conversation: Conversation, reader: Reader) -> bool:
 
 def _feedback_out(feedback: Feedback) -> FeedbackOut:
     return FeedbackOut(id=feedback.id, rating=feedback.rating, reason=feedback.reason, resolved=feedback.resolved,
-                       created_at=aware(feedback.created_at))  # fmt: skip
+                       created_at=aware(feedback.created_at), change_id=feedback.change_id)  # fmt: skip
 
 
 def _message_out(message: Message) -> MessageOut:
@@ -250,6 +269,7 @@ def _message_out(message: Message) -> MessageOut:
         created_at=aware(message.created_at),
         feedback=[_feedback_out(f) for f in message.feedback],
         understood_as=message.understood_as,
+        items=list((message.context or {}).get("items", [])),
     )
 
 

@@ -16,6 +16,7 @@ from api.documents import Documents
 from api.dossiers import Dossiers
 from api.keys import StaffKeys
 from api.knowledge_admin import KnowledgeWriter
+from api.knowledge_changes import KnowledgeChanges
 from api.openai_compat.turns import TurnReplayer
 from api.rate_limit import RateLimits
 from api.sessions import StaffSessions
@@ -47,6 +48,10 @@ def knowledge_writer(request: Request) -> KnowledgeWriter:
     return request.app.state.knowledge
 
 
+def knowledge_changes(request: Request) -> KnowledgeChanges:
+    return request.app.state.knowledge_changes
+
+
 def sessions(request: Request) -> StaffSessions:
     return request.app.state.sessions
 
@@ -73,6 +78,7 @@ DossiersDep = Annotated[Dossiers, Depends(dossiers)]
 ConversationsDep = Annotated[Conversations, Depends(conversations)]
 DocumentsDep = Annotated[Documents, Depends(documents)]
 KnowledgeWriterDep = Annotated[KnowledgeWriter, Depends(knowledge_writer)]
+KnowledgeChangesDep = Annotated[KnowledgeChanges, Depends(knowledge_changes)]
 SessionsDep = Annotated[StaffSessions, Depends(sessions)]
 RateLimitsDep = Annotated[RateLimits, Depends(rate_limits)]
 StaffKeysDep = Annotated[StaffKeys, Depends(staff_keys)]

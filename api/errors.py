@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.dossiers import LinkRejected, NotFound, Refused
+from api.knowledge_changes import ChangeConflict, ChangeRefused
 from api.openai_compat.errors import OpenAIError, error_response, is_openai_path
 from api.rate_limit import RateLimited
 from api.work_limit import Busy
@@ -45,6 +46,14 @@ FIELD_NAMES = {
     "kind": "材料类型（kind）",
     "decision": "处理结果（decision）",
     "fields": "采纳的字段（fields）",
+    "item": "条目（item）",
+    "reason": "修改原因（reason）",
+    "note": "审核意见（note）",
+    "version": "版本（version）",
+    "feedback_id": "反馈编号（feedback_id）",
+    "change_id": "修改记录编号（change_id）",
+    "item_id": "条目编号（item_id）",
+    "status": "状态（status）",
 }
 MESSAGES = {
     "missing": "缺少必填字段",
@@ -148,6 +157,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused) -> JSONResponse:
         return reply(request, 422, str(exc))
+
+    @app.exception_handler(ChangeRefused)
+    async def change_refused(request: Request, exc: ChangeRefused) -> JSONResponse:
+        detail = [{"field": field, "message": message} for field, message in exc.problems]
+        return JSONResponse(status_code=422, content={"message": f"未通过知识库校验：{exc}", "detail": detail})
+
+    @app.exception_handler(ChangeConflict)
+    async def change_conflict(request: Request, exc: ChangeConflict) -> JSONResponse:
+        return reply(request, 409, str(exc))
 
     @app.exception_handler(LinkRejected)
     async def link_rejected(request: Request, exc: LinkRejected) -> JSONResponse:

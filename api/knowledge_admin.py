@@ -19,7 +19,7 @@ import yaml
 from api.dossiers import Refused
 from api.schemas import CaseCreate, FaqCreate
 from kb.corpus import Corpus
-from kb.grounding import check_basis
+from kb.grounding import check_basis, unsupported_quantities
 from kb.knowledge import KnowledgeBase
 from kb.schema import Case, FaqEntry
 
@@ -52,6 +52,8 @@ class KnowledgeWriter:
             pending_note=None if basis else (data.pending_note or STAFF_PENDING),
             created_by=actor,
         )
+        if unsupported := unsupported_quantities(entry, self.corpus):  # as chubei kb validate checks numbers
+            raise Refused(f"“{unsupported[0]}”在所引条文中找不到：请引用载明该数字的条文，或删去该数字")
         self._append(FAQ_FILE, entry.model_dump(mode="json", exclude_none=True))
         return entry
 

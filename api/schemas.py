@@ -146,6 +146,7 @@ class MessageOut(BaseModel):
     created_at: datetime
     feedback: list[FeedbackOut] = Field(default_factory=list)
     understood_as: str | None = Field(None, description="结合上文理解后的完整问题（追问时）")
+    items: list[str] = Field(default_factory=list, description="答复所依据的知识条目 id（纠正时可直接修改）")
 
 
 class FeedbackIn(BaseModel):
@@ -162,6 +163,7 @@ class FeedbackOut(BaseModel):
     reason: str
     resolved: bool
     created_at: datetime
+    change_id: int | None = Field(None, description="这条反馈促成的知识库修改")
 
 
 class ConversationOut(BaseModel):
@@ -278,6 +280,9 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
     embedder: str
     chunks: int
+    knowledge_problems: list[str] = Field(
+        default_factory=list, description="工作人员补充或修改的知识中有误之处（文件、条目、字段和原因）；为空表示无误"
+    )
 
 
 MessageOut.model_rebuild()
@@ -433,3 +438,113 @@ class SessionSummary(BaseModel):
     turns: int = Field(description="问答轮数")
     created_at: datetime
     last_at: datetime = Field(description="最近一次提问的时间")
+
+
+# -- knowledge edited in place, reviewed and versioned ---------------------------------------
+
+ChangeReason = _text_type("修改原因", 500)
+ReviewNote = _optional_text("审核意见", 500)
+ItemKindIn = Literal["requirement", "problem", "step", "faq", "case"]
+
+
+class ItemChangeIn(BaseModel):
+    """An edit of an item (the fields to change; the rest stay as they are), or its retirement (no ``item``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: dict[str, Any] = Field(default_factory=dict, description='要修改的字段，如 {"detail": …, "basis": […]}')
+    reason: ChangeReason = Field(description="修改原因（审核和版本记录中显示）")
+    feedback_id: RowId | None = Field(None, description="促成这次修改的反馈编号：修改生效时该反馈标记为已处理")
+
+
+class ItemCreateIn(ItemChangeIn):
+    """A new item: its kind and all its fields (the id is in the path, or made from the title)."""
+
+    kind: ItemKindIn
+
+
+class RetireIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ChangeReason
+    feedback_id: RowId | None = None
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: ReviewNote = ""
+
+
+class RestoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: RowId | None = Field(None, description="要恢复的版本（修改记录编号）；不填为最初的版本（随产品发布）")
+    reason: ChangeReason
+
+
+class FieldDiff(BaseModel):
+    field: str
+    label: str
+    before: Any = None
+    after: Any = None
+
+
+class ChangeOut(BaseModel):
+    id: int
+    item_id: str
+    kind: str
+    kind_name: str
+    title: str
+    action: str
+    status: str
+    reason: str
+    proposed_by: str
+    proposed_at: datetime
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_note: str
+    base_id: int | None
+    diff: list[FieldDiff]
+    after: dict[str, Any] | None
+    feedback_ids: list[int]
+
+
+class VersionOut(BaseModel):
+    version: int | None = Field(description="修改记录编号；null 为最初的版本")
+    label: str
+    item: dict[str, Any] | None = Field(description="该版本的条目；null 表示该版本中条目不存在（新增前或已停用）")
+    by: str | None
+    at: datetime | None
+    reason: str
+    current: bool
+
+
+class KnowledgeItemRow(BaseModel):
+    id: str
+    kind: str
+    kind_name: str
+    type_id: str | None
+    type_name: str | None
+    title: str
+    pending: int
+
+
+class KnowledgeItemOut(KnowledgeItemRow):
+    item: dict[str, Any]
+    basis_titles: dict[str, str] = Field(default_factory=dict, description="依据所引法规文件的标题（按 doc_id）")
+    source: str | None
+    version: int | None = Field(description="现行版本（修改记录编号）；null 为随产品发布的版本")
+
+
+class ArticleHit(BaseModel):
+    doc_id: str
+    title: str
+    article: str
+    text: str
+
+
+class FeedbackResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    change_id: RowId | None = Field(None, description="这条反馈促成的知识库修改")

@@ -12,6 +12,10 @@ from api.staff_cli import staff_app
 from chubei.services import Services
 from chubei.settings import get_settings
 from kb.cli import kb_app
+from kb.corpus import shipped_corpus
+from kb.export import export
+from kb.grounding import shipped_problems
+from kb.knowledge import DATA_DIR, KnowledgeBase
 
 app = typer.Typer(help="Chubei 筹备期审批辅导：知识库与智能助手", no_args_is_help=True, add_completion=False)
 app.add_typer(kb_app, name="kb")
@@ -144,6 +148,20 @@ def _parse_facts(pairs: list[str]) -> dict[str, object] | None:
     return facts or None
 
 
+@kb_app.command("export")
+def kb_export(
+    out: Annotated[Path, typer.Option("--out", help="输出目录（按 kb/data 的结构写入）")] = Path("kb-export"),
+) -> None:
+    """把当前知识库（随产品发布的 + 工作人员新增和修改的）写回 YAML，供下一次发布替换 kb/data。"""
+    settings = get_settings()
+    kb = KnowledgeBase.load(overlay_dir=settings.kb_overlay_dir)
+    written = export(kb, out)
+    edited = len(kb.edited)
+    typer.echo(
+        f"已写入 {len(written)} 个文件到 {out}（含工作人员修改 {edited} 条）；核对后可替换 kb/data 并运行 chubei kb validate"
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="监听地址")] = None,
@@ -157,6 +175,13 @@ def serve(
     from chubei.datadir import DataDirError, check_writable, explain
 
     settings = get_settings()
+    problems = shipped_problems(DATA_DIR, shipped_corpus())
+    if problems:
+        typer.echo(f"随产品发布的知识库有 {len(problems)} 处错误，服务未启动（文件 条目（字段）：原因）：", err=True)
+        for problem in problems:
+            typer.echo(f"  ✗ {problem}", err=True)
+        typer.echo("请改正后再启动；chubei kb validate 可单独检查。", err=True)
+        raise typer.Exit(1)
     try:
         check_writable(settings.data_dir)
         services = Services(settings, show_progress=True)

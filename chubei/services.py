@@ -23,6 +23,7 @@ from ingest.ocr import OcrEngine, OcrQueue, RapidOcrEngine
 from ingest.state import IngestState
 from ingest.uploads import DocumentReader, ReadLimits
 from kb.corpus import CORPUS_DIR, Corpus, shipped_corpus
+from kb.grounding import Issue, located, validate
 from kb.knowledge import KnowledgeBase
 from kb.lexical import LexicalIndex, Tokenizer, default_tokenizer
 from kb.vectorstore import VectorStore
@@ -43,6 +44,11 @@ class KnowledgeBound:
         kb = self.kb
         items: list[Item] = [*kb.all_requirements(), *kb.all_problems(), *kb.faq.values()]
         return {item.id: item for item in items}
+
+    @cached_property
+    def issues(self) -> list[Issue]:
+        """What ``chubei kb validate`` finds in this version (staff changes are checked against it)."""
+        return validate(self.kb, self._services.corpus)
 
     @cached_property
     def scope(self) -> ScopeGate:
@@ -166,6 +172,14 @@ class Services:
         return self._bound.knowledge_items
 
     @property
+    def knowledge_issues(self) -> list[Issue]:
+        return self._bound.issues
+
+    def knowledge_problems(self) -> list[str]:
+        """The knowledge's problems with the file, item and field of each (for /healthz)."""
+        return located(self._bound.issues, self._bound.kb)
+
+    @property
     def scope(self) -> ScopeGate:
         return self._bound.scope
 
@@ -228,11 +242,12 @@ class Services:
         self.assistant.ask("开KTV需要办哪些证？")
 
     def reload_knowledge(self) -> int:
-        """After staff add a case or FAQ entry: build the new knowledge version beside the live one, index it,
-        then switch to it. Questions asked meanwhile are answered from the live version, without waiting."""
+        """After staff add a case or FAQ entry or change an item: build the new knowledge version beside the live one,
+        index it, then switch to it. Questions asked meanwhile are answered from the live version, without waiting."""
         with self._knowledge_lock:
             bound = KnowledgeBound(KnowledgeBase.load(overlay_dir=self.settings.kb_overlay_dir), self)
             written = self.indexer.ingest_knowledge(bound.kb)
-            _ = (bound.assistant, bound.guide)  # built before the switch, so the next question does not wait
+            # Built before the switch, so the next question does not wait.
+            _ = (bound.assistant, bound.guide, bound.issues)
             self._bound = bound
         return written

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from kb.corpus import Corpus
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
@@ -146,6 +147,22 @@ def validate(kb: KnowledgeBase, corpus: Corpus) -> list[Issue]:
             elif article is not None and (limit.value, limit.unit.removeprefix("个")) not in quantities(article.text):
                 issues.append(Issue(where, f"时限 {limit.value}{limit.unit} 不见于所引条文"))
     return issues
+
+
+def located(issues: list[Issue], kb: KnowledgeBase) -> list[str]:
+    """Each issue with the file it is in (``types/ktv.yaml ktv.fire.x: …``), for messages that must say where."""
+    lines = []
+    for issue in issues:
+        source = kb.source_of(issue.where)
+        lines.append(f"{source} {issue}" if source and source != issue.where else str(issue))
+    return lines
+
+
+def shipped_problems(data_dir: Path, corpus: Corpus) -> list[str]:
+    """Every problem of the knowledge shipped in ``data_dir``, with its file, item and field: the server does not
+    start on any (a slip in one item would otherwise quietly take the item out of every answer)."""
+    kb = KnowledgeBase.load(data_dir)
+    return located(validate(kb, corpus), kb)
 
 
 def permit_references(kb: KnowledgeBase) -> list[Issue]:

@@ -190,6 +190,15 @@ def test_staff_pages_with_every_section_opened_have_no_violations(
     page.goto(f"{server.url}/staff/feedback")
     page.wait_for_load_state("networkidle")
     assert violations(page) == []
+    page.goto(f"{server.url}/staff/knowledge")  # an item open in the editor, and the new-item form
+    page.get_by_label("编号、标题或内容").fill("地下室")
+    page.get_by_role("button", name="查找").click()
+    page.locator(".item-row").first.click()
+    expect(page.locator("form.kb-editor")).to_be_visible()
+    page.locator("#new-item > summary").click()
+    expect(page.locator("#new-editor form.kb-editor")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert violations(page) == []
     assert staff.errors == [], staff.errors
     staff.context.close()
 

@@ -17,6 +17,8 @@ from api.db.types import CompressedJSON
 ITEM_STATUSES = ("待准备", "已提交预审", "预审通过", "容缺受理", "已完成")
 PROJECT_STATUSES = ("筹备中", "已开业", "已终止")
 STAFF_ROLES = ("专员", "管理员")
+CHANGE_STATUSES = ("待审核", "已生效", "已驳回")
+CHANGE_ACTIONS = ("修改", "新增", "停用", "恢复")
 
 
 def now() -> datetime:
@@ -152,8 +154,37 @@ class Feedback(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # The knowledge change this feedback prompted (resolved when that change goes live).
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_changes.id", ondelete="SET NULL"), index=True)
 
     message: Mapped[Message] = relationship(back_populates="feedback")
+
+
+class KnowledgeChange(Base):
+    """One version of a knowledge item (requirement, 高发问题, step, FAQ entry, case) that staff proposed.
+
+    A 专员's change waits (待审核) until a 管理员 approves (已生效) or rejects it (已驳回); a 管理员's is live at once.
+    The live version of an item is its latest 已生效 change, or the shipped YAML when it has none; ``base_id`` is the
+    version the change was made from, so that approving a change made from an outdated version is refused.
+    """
+
+    __tablename__ = "knowledge_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(String(120), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    action: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(4), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # None: the item is retired
+    base_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by: Mapped[str] = mapped_column(String(50))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    reviewed_by: Mapped[str | None] = mapped_column(String(50))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_note: Mapped[str] = mapped_column(Text, default="")
 
 
 class HistoryEntry(Base):

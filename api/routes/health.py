@@ -12,4 +12,7 @@ router = APIRouter()
 
 @router.api_route("/healthz", methods=["GET", "HEAD"], response_model=HealthOut)
 def healthz(services: ServicesDep) -> HealthOut:
-    return HealthOut(status="ok", embedder=services.embedder.model_id, chunks=services.store.count())
+    """Alive; ``knowledge_problems`` lists what is wrong in the knowledge staff added or changed (each with its file,
+    item and field), which is left out of answers until corrected."""
+    return HealthOut(status="ok", embedder=services.embedder.model_id, chunks=services.store.count(),
+                     knowledge_problems=services.knowledge_problems())  # fmt: skip

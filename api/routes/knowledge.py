@@ -15,7 +15,7 @@ from api.conversations import Conversations
 from api.deps import ConversationsDep, KnowledgeWriterDep, ServicesDep
 from api.guard import AdminRoute, StaffRoute
 from api.knowledge_admin import KnowledgeWriter
-from api.schemas import CaseCreate, FactFormOut, FaqCreate, FeedbackOut
+from api.schemas import CaseCreate, FactFormOut, FaqCreate, FeedbackOut, FeedbackResolveIn
 from api.work_limit import Work
 from chubei.services import Services
 from kb.facts import FACT_FORMS, ProjectFacts
@@ -56,8 +56,9 @@ def feedback(conversations: ConversationsDep, rating: str | None = Query(None, p
 
 @router.post("/feedback/{feedback_id}/resolve", response_model=FeedbackOut)
 def resolve(feedback_id: Annotated[int, PathParam(ge=1, le=2**63 - 1, description="反馈编号")], conversations: ConversationsDep,
-            _: str = Depends(require_staff)) -> FeedbackOut:  # fmt: skip
-    return conversations.resolve_feedback(feedback_id)
+            body: FeedbackResolveIn | None = None, _: str = Depends(require_staff)) -> FeedbackOut:  # fmt: skip
+    """Mark feedback handled; ``{"change_id"}`` links it to the knowledge change it prompted."""
+    return conversations.resolve_feedback(feedback_id, body.change_id if body else None)
 
 
 @writes.post("/kb/faq", response_model=FaqEntry, status_code=201)

@@ -170,6 +170,12 @@ def ask_page(request: Request) -> Response:
     return _staff_page(request, "staff_ask.html")
 
 
+@router.get("/staff/knowledge", response_class=HTMLResponse)
+def knowledge_page(request: Request) -> Response:
+    """Knowledge edited in place: the review queue, item search, the editor and versions (审核、恢复: 管理员)."""
+    return _staff_page(request, "staff_knowledge.html")
+
+
 @router.get("/staff/accounts", response_class=HTMLResponse)
 def accounts_page(request: Request) -> Response:
     """Accounts and their API keys: 管理员 only (a 专员 gets a 403 page in Chinese)."""

@@ -3,6 +3,7 @@
 (function () {
   const { h, api, apiPage, citations, formatTime } = window.CB;
   const { loadArticle, faqForm, showFieldErrors } = window.STAFF;
+  const KB = window.KB;
   const $ = (id) => document.getElementById(id);
   const isAdmin = document.body.dataset.role === "管理员";
   const thread = $("thread");
@@ -122,6 +123,7 @@
   }
 
   function answer(m, question) {
+    m.downId = (m.feedback || []).find((f) => f.rating === "down" && !f.resolved)?.id;
     const note = h("span", { class: "small", role: "status" });
     const copyButton = h("button", { type: "button", class: "btn small", text: "复制" });
     copyButton.addEventListener("click", async () => {
@@ -141,12 +143,47 @@
       correctBox.hidden = !opening;
       correct.setAttribute("aria-expanded", String(opening));
       if (!opening || correctBox.childElementCount) return;
+      const asked = question ? question.text : "";
+      const sources = (m.items || []).map((id) => {
+        const slot = h("div", { class: "item-edit" });
+        const open = h("button", { type: "button", class: "btn small", text: `修改条目 ${id}` });
+        open.addEventListener("click", async () => {
+          open.disabled = true;
+          try {
+            const current = await api(`/api/v1/kb/items/${encodeURIComponent(id)}`);
+            open.textContent = `修改${current.kind_name}「${current.title}」`;
+            slot.replaceChildren(KB.editor({ kind: current.kind, id, item: current.item, titles: current.basis_titles, reason: `纠正答复：${asked}`.slice(0, 500), feedbackId: m.downId }));
+          } catch (error) {
+            open.disabled = false;
+            slot.replaceChildren(h("p", { class: "small err-text", text: failed(error) }));
+          }
+        });
+        return h("li", {}, open, slot);
+      });
       correctBox.append(
-        h("p", { class: "hint" }, "把这条答复更正后转为常见问答。原答复引用的条文不一定支持更正后的内容，默认不勾选，请只勾选确实作为依据的条文。",
-          isAdmin ? "" : " 写入知识库需要管理员权限。"),
-        faqForm({ question: question ? question.text : "", answer: m.text, messageId: m.id, types: [], citations: m.citations }),
+        sources.length
+          ? h("section", { class: "correct-items" }, h("h3", { text: "修改答复所依据的条目" }), h("ul", { class: "plain" }, sources))
+          : "",
+        h("h3", { text: "或转为常见问答" }),
+        h("p", { class: "hint" }, "把这条答复更正后转为常见问答；依据从法规条文中搜索选用（不沿用原答复的引用）。",
+          isAdmin ? "您是管理员，提交后立即生效。" : "提交后由管理员审核，通过后生效。"),
+        faqForm({ question: asked, answer: m.text, feedbackId: m.downId, types: [] }),
       );
     });
+    const rate = (rating) => async () => {
+      const reason = rating === "down" ? window.prompt("哪里不对？（选填，便于纠正）") ?? "" : "";
+      try {
+        const feedback = await api("/api/v1/feedback", { method: "POST", body: { message_id: m.id, rating, reason } });
+        if (rating === "down") m.downId = feedback.id;
+        note.className = "small ok-text";
+        note.textContent = rating === "down" ? "已记下“没帮助”，可点“纠正”修改知识库" : "已记下“有帮助”";
+      } catch (error) {
+        note.className = "small err-text";
+        note.textContent = failed(error);
+      }
+    };
+    const up = h("button", { type: "button", class: "btn small", text: "有帮助", onclick: rate("up") });
+    const down = h("button", { type: "button", class: "btn small", text: "没帮助", onclick: rate("down") });
     const bubble = h(
       "div",
       { class: "bubble" },
@@ -158,7 +195,7 @@
       { class: `msg bot${m.out_of_scope ? " oos" : ""}`, dataset: { id: m.id }, "aria-label": "助手答复" },
       bubble,
       citations(m.citations, loadArticle, "法规依据（点开查看原文）"),
-      h("div", { class: "actions answer-actions" }, copyButton, correct, note),
+      h("div", { class: "actions answer-actions" }, copyButton, up, down, correct, note),
       correctBox,
       h("time", { text: formatTime(m.created_at) }),
     );

@@ -53,30 +53,27 @@
     faq.addEventListener("toggle", async () => {
       if (!faq.open || built) return;
       built = true;
-      const waiting = h("p", { class: "muted small", text: "正在加载项目类型和原答复的依据…" });
+      const waiting = h("p", { class: "muted small", text: "正在加载项目类型…" });
       faq.append(waiting);
       let types = [];
-      let cites = [];
       if (f.project_id) {
         try {
-          const [project, conversations] = await Promise.all([
-            api(`/api/v1/projects/${encodeURIComponent(f.project_id)}`),
-            api(`/api/v1/projects/${encodeURIComponent(f.project_id)}/conversations`),
-          ]);
+          const project = await api(`/api/v1/projects/${encodeURIComponent(f.project_id)}`);
           types = project.plan.project_types.map((t) => ({ id: t.id, name: t.name }));
-          const message = conversations.flatMap((c) => c.messages).find((m) => m.id === f.message_id);
-          cites = message ? message.citations : [];
         } catch (error) {
           waiting.textContent = `未能加载项目信息（${failed(error)}），请手动填写类型。`;
         }
       }
       if (waiting.textContent.startsWith("正在")) waiting.remove();
-      faq.append(faqForm({ question: f.question, answer: f.answer, messageId: f.message_id, types, citations: cites, onDone: markResolved }));
+      faq.append(faqForm({ question: f.question, answer: f.answer, feedbackId: f.id, types, onDone: (change) => change.status === "已生效" && markResolved() }));
     });
 
     const project = f.project_id
       ? h("a", { href: `/staff/projects/${encodeURIComponent(f.project_id)}#conversations`, text: names.get(f.project_id) || `项目 ${f.project_id}` })
-      : h("span", { class: "muted", text: "工作人员咨询" });
+      : h("span", { class: "muted", text: f.channel === "staff" ? "工作人员问答" : "工作人员咨询" });
+    const change = f.change_id
+      ? h("a", { href: `/staff/knowledge#item=${encodeURIComponent(f.change_item_id || "")}`, class: "small", text: `知识库修改记录 ${f.change_id}` })
+      : "";
     return h(
       "article",
       { class: `card feedback-card fb-${f.rating}` },
@@ -87,6 +84,7 @@
         project,
         h("span", { class: "muted small", text: formatTime(f.created_at, true) }),
         state,
+        change,
       ),
       h("p", { class: "q" }, h("span", { class: "who", text: "问" }), h("span", { text: f.question || "（问题缺失）" })),
       h("details", { class: "answer" }, h("summary", { text: "查看当时的答复" }), h("div", { class: "pre a-text", text: f.answer })),

@@ -537,9 +537,8 @@
                     faqForm({
                       question: q.text,
                       answer: a.text,
-                      messageId: a.id,
+                      feedbackId: feedback.find((f) => f.rating === "down").id,
                       types: project.plan.project_types.map((t) => ({ id: t.id, name: t.name })),
-                      citations: a.citations,
                       onDone: () => setTimeout(loadConversations, 1500),
                     }),
                   )

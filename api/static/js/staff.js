@@ -1,4 +1,4 @@
-/* Staff pages: shared helpers — field errors, save indicators, the 转为常见问答 form, history lines. */
+/* Staff pages: shared helpers — field errors, save indicators, the 转为常见问答 form, history lines (needs kb-editor.js). */
 "use strict";
 (function () {
   const { h, api, formatDate } = window.CB;
@@ -57,9 +57,10 @@
 
   let formCount = 0;
   /**
-   * 转为常见问答: question, corrected answer, project types, optional basis → POST /api/v1/kb/faq (from_message_id).
-   * The original answer's citations are offered unticked: the answer was wrong, so they may not support the correction.
-   * opts: {question, answer, messageId, types: [{id, name}], citations: [...], onDone(entry)}
+   * 转为常见问答: question, corrected answer, project types, basis chosen from an article search → POST /api/v1/kb/items
+   * (kind faq). The original answer's citations are not offered: the answer was wrong, so they may not support the
+   * correction. A 专员's entry waits for a 管理员's review; a 管理员's is live at once.
+   * opts: {question, answer, feedbackId, types: [{id, name}], onDone(change)}
    */
   function faqForm(opts) {
     const n = ++formCount;
@@ -73,78 +74,60 @@
       h("label", { class: "check" }, h("input", { type: "checkbox", name: "project_types", value: t.id, checked: true }), ` ${t.name}`),
     );
     const typeText = types.length ? null : h("input", { id: id("t"), name: "project_types", type: "text", placeholder: "类型编号，逗号分隔，如 swimming,fitness" });
-    const cites = (opts.citations || []).map((c, i) =>
-      h(
-        "label",
-        { class: "check" },
-        h("input", { type: "checkbox", name: "basis", dataset: { i: String(i) } }),
-        ` 《${c.title}》${c.article}：`,
-        h("span", { class: "muted", text: c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text }),
-      ),
-    );
-    const doc = h("input", { id: id("doc"), name: "basis_doc_id", type: "text", placeholder: "如 tiyu-fa" });
-    const art = h("input", { id: id("art"), name: "basis_article", type: "text", placeholder: "如 第一百零五条" });
-    const quote = h("textarea", { id: id("quote"), name: "basis_quote", rows: "2", placeholder: "须与条文原文逐字一致" });
+    const basis = window.KB.basisEditor([]);
     const pending = h("input", { id: id("pending"), name: "pending_note", type: "text", maxlength: "300" });
+    const reason = h("input", { id: id("reason"), name: "reason", type: "text", maxlength: "500", value: "纠正答复" });
     const submit = h("button", { type: "submit", class: "btn primary", text: "加入常见问答" });
     const status = h("p", { class: "small", role: "status" });
     const form = h(
       "form",
       { class: "faq-form", novalidate: true },
       field("问题", question),
-      field("更正后的答复", answer, "请改成准确、完整的答复；保存后会立即进入知识库，今后同类问题优先采用。"),
+      field("更正后的答复", answer, "请改成准确、完整的答复；管理员审核通过后进入知识库，今后同类问题优先采用。"),
       h(
         "fieldset",
         {},
         h("legend", { text: "适用项目类型" }),
         typeBoxes.length ? h("div", { class: "checks" }, typeBoxes) : field("项目类型编号", typeText),
       ),
-      h(
-        "fieldset",
-        {},
-        h("legend", { text: "法规依据（选填）" }),
-        cites.length ? h("div", { class: "checks" }, h("p", { class: "hint", text: "原答复引用的条文（不预先勾选：只勾选确实支持更正后答复的）：" }), cites) : "",
-        h(
-          "details",
-          { class: "add-basis" },
-          h("summary", { text: "另加一条依据" }),
-          h("div", { class: "basis-row" }, field("文件编号 doc_id", doc), field("条号", art)),
-          field("引用原文", quote),
-        ),
-        field("依据待补充说明", pending, "没有可引用的条文时填写，如“以窗口答复为准”。"),
-      ),
+      basis,
+      field("依据待补充说明", pending, "没有可引用的条文时填写，如“以窗口答复为准”；不填时记为“工作人员补充的答复，法规依据待补充”。"),
+      field("修改原因", reason),
       h("div", { class: "form-actions" }, submit, status),
     );
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const basis = [];
-      form.querySelectorAll("input[name=basis][type=checkbox]").forEach((box) => {
-        if (!box.checked) return;
-        const c = opts.citations[Number(box.dataset.i)];
-        basis.push({ doc_id: c.doc_id, article: c.article, quote: c.text });
-      });
-      if (doc.value.trim() || art.value.trim() || quote.value.trim()) {
-        basis.push({ doc_id: doc.value.trim(), article: art.value.trim(), quote: quote.value.trim() });
-      }
+      const chosen = basis.value();
       const projectTypes = typeText
         ? typeText.value.split(/[,，\s]+/).filter(Boolean)
         : [...form.querySelectorAll("input[name=project_types]:checked")].map((b) => b.value);
-      const body = { question: question.value, answer: answer.value, project_types: projectTypes, basis, from_message_id: opts.messageId ?? null };
-      if (pending.value.trim()) body.pending_note = pending.value.trim();
+      const item = { question: question.value.trim(), answer: answer.value.trim(), project_types: projectTypes, basis: chosen };
+      if (!chosen.length) {
+        item.basis_pending = true;
+        item.pending_note = pending.value.trim() || "工作人员补充的答复，法规依据待补充";
+      } else if (pending.value.trim()) {
+        item.basis_pending = true;
+        item.pending_note = pending.value.trim();
+      }
+      const body = { kind: "faq", item, reason: reason.value };
+      if (opts.feedbackId) body.feedback_id = opts.feedbackId;
       submit.disabled = true;
       status.className = "small muted";
-      status.textContent = "正在写入知识库并更新索引…";
+      status.textContent = "正在校验并提交…";
       showFieldErrors(form, []);
       try {
-        const entry = await api("/api/v1/kb/faq", { method: "POST", body });
+        const change = await api("/api/v1/kb/items", { method: "POST", body });
         status.className = "small ok-text";
-        status.textContent = `已加入常见问答（${entry.id}），相关反馈已标记为已处理。`;
-        if (opts.onDone) opts.onDone(entry);
+        status.textContent =
+          change.status === "已生效"
+            ? `已加入常见问答（${change.item_id}），知识库已更新。`
+            : `已提交（修改记录 ${change.id}），管理员审核通过后进入知识库。`;
+        if (opts.onDone) opts.onDone(change);
       } catch (error) {
         submit.disabled = false;
         status.className = "small err-text";
         status.textContent = error.message;
-        showFieldErrors(form, error.detail);
+        window.KB.markErrors(form, error.detail, status);
       }
     });
     return form;
