@@ -45,6 +45,9 @@ FIELD_NAMES = {
     "kind": "材料类型（kind）",
     "decision": "处理结果（decision）",
     "fields": "采纳的字段（fields）",
+    "allowed_origins": "允许嵌入的网站（allowed_origins）",
+    "rate": "该链接的提问上限（rate）",
+    "visitor_rate": "每位访客的提问上限（visitor_rate）",
 }
 MESSAGES = {
     "missing": "缺少必填字段",

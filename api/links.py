@@ -12,8 +12,11 @@ from urllib.parse import urlsplit
 
 
 class LinkSigner:
-    def __init__(self, secret: bytes) -> None:
+    """Signs link ids for one purpose: an operator link's token never passes as a public link's, nor the reverse."""
+
+    def __init__(self, secret: bytes, purpose: str = "operator-link") -> None:
         self._secret = secret
+        self._purpose = purpose
 
     @staticmethod
     def new_id() -> str:
@@ -30,7 +33,7 @@ class LinkSigner:
         return link_id if hmac.compare_digest(signature, self._signature(link_id)) else None
 
     def _signature(self, link_id: str) -> str:
-        digest = hmac.new(self._secret, f"operator-link:{link_id}".encode(), hashlib.sha256).digest()
+        digest = hmac.new(self._secret, f"{self._purpose}:{link_id}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
