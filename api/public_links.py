@@ -126,7 +126,7 @@ class PublicLinks:
                              rate=link.rate, visitor_rate=link.visitor_rate, active=link.active,
                              created_at=aware(link.created_at), updated_at=aware(link.updated_at),
                              created_by=link.created_by, rotated_at=aware(link.rotated_at) if link.rotated_at else None,
-                             embed_snippet=snippet, warning=loopback_warning(url))  # fmt: skip
+                             embed_snippet=snippet, warning=loopback_warning(url, "访客"))  # fmt: skip
 
 
 def _link(session: Session, link_id: str) -> PublicLink:
