@@ -224,6 +224,7 @@ class Conversations:
                         **_feedback_out(feedback).model_dump(),
                         "message_id": answer.id,
                         "project_id": answer.conversation.project_id,
+                        "channel": answer.conversation.channel,
                         "question": question.text if question else "",
                         "answer": answer.text,
                     }

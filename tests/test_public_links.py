@@ -103,7 +103,9 @@ def test_a_visitor_asks_follows_up_and_rates_an_answer(server: RunningServer) ->
     other_session = {**rating, "session_id": fresh["session_id"]}
     assert visit(server, link, "/feedback", "POST", json=other_session).status_code == 404
     feedback = httpx.get(f"{server.url}/api/v1/feedback", headers=server.headers).json()
-    assert any(row["message_id"] == answer["id"] and row["reason"] == "没说清楚" for row in feedback)
+    assert [(row["channel"], row["project_id"]) for row in feedback if row["message_id"] == answer["id"]] == [
+        ("public", None)
+    ]
 
 
 def test_a_public_link_reaches_no_project_and_no_staff_data(server: RunningServer) -> None:

@@ -88,15 +88,16 @@ def operator_page(token: str, request: Request) -> HTMLResponse:
 
 
 @router.get("/p/{token}", response_class=HTMLResponse)
-def public_page(token: str, request: Request, embed: bool = False) -> HTMLResponse:
-    """The general assistant for anyone with the link; framed only by the sites allowed for the link (CSP)."""
+def public_page(token: str, request: Request, embed: str = "") -> HTMLResponse:
+    """The general assistant for anyone with the link; framed only by the sites allowed for the link (CSP).
+    ``?embed=1`` (how ``/embed.js`` opens it) adds a 关闭 button that asks the embedding page to close its panel."""
     try:
         link = authenticate_public(request, token)
     except LinkRejected as error:
         return _page(request, "link_error.html", status=error.status, message=str(error), public=True)
     except RateLimited as error:
         return _too_many(request, "link_error.html", error, message=str(error), public=True)
-    response = _page(request, "public_chat.html", token=token, name=link.name, embedded=embed)
+    response = _page(request, "public_chat.html", token=token, embedded=embed == "1")
     response.headers["Content-Security-Policy"] = content_security_policy(link.allowed_origins)
     return response
 

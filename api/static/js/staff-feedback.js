@@ -76,7 +76,7 @@
 
     const project = f.project_id
       ? h("a", { href: `/staff/projects/${encodeURIComponent(f.project_id)}#conversations`, text: names.get(f.project_id) || `项目 ${f.project_id}` })
-      : h("span", { class: "muted", text: "工作人员咨询" });
+      : h("span", { class: "muted", text: f.channel === "public" ? "公开咨询" : "工作人员咨询" });
     return h(
       "article",
       { class: `card feedback-card fb-${f.rating}` },
