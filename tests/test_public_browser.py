@@ -219,6 +219,11 @@ def test_the_public_page_reads_well_refuses_out_of_scope_and_keeps_big_text(
     expect(page.get_by_role("button", name="大字")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("article.msg.bot")).to_have_count(0)  # a reload (the next person at a kiosk) starts afresh
     assert violations(page) == []
+    # As /embed.js opens it in a panel: with its 关闭 button, and the same rules.
+    page.goto(f"{link['url']}?embed=1")
+    expect(page.get_by_role("button", name="关闭")).to_be_visible()
+    expect(page.locator("#question")).to_be_focused()
+    readable(page)
     assert phone.errors == [], phone.errors
     phone.context.close()
 
