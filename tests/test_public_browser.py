@@ -3,17 +3,19 @@ HTTP servers): on an allowed site the snippet's button opens the chat in a panel
 answer and a follow-up is understood, Esc closes the panel and gives focus back; on any other site there is no
 button and the browser refuses to frame the page (CSP frame-ancestors). The public page passes axe and the phone
 rules, refuses out-of-scope questions and keeps 大字; staff create a link on their page, copy its snippet and print a
-QR card that decodes. Screenshots go to test-artifacts/."""
+QR card that decodes on screen and in print. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
 import html
+import io
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
@@ -268,5 +270,10 @@ def test_staff_create_a_link_copy_its_snippet_and_print_a_card_that_decodes(
     expect(page.get_by_role("heading", level=1)).to_have_text("开业筹备智能咨询")
     on_screen = page.locator(".qr-code").screenshot(path=str(artifacts / "browser-35-public-card-qr.png"))
     assert decoded_qr(on_screen) == [url]
+    document = pdfium.PdfDocument(page.pdf(format="A5", print_background=True))
+    assert len(document) == 1, "卡片应打印在一页上"
+    printed = io.BytesIO()
+    document[0].render(scale=150 / 72).to_pil().save(printed, format="PNG")
+    assert decoded_qr(printed.getvalue()) == [url]
     assert staff.errors == [], staff.errors
     staff.context.close()
