@@ -20,7 +20,8 @@ from api.knowledge_admin import KnowledgeWriter
 from api.knowledge_changes import KnowledgeChanges
 from api.links import LinkSigner
 from api.openai_compat.turns import TurnReplayer
-from api.openapi import ADMIN, HEALTH, OPERATOR, REVIEW, STAFF
+from api.openapi import ADMIN, HEALTH, OPERATOR, PUBLIC, REVIEW, STAFF
+from api.public_links import LinkDefaults, PublicLinks
 from api.rate_limit import RateLimits
 from api.routes import (
     accounts,
@@ -35,6 +36,8 @@ from api.routes import (
     pages,
     permits,
     projects,
+    public,
+    public_links,
     sessions,
 )
 from api.sessions import StaffSessions
@@ -72,6 +75,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         settings.token_ttl_days,
     )
     state.conversations = Conversations(state.db)
+    state.public_links = PublicLinks(state.db, LinkSigner(secret, "public-link"),
+                                     LinkDefaults(settings.public_link_rate, settings.public_visitor_rate,
+                                                  settings.public_link_max_origins))  # fmt: skip
     state.openai_turns = TurnReplayer(
         lambda: services.extractive_assistant,
         state.dossiers.context,
@@ -92,12 +98,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for router in (ask.router, guidance.router, projects.router, knowledge.router, permits.router,
                    sessions.router, accounts.me_router, kb_items.router):  # fmt: skip
         app.include_router(router, responses=STAFF)
-    for router in (knowledge.writes, accounts.router):
+    for router in (knowledge.writes, accounts.router, public_links.router):
         app.include_router(router, responses=ADMIN)
     app.include_router(kb_items.admin, responses=REVIEW)
     app.include_router(operator.router, responses=OPERATOR)
     app.include_router(documents.staff, responses=STAFF)
     app.include_router(documents.operator, responses=OPERATOR)
+    app.include_router(public.router, responses=PUBLIC)
     app.include_router(openai_api.router)
     app.include_router(pages.router)
     app.mount(PREFIX, FingerprintedStatic(ASSETS, settings.static_max_age_s), name="static")
@@ -122,7 +129,7 @@ class NoStoreForPrivate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/v1/", "/staff", "/c/")):
+        if scope["type"] != "http" or not scope["path"].startswith(("/api/", "/v1/", "/staff", "/c/", "/p/")):
             await self.app(scope, receive, send)
             return
 

@@ -1,5 +1,8 @@
 """Who is calling: staff (bearer key, or the login session cookie) or an operator (the project's access link).
 
+A visitor of a public assistant link (``/p/<token>``) is no one in particular: the link opens the general assistant
+and nothing else, with the link's own question budgets.
+
 Staff credentials: a shared staff key (CHUBEI_API_KEYS or the key file; acts as 管理员, the name for the history
 from the X-Staff-Name header), an account's API key (``cbk_…``; acts as that account), or the login session cookie
 (a key login or an account login). For accounts, the name and role always come from the account itself.
@@ -17,6 +20,7 @@ from urllib.parse import unquote
 from fastapi import Depends, HTTPException, Request
 
 from api.dossiers import LinkRejected
+from api.public_links import ActiveLink
 from api.rate_limit import client_ip
 from api.sessions import KEY_ROLE, ActiveSession
 
@@ -104,6 +108,21 @@ def authenticate_operator(request: Request, token: str) -> str:
     return project_id
 
 
+def authenticate_public(request: Request, token: str) -> ActiveLink:
+    """The live public link of a token; 401/403 or 429 in Chinese otherwise. Counted like operator links."""
+    state = request.app.state
+    ip = client_ip(request)
+    state.rate_limits.before_credentials(ip)
+    try:
+        link = state.public_links.resolve(token)
+    except LinkRejected as error:
+        if error.status == 401:
+            state.rate_limits.failed(ip)
+        raise
+    state.rate_limits.client(ip)
+    return link
+
+
 def require_member(request: Request) -> StaffIdentity:
     """The acting staff member, as already checked by ``StaffRoute`` (or checked now on any other route)."""
     identity = getattr(request.state, "staff", None)
@@ -126,7 +145,14 @@ def operator_project(token: str, request: Request) -> str:
     return project_id if project_id is not None else authenticate_operator(request, token)
 
 
+def public_link(token: str, request: Request) -> ActiveLink:
+    """The public link in the path, as already checked by ``PublicRoute`` (or checked now)."""
+    link = getattr(request.state, "public_link", None)
+    return link if link is not None else authenticate_public(request, token)
+
+
 Staff = Annotated[str, Depends(require_staff)]
 Member = Annotated[StaffIdentity, Depends(require_member)]
 Admin = Annotated[StaffIdentity, Depends(require_admin)]
 OperatorProject = Annotated[str, Depends(operator_project)]
+PublicVisit = Annotated[ActiveLink, Depends(public_link)]

@@ -42,17 +42,19 @@ class Starter:
 
 
 NO_SESSION = "会话不存在，或不是您的会话"
+OTHER_PLACE = "会话 session_id 属于另一个项目或渠道，不能沿用；请不带 session_id 开始新的对话"
 
 
 class Conversations:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def history(self, conversation_id: str | None, project_id: str | None, channel: str, turns: int) -> list[PriorTurn]:
+    def history(self, conversation_id: str | None, project_id: str | None, channel: str, turns: int,
+                public_link_id: str | None = None) -> list[PriorTurn]:  # fmt: skip
         """The last ``turns`` answered turns of this conversation, oldest first.
 
-        Memory never crosses conversations or projects: a session id that belongs to another project
-        or channel is refused rather than read.
+        Memory never crosses conversations or projects: a session id that belongs to another project, channel
+        or public link is refused rather than read.
         """
         if conversation_id is None:
             return []
@@ -60,8 +62,8 @@ class Conversations:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None:
                 return []
-            if conversation.project_id != project_id or conversation.channel != channel:
-                raise Refused("会话 session_id 属于另一个项目或渠道，不能沿用；请不带 session_id 开始新的对话")
+            if not _same_place(conversation, project_id, channel, public_link_id):
+                raise Refused(OTHER_PLACE)
             recent = session.scalars(
                 select(Message)
                 .where(Message.conversation_id == conversation_id)
@@ -83,6 +85,7 @@ class Conversations:
         question: str,
         answer: Answer,
         starter: Starter | None = None,
+        public_link_id: str | None = None,
     ) -> tuple[str, int]:
         """Store one question and its answer; returns (conversation id, answer message id)."""
         conversation_id = conversation_id or uuid.uuid4().hex
@@ -92,10 +95,11 @@ class Conversations:
             if conversation is None:
                 conversation = Conversation(id=conversation_id, project_id=project_id, channel=channel,
                                             account_id=starter.account_id if starter else None,
-                                            started_by=starter.name if starter else None)  # fmt: skip
+                                            started_by=starter.name if starter else None,
+                                            public_link_id=public_link_id)  # fmt: skip
                 session.add(conversation)
-            elif conversation.project_id != project_id or conversation.channel != channel:
-                raise Refused("会话 session_id 属于另一个项目或渠道，不能沿用；请不带 session_id 开始新的对话")
+            elif not _same_place(conversation, project_id, channel, public_link_id):
+                raise Refused(OTHER_PLACE)
             session.add(Message(conversation_id=conversation_id, role="user", text=question))
             reply = Message(
                 conversation_id=conversation_id,
@@ -197,6 +201,15 @@ class Conversations:
                 raise NotFound("要评价的回答不存在")
         return self.add_feedback(data, project_id=None)
 
+    def add_public_feedback(self, data: FeedbackIn, conversation_id: str, public_link_id: str) -> FeedbackOut:
+        """A visitor's feedback on an answer of their own public conversation (and nothing else)."""
+        with self.db.session() as session:
+            message = session.get(Message, data.message_id)
+            if (message is None or message.role != "assistant" or message.conversation_id != conversation_id
+                    or message.conversation.public_link_id != public_link_id):  # fmt: skip
+                raise NotFound("要评价的回答不存在")
+        return self.add_feedback(data, None)
+
     def feedback(self, rating: str | None = None, unresolved_only: bool = False) -> list[dict]:
         """Feedback with the question and answer it is about, newest first (for staff review)."""
         with self.db.session() as session:
@@ -248,6 +261,11 @@ class Conversations:
         with self.db.session() as session:
             message = session.get(Message, message_id)
             return _message_out(message) if message else None
+
+
+def _same_place(conversation: Conversation, project_id: str | None, channel: str, public_link_id: str | None) -> bool:
+    return (conversation.project_id, conversation.channel, conversation.public_link_id) == (
+        project_id, channel, public_link_id)  # fmt: skip
 
 
 def _readable(conversation: Conversation, reader: Reader) -> bool:

@@ -18,6 +18,7 @@ from api.keys import StaffKeys
 from api.knowledge_admin import KnowledgeWriter
 from api.knowledge_changes import KnowledgeChanges
 from api.openai_compat.turns import TurnReplayer
+from api.public_links import PublicLinks
 from api.rate_limit import RateLimits
 from api.sessions import StaffSessions
 from chubei.services import Services
@@ -72,6 +73,15 @@ def accounts(request: Request) -> StaffAccounts:
     return request.app.state.accounts
 
 
+def public_links(request: Request) -> PublicLinks:
+    return request.app.state.public_links
+
+
+def public_base(request: Request) -> str:
+    """Where visitors reach us: CHUBEI_PUBLIC_BASE_URL, or else the address this request came to."""
+    return (request.app.state.settings.public_base_url or str(request.base_url)).rstrip("/")
+
+
 ServicesDep = Annotated[Services, Depends(services)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 DossiersDep = Annotated[Dossiers, Depends(dossiers)]
@@ -84,3 +94,5 @@ RateLimitsDep = Annotated[RateLimits, Depends(rate_limits)]
 StaffKeysDep = Annotated[StaffKeys, Depends(staff_keys)]
 TurnsDep = Annotated[TurnReplayer, Depends(turns)]
 AccountsDep = Annotated[StaffAccounts, Depends(accounts)]
+PublicLinksDep = Annotated[PublicLinks, Depends(public_links)]
+PublicBase = Annotated[str, Depends(public_base)]

@@ -54,6 +54,9 @@ FIELD_NAMES = {
     "change_id": "修改记录编号（change_id）",
     "item_id": "条目编号（item_id）",
     "status": "状态（status）",
+    "allowed_origins": "允许嵌入的网站（allowed_origins）",
+    "rate": "该链接的提问上限（rate）",
+    "visitor_rate": "每位访客的提问上限（visitor_rate）",
 }
 MESSAGES = {
     "missing": "缺少必填字段",

@@ -14,7 +14,7 @@ from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 
-from api.auth import authenticate_operator, authenticate_staff, check_admin
+from api.auth import authenticate_operator, authenticate_public, authenticate_staff, check_admin
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -51,6 +51,20 @@ class OperatorRoute(APIRoute):
         async def guarded(request: Request) -> Response:
             token = request.path_params["token"]
             request.state.project_id = await run_in_threadpool(authenticate_operator, request, token)
+            return await handler(request)
+
+        return guarded
+
+
+class PublicRoute(APIRoute):
+    """A visitor's request through a public assistant link: the link is checked before the body is read."""
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            token = request.path_params["token"]
+            request.state.public_link = await run_in_threadpool(authenticate_public, request, token)
             return await handler(request)
 
         return guarded

@@ -12,8 +12,11 @@ from urllib.parse import urlsplit
 
 
 class LinkSigner:
-    def __init__(self, secret: bytes) -> None:
+    """Signs link ids for one purpose: an operator link's token never passes as a public link's, nor the reverse."""
+
+    def __init__(self, secret: bytes, purpose: str = "operator-link") -> None:
         self._secret = secret
+        self._purpose = purpose
 
     @staticmethod
     def new_id() -> str:
@@ -30,7 +33,7 @@ class LinkSigner:
         return link_id if hmac.compare_digest(signature, self._signature(link_id)) else None
 
     def _signature(self, link_id: str) -> str:
-        digest = hmac.new(self._secret, f"operator-link:{link_id}".encode(), hashlib.sha256).digest()
+        digest = hmac.new(self._secret, f"{self._purpose}:{link_id}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
@@ -40,18 +43,18 @@ def absolute(url: str, base: str) -> str:
 
 
 LOOPBACK_WARNING = (
-    "二维码里的地址是本机地址（{host}），经营者的手机打不开。"
+    "二维码里的地址是本机地址（{host}），{who}的手机打不开。"
     "请把 CHUBEI_PUBLIC_BASE_URL 设为对外地址（如 https://chubei.example.gov.cn）后重新生成链接。"
 )
 
 
-def loopback_warning(url: str) -> str | None:
-    """Why a phone cannot open this link (it points at this machine), or None when it can."""
+def loopback_warning(url: str, who: str = "经营者") -> str | None:
+    """Why ``who``'s phone cannot open this link (it points at this machine), or None when it can."""
     host = urlsplit(url).hostname or ""
     if host == "localhost" or host.endswith(".localhost"):
-        return LOOPBACK_WARNING.format(host=host)
+        return LOOPBACK_WARNING.format(host=host, who=who)
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         return None
-    return LOOPBACK_WARNING.format(host=host) if address.is_loopback or address.is_unspecified else None
+    return LOOPBACK_WARNING.format(host=host, who=who) if address.is_loopback or address.is_unspecified else None

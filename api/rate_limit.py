@@ -5,7 +5,9 @@
   (``auth_failure_rate``); once that budget is spent, no credential from that IP is even checked until the window
   has moved on, so keys and links cannot be guessed at speed;
 - each staff key or login session (``staff_rate``) and each operator link (``operator_rate``) has its own budget,
-  and so has each client IP across the API (``client_rate``).
+  and so has each client IP across the API (``client_rate``);
+- each public assistant link has its own question budgets, stored with the link: ``rate`` for all its visitors
+  together and ``visitor_rate`` for each visitor IP (defaults ``public_link_rate`` and ``public_visitor_rate``).
 
 Credentials are counted under a hash, never stored as they are. The client IP is the connecting address; behind a
 reverse proxy it comes from ``X-Forwarded-For`` only when the proxy is listed in ``trusted_proxies`` (see
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from functools import lru_cache
 
 from fastapi import Request
 from limits import RateLimitItem, parse_many
@@ -73,6 +76,14 @@ class RateLimits:
         self._hit(self._client, ("client", ip), "请求过于频繁")
         self._hit(self._operator, ("operator", hashed(token)), "该访问链接的请求过于频繁")
 
+    def client(self, ip: str) -> None:
+        self._hit(self._client, ("client", ip), "请求过于频繁")
+
+    def public_question(self, ip: str, link_id: str, rate: str, visitor_rate: str) -> None:
+        """A question through a public link: the visitor's budget on the link first, then the link's own."""
+        self._hit(_parsed(visitor_rate), ("public-visitor", link_id, ip), "您的提问过于频繁")
+        self._hit(_parsed(rate), ("public", link_id), "该咨询入口的提问已达上限")
+
     def _hit(self, items: list[RateLimitItem], key: tuple[str, ...], message: str) -> None:
         for item in items:
             if not self._limiter.hit(item, *key):
@@ -81,3 +92,9 @@ class RateLimits:
     def _retry_after(self, item: RateLimitItem, key: tuple[str, ...]) -> int:
         stats = self._limiter.get_window_stats(item, *key)
         return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+@lru_cache(maxsize=256)
+def _parsed(rate: str) -> list[RateLimitItem]:
+    """A link's limits, parsed once per distinct notation (they were checked when the link was saved)."""
+    return parse_many(rate)

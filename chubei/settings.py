@@ -109,11 +109,19 @@ class Settings(BaseSettings):
     staff_rate: str = Field("600/minute", description="每个工作人员密钥（或登录会话）的请求次数")
     operator_rate: str = Field("120/minute", description="每个经营者访问链接的请求次数")
     client_rate: str = Field("1200/minute", description="每个客户端 IP 对 /api/ 的请求次数")
+    # Public assistant links (api/public_links.py): a link created without its own limits takes these.
+    public_link_rate: str = Field(
+        "600/hour;5000/day", description="公开咨询链接默认的提问次数上限（该链接所有访客合计）"
+    )
+    public_visitor_rate: str = Field("10/minute;100/day", description="公开咨询链接默认的每个访客 IP 提问次数上限")
+    public_link_max_origins: int = Field(20, ge=1, description="每个公开咨询链接最多允许嵌入的网站数")
+    embed_script_max_age_s: int = Field(3600, ge=0, description="/embed.js（地址不带指纹）在浏览器中的缓存秒数")
     trusted_proxies: str = Field(
         "", description="可信反向代理的地址（逗号分隔，可用 CIDR）；只有来自这些地址的 X-Forwarded-For 才被采信"
     )
 
-    @field_validator("login_rate", "auth_failure_rate", "staff_rate", "operator_rate", "client_rate")
+    @field_validator("login_rate", "auth_failure_rate", "staff_rate", "operator_rate", "client_rate", "public_link_rate",
+                     "public_visitor_rate")  # fmt: skip
     @classmethod
     def _rate(cls, value: str) -> str:
         try:

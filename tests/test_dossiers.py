@@ -150,7 +150,7 @@ def test_search_and_conversations_with_feedback(database_url: str, indexed: Serv
 def test_schema_is_at_the_latest_migration(database_url: str) -> None:
     database = Database(database_url)
     with database.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0008"
     Database(database_url)  # migrating again is a no-op
 
 

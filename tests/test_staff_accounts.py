@@ -188,6 +188,27 @@ def test_a_specialist_gets_a_chinese_403_for_accounts_keys_and_knowledge_writes(
         assert fields == {"username", "display_name", "role"} and "用户名（username）" in bad.json()["message"]
 
 
+def test_only_an_admin_manages_public_links(server: AccountServer, people) -> None:
+    """Public assistant links (tests/test_public_links.py) are 管理员 business: a 专员 gets 403, a stranger 401."""
+    with server.login(people["admin"]) as admin:
+        link = admin.post("/api/v1/public-links", json={"name": "服务大厅"}).json()
+        assert admin.get("/staff/public-links").status_code == 200
+        assert admin.get(f"/staff/public-links/{link['id']}/card").status_code == 200
+    operations = (("GET", ""), ("POST", ""), ("GET", f"/{link['id']}"), ("PATCH", f"/{link['id']}"),
+                  ("POST", f"/{link['id']}/rotate"), ("GET", f"/{link['id']}/qr"))  # fmt: skip
+    with server.login(people["specialist"]) as client:
+        for method, path in operations:
+            response = client.request(method, f"/api/v1/public-links{path}", json={})
+            assert response.status_code == 403, (path, response.text)
+            assert response.json()["message"].startswith("需要管理员权限")
+        assert client.get("/staff/public-links").status_code == 403
+        assert client.get(f"/staff/public-links/{link['id']}/card").status_code == 403
+        assert "/staff/public-links" not in client.get("/staff").text
+    with server.client() as stranger:
+        for method, path in operations:
+            assert stranger.request(method, f"/api/v1/public-links{path}", json={}).status_code == 401
+
+
 def test_an_accounts_api_key_acts_as_that_account_until_revoked(server: AccountServer, people) -> None:
     specialist = people["specialist"]
     with server.login(people["admin"]) as admin:

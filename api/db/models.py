@@ -121,10 +121,34 @@ class Conversation(Base):
     # Who started a staff session: the account (its sessions are listed to it), and the name shown.
     account_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"), index=True)
     started_by: Mapped[str | None] = mapped_column(String(50))
+    # A visitor's conversation on a public assistant link (channel ``public``): continued only through that link.
+    public_link_id: Mapped[str | None] = mapped_column(ForeignKey("public_links.id", ondelete="SET NULL"), index=True)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", order_by="Message.id"
     )
+
+
+class PublicLink(Base):
+    """A public assistant link (no project) for the service hall or a portal; see ``api/public_links.py``.
+
+    The public token is ``<key>.<HMAC of the key>``: rotating the link draws a new ``key``, so every earlier token,
+    QR code and embed snippet stops working at once while the link keeps its id, settings and conversations.
+    """
+
+    __tablename__ = "public_links"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    allowed_origins: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    rate: Mapped[str] = mapped_column(String(100))
+    visitor_rate: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+    created_by: Mapped[str] = mapped_column(String(50))
+    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Message(Base):

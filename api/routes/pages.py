@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import ADMIN, SESSION_COOKIE, authenticate_operator, staff_session
-from api.deps import AccountsDep, DossiersDep, RateLimitsDep, SessionsDep, StaffKeysDep
+from api.auth import ADMIN, SESSION_COOKIE, authenticate_operator, authenticate_public, staff_session
+from api.deps import (
+    AccountsDep,
+    DossiersDep,
+    PublicBase,
+    PublicLinksDep,
+    RateLimitsDep,
+    SessionsDep,
+    SettingsDep,
+    StaffKeysDep,
+)
 from api.dossiers import LinkRejected, NotFound
 from api.links import absolute, loopback_warning
 from api.qr import qr_svg
@@ -19,15 +29,20 @@ from api.static_files import ASSETS
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 router = APIRouter(include_in_schema=False)
-# Pages load only their own /static files: no inline scripts or styles, no third-party hosts.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+
+
+def content_security_policy(frame_ancestors: Sequence[str] = ()) -> str:
+    """Pages load only their own /static files: no inline scripts or styles, no third-party hosts. No page may be
+    framed, except a public assistant page by the sites staff allowed for its link (normalized origins only)."""
+    ancestors = " ".join(frame_ancestors) or "'none'"
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+            f"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}")  # fmt: skip
+
+
 SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": CSP,
+    "Content-Security-Policy": content_security_policy(),
 }
 BEIJING = timezone(timedelta(hours=8))
 
@@ -70,6 +85,28 @@ def operator_page(token: str, request: Request) -> HTMLResponse:
     except RateLimited as error:
         return _too_many(request, "link_error.html", error, message=str(error))
     return _page(request, "chat.html", token=token)
+
+
+@router.get("/p/{token}", response_class=HTMLResponse)
+def public_page(token: str, request: Request, embed: str = "") -> HTMLResponse:
+    """The general assistant for anyone with the link; framed only by the sites allowed for the link (CSP).
+    ``?embed=1`` (how ``/embed.js`` opens it) adds a 关闭 button that asks the embedding page to close its panel."""
+    try:
+        link = authenticate_public(request, token)
+    except LinkRejected as error:
+        return _page(request, "link_error.html", status=error.status, message=str(error), public=True)
+    except RateLimited as error:
+        return _too_many(request, "link_error.html", error, message=str(error), public=True)
+    response = _page(request, "public_chat.html", token=token, embedded=embed == "1")
+    response.headers["Content-Security-Policy"] = content_security_policy(link.allowed_origins)
+    return response
+
+
+@router.get("/embed.js")
+def embed_script(settings: SettingsDep) -> FileResponse:
+    """The embed snippet's script: its address is fixed (it is pasted into other sites), so it is kept briefly."""
+    return FileResponse(ASSETS.directory / "js" / "embed.js", media_type="text/javascript",
+                        headers={"Cache-Control": f"public, max-age={settings.embed_script_max_age_s}"})  # fmt: skip
 
 
 @router.get("/staff/login", response_class=HTMLResponse)
@@ -180,3 +217,30 @@ def knowledge_page(request: Request) -> Response:
 def accounts_page(request: Request) -> Response:
     """Accounts and their API keys: 管理员 only (a 专员 gets a 403 page in Chinese)."""
     return _staff_page(request, "staff_accounts.html", admin_only=True)
+
+
+LINKS_BACK = {"staff": True, "back": "/staff/public-links", "back_label": "返回公开咨询链接"}
+
+
+@router.get("/staff/public-links", response_class=HTMLResponse)
+def public_links_page(request: Request) -> Response:
+    """Public assistant links, their allowed sites, limits, embed snippets and QR cards: 管理员 only."""
+    return _staff_page(request, "staff_public_links.html", admin_only=True)
+
+
+@router.get("/staff/public-links/{link_id}/card", response_class=HTMLResponse)
+def public_link_card(link_id: str, request: Request, links: PublicLinksDep, base: PublicBase) -> Response:
+    """A one-page printable card for the service hall: the QR code of the public page and how to use it."""
+    session = staff_session(request)
+    if session is None:
+        return RedirectResponse("/staff/login", status_code=303)
+    if session.role != ADMIN:
+        return _page(request, "staff_forbidden.html", status=403, staff_name=session.name, staff_role=session.role)
+    try:
+        link = links.get(link_id[:16], base)
+    except NotFound as error:
+        return _page(request, "link_error.html", status=404, message=str(error), **LINKS_BACK)
+    if not link.active:
+        return _page(request, "link_error.html", status=422, message="该公开咨询链接已停用，启用后才能打印二维码",
+                     **LINKS_BACK)  # fmt: skip
+    return _page(request, "public_card.html", link=link, qr=qr_svg(link.url), warning=link.warning)

@@ -1,15 +1,13 @@
 /* Operator page: the project's plan with statuses, and the chat with cited answers and feedback. */
 "use strict";
 (function () {
-  const { h, api, badge, byDimension, groupBy, citations, formatTime, icon, ApiError } = window.CB;
+  const { h, api, badge, byDimension, groupBy, citations, ApiError } = window.CB;
   const token = document.body.dataset.token;
   const base = `/api/v1/c/${encodeURIComponent(token)}`;
   const $ = (id) => document.getElementById(id);
   const STAGE_NAMES = { before_lease: "签约前必查", before_fitout: "装修施工前", before_opening: "开业前", after_opening: "开业后" };
   const SUGGESTIONS = ["开业前一共要办哪些证？", "产权证还没下来，能先申请吗？", "消防检查要准备什么？"];
   const articleCache = new Map();
-  let linkDead = false;
-  let pending = false;
 
   const loadArticle = (doc, article) => {
     const key = `${doc}/${article}`;
@@ -27,30 +25,12 @@
   const isLinkError = (error) => error instanceof ApiError && (error.status === 401 || error.status === 403);
 
   function linkExpired(message) {
-    linkDead = true;
     $("banner-text").textContent = message;
     $("banner").hidden = false;
-    $("question").disabled = true;
-    $("send").disabled = true;
-    $("question").placeholder = "链接已失效，暂时无法咨询";
+    chat.close("链接已失效，暂时无法咨询");
   }
 
-  /* ---------- 大字 (large text), remembered on this phone ---------- */
-  const BIG_TEXT = "chubei-big-text";
-  const stored = (read) => {
-    try {
-      return read();
-    } catch {
-      return null; // storage blocked (private mode): the toggle still works for this visit
-    }
-  };
-  function bigText(on) {
-    document.documentElement.classList.toggle("big-text", on);
-    $("text-size").setAttribute("aria-pressed", String(on));
-    stored(() => (on ? localStorage.setItem(BIG_TEXT, "1") : localStorage.removeItem(BIG_TEXT)));
-  }
-  bigText(stored(() => localStorage.getItem(BIG_TEXT)) === "1");
-  $("text-size").addEventListener("click", () => bigText($("text-size").getAttribute("aria-pressed") !== "true"));
+  window.CHAT.bigTextToggle($("text-size"));
 
   /* ---------- tabs ---------- */
   const tabs = [$("tab-plan"), $("tab-ask")];
@@ -63,7 +43,7 @@
     }
     if (focus) tab.focus();
     history.replaceState(null, "", tab.id === "tab-ask" ? "#ask" : "#plan");
-    if (tab.id === "tab-ask") scrollToEnd(false);
+    if (tab.id === "tab-ask") chat.scrollToEnd(false);
     else window.scrollTo(0, 0);
   }
   tabs.forEach((tab, i) => {
@@ -233,175 +213,20 @@
   }
 
   /* ---------- chat ---------- */
-  const messages = $("messages");
-  const input = $("question");
-  const send = $("send");
-
-  const calm = window.matchMedia("(prefers-reduced-motion: reduce)");
-  function scrollToEnd(smooth) {
-    const last = messages.lastElementChild;
-    if (last && !$("panel-ask").hidden) last.scrollIntoView({ block: "end", behavior: smooth && !calm.matches ? "smooth" : "auto" });
-  }
-
-  function welcome() {
-    return h(
-      "div",
-      { class: "msg bot welcome" },
-      h("div", { class: "bubble" }, "您好！我是筹备期审批辅导助手。可以问我办证条件、申请材料、办理流程等问题，每条答复都会附上法规原文，方便您核对。"),
-      h(
-        "div",
-        { class: "suggest" },
-        SUGGESTIONS.map((q) => h("button", { type: "button", class: "btn small", text: q, onclick: () => ask(q) })),
-      ),
-    );
-  }
-
-  function userMessage(text, time) {
-    return h("div", { class: "msg user" }, h("div", { class: "bubble", text }), time ? h("time", { text: formatTime(time) }) : "");
-  }
-
-  function botMessage(m) {
-    const bubble = m.out_of_scope
-      ? h("div", { class: "bubble" }, h("span", { class: "oos-title" }, icon("info"), " 温馨提示"), m.text)
-      : h("div", { class: "bubble" },
-          m.understood_as ? h("p", { class: "understood small", text: `（理解为：${m.understood_as}）` }) : "",
-          h("span", { text: m.text }));
-    return h(
-      "article",
-      { class: `msg bot${m.out_of_scope ? " oos" : ""}`, dataset: { id: m.id }, "aria-label": "助手答复" },
-      bubble,
-      citations(m.citations, loadArticle, "法规依据（点开查看原文）"),
-      feedbackRow(m),
-      h("time", { text: formatTime(m.created_at) }),
-    );
-  }
-
-  function feedbackRow(m) {
-    if (m.feedback && m.feedback.length) return h("div", { class: "fb" }, h("span", { class: "fb-thanks", text: "已收到您的反馈，感谢！" }));
-    const row = h("div", { class: "fb" }, h("span", { text: "这个回答有帮助吗？" }));
-    const form = h("form", { class: "fb-form", hidden: true });
-    const up = h("button", { type: "button", class: "btn rate up", "aria-pressed": "false", title: "有帮助" }, icon("up"), h("span", { class: "sr-only", text: "有帮助" }));
-    const down = h("button", { type: "button", class: "btn rate down", "aria-pressed": "false", title: "没帮助" }, icon("down"), h("span", { class: "sr-only", text: "没帮助" }));
-    let rating = null;
-    const fieldId = `fb-${m.id}`;
-    const label = h("label", { for: fieldId });
-    const reason = h("textarea", { id: fieldId, maxlength: "1000", rows: "2" });
-    const submit = h("button", { type: "submit", class: "btn primary small", text: "提交反馈" });
-    const status = h("p", { class: "err-text small", role: "status" });
-    form.append(label, reason, submit, status);
-    const choose = (value) => {
-      rating = value;
-      up.setAttribute("aria-pressed", String(value === "up"));
-      down.setAttribute("aria-pressed", String(value === "down"));
-      label.textContent = value === "down" ? "哪里不对或没说清楚？告诉我们原因，专员会据此改进" : "还有什么想补充的吗？（选填）";
-      reason.placeholder = value === "down" ? "例如：没说具体要几个人；和窗口说的不一样……" : "";
-      form.hidden = false;
-      reason.focus();
-    };
-    up.addEventListener("click", () => choose("up"));
-    down.addEventListener("click", () => choose("down"));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      submit.disabled = true;
-      status.textContent = "";
-      try {
-        await api(`${base}/feedback`, { method: "POST", body: { message_id: m.id, rating, reason: reason.value.trim() } });
-        row.replaceChildren(h("span", { class: "fb-thanks", role: "status", text: "感谢反馈！我们会认真改进。" }));
-      } catch (error) {
-        submit.disabled = false;
-        status.textContent = error.message;
-        if (isLinkError(error)) linkExpired(error.message);
-      }
-    });
-    row.append(up, down, form);
-    return row;
-  }
-
-  function typing() {
-    return h(
-      "div",
-      { class: "msg bot typing", role: "status" },
-      h("div", { class: "bubble", "aria-label": "正在查找法规、组织答复…" }, h("i"), h("i"), h("i")),
-    );
-  }
-
-  function updateSend() {
-    send.disabled = pending || linkDead || !input.value.trim();
-  }
-
-  async function ask(question) {
-    question = question.trim();
-    if (!question || pending || linkDead) return;
-    pending = true;
-    input.value = "";
-    grow();
-    updateSend();
-    messages.querySelector(".welcome .suggest")?.remove();
-    let answered = null;
-    const mine = userMessage(question);
-    const dots = typing();
-    messages.append(mine, dots);
-    scrollToEnd(true);
-    try {
-      const answer = await api(`${base}/ask`, { method: "POST", body: { question } });
-      const reply = botMessage(answer);
-      dots.replaceWith(reply);
-      answered = reply;
-    } catch (error) {
-      dots.remove();
-      if (isLinkError(error)) {
-        linkExpired(error.message);
-        messages.append(h("div", { class: "msg bot error", role: "alert" }, h("div", { class: "bubble", text: error.message })));
-      } else {
-        const failed = h(
-          "div",
-          { class: "msg bot error", role: "alert" },
-          h("div", { class: "bubble" }, error.message),
-          error.status === 422
-            ? ""
-            : h("button", {
-                type: "button",
-                class: "btn small",
-                text: "重试",
-                onclick: () => {
-                  failed.remove();
-                  mine.remove();
-                  ask(question);
-                },
-              }),
-        );
-        messages.append(failed);
-        if (error.status === 422) input.value = question;
-      }
-    } finally {
-      pending = false;
-      updateSend();
-      // Long answers: show where the answer begins (just below the question), not its end.
-      if (answered) mine.scrollIntoView({ block: "start", behavior: calm.matches ? "auto" : "smooth" });
-      else scrollToEnd(true);
-    }
-  }
-
-  function grow() {
-    input.style.height = "auto";
-    input.style.height = `${Math.min(input.scrollHeight + 2, 144)}px`;
-  }
-
-  input.addEventListener("input", () => {
-    grow();
-    updateSend();
+  const chat = window.CHAT.mount({
+    messages: $("messages"),
+    input: $("question"),
+    send: $("send"),
+    form: $("ask-form"),
+    greeting: "您好！我是筹备期审批辅导助手。可以问我办证条件、申请材料、办理流程等问题，每条答复都会附上法规原文，方便您核对。",
+    suggestions: SUGGESTIONS,
+    post: (question) => api(`${base}/ask`, { method: "POST", body: { question } }),
+    rate: (m, body) => api(`${base}/feedback`, { method: "POST", body }),
+    loadArticle,
+    visible: () => !$("panel-ask").hidden,
+    isFatal: isLinkError,
+    onFatal: (error) => linkExpired(error.message),
   });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
-      event.preventDefault();
-      ask(input.value);
-    }
-  });
-  $("ask-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    ask(input.value);
-  });
-  updateSend();
 
   /* ---------- load ---------- */
   function loadFailed(where, error, retry) {
@@ -421,15 +246,10 @@
   }
 
   function loadMessages() {
-    messages.replaceChildren(h("p", { class: "loading", text: "正在加载咨询记录…" }));
+    $("messages").replaceChildren(h("p", { class: "loading", text: "正在加载咨询记录…" }));
     api(`${base}/messages`)
-      .then((conversation) => {
-        const list = conversation ? conversation.messages : [];
-        messages.replaceChildren(welcome(), ...list.map((m) => (m.role === "user" ? userMessage(m.text, m.created_at) : botMessage(m))));
-        if (list.length) messages.querySelector(".welcome .suggest")?.remove();
-        scrollToEnd(false);
-      })
-      .catch((error) => loadFailed(messages, error, loadMessages));
+      .then((conversation) => chat.show(conversation ? conversation.messages : []))
+      .catch((error) => loadFailed($("messages"), error, loadMessages));
   }
 
   /* 要件预审: the operator uploads documents (camera or file) and sees what was read and found. */

@@ -70,7 +70,7 @@
 
     const project = f.project_id
       ? h("a", { href: `/staff/projects/${encodeURIComponent(f.project_id)}#conversations`, text: names.get(f.project_id) || `项目 ${f.project_id}` })
-      : h("span", { class: "muted", text: f.channel === "staff" ? "工作人员问答" : "工作人员咨询" });
+      : h("span", { class: "muted", text: { staff: "工作人员问答", public: "公开咨询" }[f.channel] || "工作人员咨询" });
     const change = f.change_id
       ? h("a", { href: `/staff/knowledge#item=${encodeURIComponent(f.change_item_id || "")}`, class: "small", text: `知识库修改记录 ${f.change_id}` })
       : "";
