@@ -398,7 +398,7 @@ def test_a_specialist_corrects_an_answer_an_admin_approves_and_restores_in_the_b
         admin.screenshot(path=str(artifacts / "kb-02-review-queue.png"), full_page=True)
         card.get_by_role("button", name="通过").click()
         expect(card.get_by_role("status")).to_have_text("已通过，已生效。", timeout=120_000)
-        assert ask(staff).startswith(corrected[:20])  # the identical question, answered from the corrected item
+        assert corrected[:20] in ask(staff)  # the identical question, answered from the corrected item
 
         admin.get_by_label("编号、标题或内容").fill("地下室")
         admin.get_by_role("button", name="查找").click()
