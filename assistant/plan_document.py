@@ -145,7 +145,7 @@ def to_pdf(
                 style, text = name, line[len(prefix) :]
                 break
         text = text.replace("**", "").replace("- [ ] ", "□ ").replace("- [x] ", "√ ").replace("- ", "● ", 1)
-        text = _escape(_ESCAPED.sub(r"\\1", text))
+        text = _escape(_ESCAPED.sub(r"\1", text))
         story.append(Paragraph(text, styles[style]))
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm)
