@@ -81,7 +81,7 @@ class StaffAccounts:
 
     def exist(self) -> bool:
         with self._db.session() as session:
-            return session.scalar(select(func.count()).select_from(StaffAccount)) > 0
+            return session.execute(select(func.count()).select_from(StaffAccount)).scalar_one() > 0
 
     def active_admins(self) -> int:
         with self._db.session() as session:
@@ -180,7 +180,7 @@ class StaffAccounts:
     @staticmethod
     def _admins(session: Session) -> int:
         query = select(func.count()).where(StaffAccount.role == ADMIN, StaffAccount.active.is_(True))
-        return session.scalar(query)
+        return session.execute(query).scalar_one()
 
 
 def _bytes(password: str) -> bytes:

@@ -6,7 +6,8 @@ so a route's signature says what it touches and a test can override any of them.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
@@ -24,57 +25,23 @@ from api.sessions import StaffSessions
 from chubei.services import Services
 from chubei.settings import Settings
 
-
-def services(request: Request) -> Services:
-    return request.app.state.services
+T = TypeVar("T")
 
 
-def settings(request: Request) -> Settings:
-    return request.app.state.settings
+def component(name: str, kind: type[T]) -> Callable[[Request], T]:
+    """A dependency returning ``app.state.<name>``, the ``kind`` that ``create_app`` built once.
 
+    The check turns the untyped ``app.state`` into the declared type (and a wiring mistake into a clear error).
+    """
 
-def dossiers(request: Request) -> Dossiers:
-    return request.app.state.dossiers
+    def get(request: Request) -> T:
+        value = getattr(request.app.state, name)
+        if not isinstance(value, kind):
+            raise TypeError(f"app.state.{name} is a {type(value).__name__}, not a {kind.__name__}")
+        return value
 
-
-def conversations(request: Request) -> Conversations:
-    return request.app.state.conversations
-
-
-def documents(request: Request) -> Documents:
-    return request.app.state.documents
-
-
-def knowledge_writer(request: Request) -> KnowledgeWriter:
-    return request.app.state.knowledge
-
-
-def knowledge_changes(request: Request) -> KnowledgeChanges:
-    return request.app.state.knowledge_changes
-
-
-def sessions(request: Request) -> StaffSessions:
-    return request.app.state.sessions
-
-
-def rate_limits(request: Request) -> RateLimits:
-    return request.app.state.rate_limits
-
-
-def staff_keys(request: Request) -> StaffKeys:
-    return request.app.state.staff_keys
-
-
-def turns(request: Request) -> TurnReplayer:
-    return request.app.state.openai_turns
-
-
-def accounts(request: Request) -> StaffAccounts:
-    return request.app.state.accounts
-
-
-def public_links(request: Request) -> PublicLinks:
-    return request.app.state.public_links
+    get.__name__ = name
+    return get
 
 
 def public_base(request: Request) -> str:
@@ -82,17 +49,17 @@ def public_base(request: Request) -> str:
     return (request.app.state.settings.public_base_url or str(request.base_url)).rstrip("/")
 
 
-ServicesDep = Annotated[Services, Depends(services)]
-SettingsDep = Annotated[Settings, Depends(settings)]
-DossiersDep = Annotated[Dossiers, Depends(dossiers)]
-ConversationsDep = Annotated[Conversations, Depends(conversations)]
-DocumentsDep = Annotated[Documents, Depends(documents)]
-KnowledgeWriterDep = Annotated[KnowledgeWriter, Depends(knowledge_writer)]
-KnowledgeChangesDep = Annotated[KnowledgeChanges, Depends(knowledge_changes)]
-SessionsDep = Annotated[StaffSessions, Depends(sessions)]
-RateLimitsDep = Annotated[RateLimits, Depends(rate_limits)]
-StaffKeysDep = Annotated[StaffKeys, Depends(staff_keys)]
-TurnsDep = Annotated[TurnReplayer, Depends(turns)]
-AccountsDep = Annotated[StaffAccounts, Depends(accounts)]
-PublicLinksDep = Annotated[PublicLinks, Depends(public_links)]
+ServicesDep = Annotated[Services, Depends(component("services", Services))]
+SettingsDep = Annotated[Settings, Depends(component("settings", Settings))]
+DossiersDep = Annotated[Dossiers, Depends(component("dossiers", Dossiers))]
+ConversationsDep = Annotated[Conversations, Depends(component("conversations", Conversations))]
+DocumentsDep = Annotated[Documents, Depends(component("documents", Documents))]
+KnowledgeWriterDep = Annotated[KnowledgeWriter, Depends(component("knowledge", KnowledgeWriter))]
+KnowledgeChangesDep = Annotated[KnowledgeChanges, Depends(component("knowledge_changes", KnowledgeChanges))]
+SessionsDep = Annotated[StaffSessions, Depends(component("sessions", StaffSessions))]
+RateLimitsDep = Annotated[RateLimits, Depends(component("rate_limits", RateLimits))]
+StaffKeysDep = Annotated[StaffKeys, Depends(component("staff_keys", StaffKeys))]
+TurnsDep = Annotated[TurnReplayer, Depends(component("openai_turns", TurnReplayer))]
+AccountsDep = Annotated[StaffAccounts, Depends(component("accounts", StaffAccounts))]
+PublicLinksDep = Annotated[PublicLinks, Depends(component("public_links", PublicLinks))]
 PublicBase = Annotated[str, Depends(public_base)]

@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -120,7 +120,7 @@ class Documents:
             session.flush()
             return _out(document, {i.item_id: i.title for i in project.items})
 
-    def facts_of(self, project_id: str, document_id: int, names: list[str]) -> tuple[dict[str, object], dict]:
+    def facts_of(self, project_id: str, document_id: int, names: Sequence[str]) -> tuple[dict[str, object], dict]:
         """Project facts read from a document (area, floor, 用途) for the specialist to adopt, with their evidence."""
         with self.db.session() as session:
             self._project(session, project_id)

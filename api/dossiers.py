@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, true
+from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from api.db.engine import Database
@@ -89,7 +90,7 @@ class Dossiers:
         ``query`` is found literally in the name, 专员 or description (``%`` and ``_`` are no wildcards).
         Only the columns shown are read, never a plan; progress is counted for the projects on the page only.
         """
-        match = true()
+        match: ColumnElement[bool] = true()
         if query and query.strip():
             text = query.strip()
             columns = (Project.name, Project.specialist_name, Project.description)
@@ -178,7 +179,7 @@ class Dossiers:
             session.flush()
             return _item_out(item)
 
-    def history(self, project_id: str) -> list[HistoryOut]:
+    def history(self, project_id: str) -> builtins.list[HistoryOut]:
         with self.db.session() as session:
             self._project(session, project_id)
             entries = session.scalars(
@@ -272,7 +273,7 @@ class Dossiers:
         )
         return link
 
-    def _links(self, session: Session, project_id: str) -> list[AccessLink]:
+    def _links(self, session: Session, project_id: str) -> builtins.list[AccessLink]:
         return list(
             session.scalars(
                 select(AccessLink).where(AccessLink.project_id == project_id).order_by(AccessLink.created_at.desc())
@@ -292,7 +293,7 @@ class Dossiers:
         return project
 
     @staticmethod
-    def _progress(session: Session, project_ids: list[str]) -> dict[str, str]:
+    def _progress(session: Session, project_ids: builtins.list[str]) -> dict[str, str]:
         """已完成/总数 of the active items of each project."""
         done = func.sum(case((ProjectItem.status == "已完成", 1), else_=0))
         statement = (

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import errno
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic_core import ErrorDetails
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -83,7 +85,7 @@ MESSAGES = {
 }
 
 
-def describe(error: dict) -> tuple[str, str]:
+def describe(error: ErrorDetails) -> tuple[str, str]:
     """(field path, Chinese message) for one pydantic error."""
     if error.get("type") == "json_invalid":
         position = error.get("loc", ("body", 0))[-1]
@@ -99,7 +101,7 @@ def describe(error: dict) -> tuple[str, str]:
     return field, message
 
 
-def reply(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def reply(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     """``{"message"}``, or OpenAI's error shape on the OpenAI-compatible paths (``/v1/…``)."""
     if is_openai_path(request.url.path):
         return error_response(status, message, headers=headers)
@@ -124,7 +126,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = exc.detail if isinstance(exc.detail, str) else "请求失败"
+        detail: object = exc.detail  # str for Starlette's own errors, anything for FastAPI's HTTPException subclass
+        message = detail if isinstance(detail, str) else "请求失败"
         if exc.status_code == 404 and message == "Not Found":
             message = "未找到请求的地址"
         elif exc.status_code == 405:

@@ -8,7 +8,8 @@ These routes authenticate first, count the attempt against the rate limits, and 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -16,7 +17,7 @@ from fastapi.routing import APIRoute
 
 from api.auth import authenticate_operator, authenticate_public, authenticate_staff, check_admin
 
-Handler = Callable[[Request], Awaitable[Response]]
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class StaffRoute(APIRoute):

@@ -65,7 +65,8 @@ class ChangeConflict(Refused):
 class Knowledge(Protocol):
     """What changes need from the live knowledge (``chubei.services.Services``)."""
 
-    corpus: Corpus
+    @property
+    def corpus(self) -> Corpus: ...
 
     @property
     def kb(self) -> KnowledgeBase: ...

@@ -6,8 +6,11 @@ from typing import Any
 
 from api.schemas import ErrorOut
 
+# FastAPI's ``responses=``: status code (or a range such as "4XX") to an OpenAPI response object.
+Responses = dict[int | str, dict[str, Any]]
 
-def _errors(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+
+def _errors(descriptions: dict[int, str]) -> Responses:
     return {status: {"model": ErrorOut, "description": text} for status, text in descriptions.items()}
 
 

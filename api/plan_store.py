@@ -16,16 +16,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from api.db.models import PlanPart, ProjectPlan
 
 Plan = dict[str, Any]
-INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}  # both can "insert or ignore"
+# Both dialects can "insert or ignore"; their Insert classes share no base class that declares it.
+INSERTS_IGNORING_DUPLICATES: dict[str, Callable[[list[dict[str, Any]]], Executable]] = {
+    "sqlite": lambda rows: sqlite.insert(PlanPart).values(rows).on_conflict_do_nothing(),
+    "postgresql": lambda rows: postgresql.insert(PlanPart).values(rows).on_conflict_do_nothing(),
+}
 
 
 def digest(piece: dict[str, Any]) -> str:
@@ -58,8 +63,7 @@ def save_plan(session: Session, project_id: str, plan: Plan) -> None:
     known = set(session.scalars(select(PlanPart.digest).where(PlanPart.digest.in_(pieces))))
     missing = [{"digest": ref, "body": piece} for ref, piece in pieces.items() if ref not in known]
     if missing:
-        insert = INSERTS[session.get_bind().dialect.name]
-        session.execute(insert(PlanPart).values(missing).on_conflict_do_nothing())
+        session.execute(INSERTS_IGNORING_DUPLICATES[session.get_bind().dialect.name](missing))
     row = session.get(ProjectPlan, project_id)
     if row is None:
         session.add(ProjectPlan(project_id=project_id, skeleton=skeleton))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -111,7 +112,7 @@ class PublicLinks:
                 raise LinkRejected(DISABLED, 403)
             return ActiveLink(link.id, link.name, tuple(link.allowed_origins), link.rate, link.visitor_rate)
 
-    def _check_origins(self, origins: list[str]) -> None:
+    def _check_origins(self, origins: Sequence[str]) -> None:
         if len(origins) > self._defaults.max_origins:
             raise Refused(
                 f"允许嵌入的网站（allowed_origins）最多 {self._defaults.max_origins} 个，现有 {len(origins)} 个"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -15,32 +16,28 @@ from kb.schema import Basis
 
 ItemStatus = Literal["待准备", "已提交预审", "预审通过", "容缺受理", "已完成"]
 ProjectStatus = Literal["筹备中", "已开业", "已终止"]
-assert set(ItemStatus.__args__) == set(ITEM_STATUSES) and set(ProjectStatus.__args__) == set(PROJECT_STATUSES)
+assert set(get_args(ItemStatus)) == set(ITEM_STATUSES) and set(get_args(ProjectStatus)) == set(PROJECT_STATUSES)
 
 
-def _text_type(field: str, limit: int) -> Any:
-    """A trimmed, non-empty text field whose errors name the field in Chinese."""
-    return Annotated[str, AfterValidator(lambda value: clean_text(value, field, limit))]
-
-
-def _optional_text(field: str, limit: int) -> Any:
+def _clean_optional(value: str, field: str, limit: int) -> str:
     """Free text that may be empty (a note, a reason, a phone number): trimmed, bounded, no NUL or lone surrogate."""
-    return Annotated[str, AfterValidator(lambda value: clean_text(value, field, limit) if value.strip() else "")]
+    return clean_text(value, field, limit) if value.strip() else ""
 
 
-Phone = _optional_text("专员电话", 30)
-Note = _optional_text("备注", 2000)
-Reason = _optional_text("原因", 1000)
-PendingNote = _optional_text("依据待补充说明", 500)
-Problem = _optional_text("遇到的问题", 500)
+# A trimmed, non-empty text field whose errors name the field in Chinese (``clean_text``), or optional text.
+Phone = Annotated[str, AfterValidator(partial(_clean_optional, field="专员电话", limit=30))]
+Note = Annotated[str, AfterValidator(partial(_clean_optional, field="备注", limit=2000))]
+Reason = Annotated[str, AfterValidator(partial(_clean_optional, field="原因", limit=1000))]
+PendingNote = Annotated[str, AfterValidator(partial(_clean_optional, field="依据待补充说明", limit=500))]
+Problem = Annotated[str, AfterValidator(partial(_clean_optional, field="遇到的问题", limit=500))]
 
 # Row ids are SQLite/PostgreSQL BIGINTs: a larger number is no id, and must not reach the database.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1, description="记录编号")]
 
 TypeId = Annotated[str, Field(max_length=64, description="项目类型 id")]
-ProjectName = _text_type("项目名称", 200)
-Description = _text_type("项目描述", 4000)
-SpecialistName = _text_type("专员姓名", 50)
+ProjectName = Annotated[str, AfterValidator(partial(clean_text, field="项目名称", limit=200))]
+Description = Annotated[str, AfterValidator(partial(clean_text, field="项目描述", limit=4000))]
+SpecialistName = Annotated[str, AfterValidator(partial(clean_text, field="专员姓名", limit=50))]
 Facts = Annotated[dict[str, Any] | None, AfterValidator(check_facts)]
 
 
@@ -352,8 +349,8 @@ class AdoptFacts(BaseModel):
 
 # ---- staff accounts (api/accounts.py) ----
 StaffRole = Literal["专员", "管理员"]
-DisplayName = _text_type("姓名", 50)
-KeyLabel = _text_type("密钥用途", 100)
+DisplayName = Annotated[str, AfterValidator(partial(clean_text, field="姓名", limit=50))]
+KeyLabel = Annotated[str, AfterValidator(partial(clean_text, field="密钥用途", limit=100))]
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,49}")
 
 
@@ -442,8 +439,8 @@ class SessionSummary(BaseModel):
 
 # -- knowledge edited in place, reviewed and versioned ---------------------------------------
 
-ChangeReason = _text_type("修改原因", 500)
-ReviewNote = _optional_text("审核意见", 500)
+ChangeReason = Annotated[str, AfterValidator(partial(clean_text, field="修改原因", limit=500))]
+ReviewNote = Annotated[str, AfterValidator(partial(_clean_optional, field="审核意见", limit=500))]
 ItemKindIn = Literal["requirement", "problem", "step", "faq", "case"]
 
 

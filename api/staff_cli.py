@@ -60,8 +60,8 @@ def add(
     """新建账号，例如：chubei staff add zhangsan --name 张三 --role 管理员"""
     accounts = _accounts()
     password = _password(password_stdin)
-    account = _run(lambda: accounts.create(AccountCreate(username=username, display_name=name, role=role,
-                                                         password=password)))  # fmt: skip
+    fields = {"username": username, "display_name": name, "role": role, "password": password}
+    account = _run(lambda: accounts.create(AccountCreate.model_validate(fields)))
     typer.echo(f"已创建账号 {account.username}（{account.display_name}，{account.role}）")
 
 
@@ -107,7 +107,7 @@ def set_role(username: Annotated[str, typer.Argument(help="用户名")],
              role: Annotated[str, typer.Argument(help="专员 或 管理员")]) -> None:  # fmt: skip
     """改角色：立即退出该账号的所有登录。"""
     accounts = _accounts()
-    account = _run(lambda: accounts.update(username, AccountUpdate(role=role)))
+    account = _run(lambda: accounts.update(username, AccountUpdate.model_validate({"role": role})))
     typer.echo(f"{username} 的角色已改为{account.role}")
 
 

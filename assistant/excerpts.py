@@ -6,15 +6,14 @@ import re
 
 from assistant.intent import Intent
 from kb.lexical import Tokenizer
+from kb.quantities import quantity_pattern
 
 WHOLE_ARTICLE = 300
 WINDOW = 300
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 # A question about an amount (多久, 几年, 多少钱, 多远…) is answered by a sentence with a quantity.
 _ASKS_QUANTITY = re.compile(r"多久|多长|多少|几[天年月日个人台张名岁次]|多大|多远|多高|期限|时限|有效期|什么时候|提前")
-_QUANTITY = re.compile(
-    r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时|米|平方米|周岁|岁|人|名|万元|元|倍|次)"
-)
+_QUANTITY = quantity_pattern("工作日 日 天 年 个月 月 小时 时 米 平方米 周岁 岁 人 名 万元 元 倍 次")
 
 
 # What a sentence must contain to answer each kind of question, and how much that counts.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kb.facts import ProjectFacts
-from kb.legal_text import int_to_cn
+from kb.quantities import int_to_cn
 
 
 def number(value: float) -> str:

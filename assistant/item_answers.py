@@ -19,6 +19,7 @@ from assistant.support import Support
 from kb.chunks import Chunk
 from kb.corpus import Corpus
 from kb.lexical import Tokenizer
+from kb.quantities import quantity_pattern
 from kb.schema import Basis, FaqEntry, Grounded, Problem, Requirement
 
 Item = Requirement | Problem | FaqEntry
@@ -262,9 +263,7 @@ _SHORT_VERDICT = 8
 # Questions answered by a whole list (条件, 材料, 前置, 有哪些) when an article enumerates it.
 LIST_INTENTS = frozenset({Intent.CONDITIONS, Intent.MATERIALS, Intent.PREREQUISITES, Intent.LIST})
 _ITEM_MARK = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.、．]|^[一二三四五六七八九十]+、")
-_QUANTITY_WORD = re.compile(
-    r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|米|平方米|周岁|岁|人|名|万元|元)"
-)
+_QUANTITY_WORD = quantity_pattern("工作日 日 天 年 个月 月 米 平方米 周岁 岁 人 名 万元 元")
 
 
 def _same(a: str, b: str) -> bool:

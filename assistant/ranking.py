@@ -17,12 +17,11 @@ from assistant.config import AnswerConfig
 from assistant.intent import Intent
 from assistant.retrieval import Hit
 from kb.lexical import Tokenizer
+from kb.quantities import quantity_pattern
 from kb.schema import FaqEntry, Problem, Requirement
 
 Item = Requirement | Problem | FaqEntry
-_QUANTITY = re.compile(
-    r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时|米|平方米|岁|人|名|万元|元|张|台)"
-)
+_QUANTITY = quantity_pattern("工作日 日 天 年 个月 月 小时 时 米 平方米 岁 人 名 万元 元 张 台")
 _DEPARTMENT = re.compile(r"部门|机关|机构|局|委员会|人民政府")
 _VERDICT = re.compile(r"不得|禁止|不能|不可以|可以|应当|须|必须|无需|不需要|免")
 

@@ -19,10 +19,9 @@ from assistant.excerpts import sentences
 from assistant.intent import Intent
 from kb.chunks import Chunk
 from kb.lexical import Tokenizer
+from kb.quantities import quantity_pattern
 
-_QUANTITY = re.compile(
-    r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时|米|平方米|周岁|岁|人|名|万元|元|张|台|倍|%)"
-)
+_QUANTITY = quantity_pattern("工作日 日 天 年 个月 月 小时 时 米 平方米 周岁 岁 人 名 万元 元 张 台 倍 %")
 _TIME = re.compile(
     r"[0-9一二三四五六七八九十百千两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时)|每(?:年|半年|季度|月|周|日|天)|有效期|到期"
 )

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,14 +12,9 @@ from pathlib import Path
 from kb.corpus import Corpus
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.legal_text import normalize_space
-from kb.quantities import parse_number
+from kb.quantities import QUANTITY, parse_number
 from kb.schema import Basis, Grounded
 
-# A quantity with a unit (30日, 五十平方米, 200米, 120万元…); four-digit years are dates, not rules.
-QUANTITY = re.compile(
-    r"(?<![0-9])(?!(?:19|20)\d\d年)(\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)\s*"
-    r"(个工作日|工作日|日|天|年|个月|月|小时|米|平方米|㎡|周岁|岁|人|名|万元|元|倍|次|张|台)"
-)
 STATED_FIELDS = (
     "title",
     "detail",

@@ -10,44 +10,13 @@ import re
 
 from pydantic import BaseModel
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+from kb.quantities import chinese_integer
+
 _NUMERAL = "零〇一二三四五六七八九十百千两"
 
 ARTICLE_RE = re.compile(rf"^第([{_NUMERAL}]+)条(?:之([{_NUMERAL}]+))?(?:[ \u3000\t]+|(?=[^\s]))")
 CHAPTER_RE = re.compile(rf"^#*\s*(第[{_NUMERAL}]+[章编])[ \u3000\t]*(.*)$")
 SECTION_RE = re.compile(rf"^#*\s*(第[{_NUMERAL}]+节)[ \u3000\t]*(.*)$")
-
-
-def cn_to_int(numeral: str) -> int:
-    """Convert a Chinese numeral as used in article labels (一百零三, 二十, 十五) to an int."""
-    total, current = 0, 0
-    for char in numeral:
-        if char in CN_DIGITS:
-            current = CN_DIGITS[char]
-        elif char in CN_UNITS:
-            total += (current or 1) * CN_UNITS[char]
-            current = 0
-        else:
-            raise ValueError(f"not a Chinese numeral: {numeral!r}")
-    return total + current
-
-
-def int_to_cn(number: int) -> str:
-    """Inverse of :func:`cn_to_int` for 1..9999, in the form the statutes use (十五, 一百零三)."""
-    if number <= 0:
-        raise ValueError("article numbers start at 1")
-    digits = "零一二三四五六七八九"
-    parts: list[str] = []
-    for unit_value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit, number = divmod(number, unit_value)
-        if digit:
-            parts.append(digits[digit] + unit)
-        elif parts and number:
-            parts.append("零")
-    text = "".join(parts)
-    text = re.sub("零+", "零", text).rstrip("零")
-    return text[1:] if text.startswith("一十") else text
 
 
 def normalize_space(text: str) -> str:
@@ -97,10 +66,10 @@ def split_articles(body: str) -> list[Article]:
             section = _join_heading(section_match)
             continue
         article_match = ARTICLE_RE.match(line)
-        if article_match:
+        number = chinese_integer(article_match.group(1)) if article_match else None
+        if article_match and number is not None:  # 第十百条 is no article number: the line is text
             close()
             label = article_match.group(0).strip()
-            number = cn_to_int(article_match.group(1))
             current = {"label": label, "number": number, "chapter": chapter, "section": section}
             rest = line[article_match.end() :].strip()
             paragraphs = [rest] if rest else []
@@ -123,6 +92,6 @@ def looks_legal(text: str) -> bool:
     numbers: list[int] = []
     for line in text.splitlines():
         match = ARTICLE_RE.match(line.strip())
-        if match:
-            numbers.append(cn_to_int(match.group(1)))
+        if match and (number := chinese_integer(match.group(1))) is not None:
+            numbers.append(number)
     return len(numbers) >= 2 and numbers[:2] == [1, 2]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kb.corpus import CORPUS_DIR, load_regulation, manifest, shipped_corpus
-from kb.legal_text import cn_to_int, int_to_cn, split_articles
+from kb.legal_text import split_articles
+from kb.quantities import chinese_integer, int_to_cn
 
 MANIFEST = manifest()
 
@@ -26,7 +27,7 @@ def test_every_corpus_file_is_in_the_manifest() -> None:
 
 @pytest.mark.parametrize("number", [1, 9, 10, 11, 20, 21, 99, 100, 101, 105, 110, 116, 122])
 def test_chinese_numerals_round_trip(number: int) -> None:
-    assert cn_to_int(int_to_cn(number)) == number
+    assert chinese_integer(int_to_cn(number)) == number
 
 
 def test_known_article_and_chapter() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from pypdf import PdfReader
 
-from assistant.plan_document import to_markdown, to_pdf
+from assistant.plan_document import ItemProgress, to_markdown, to_pdf
 from chubei.services import Services
 from tests.conftest import RunningServer
 
@@ -151,6 +151,23 @@ def test_plan_exports_as_markdown_and_pdf(indexed: Services) -> None:
     assert markdown.startswith("# 某KTV筹备方案") and "## 硬性要求清单" in markdown and "### 房产" in markdown
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(to_pdf(plan, "某KTV筹备方案"))).pages)
     assert "某KTV筹备方案" in text.replace(" ", "") and "硬性要求清单" in text
+
+
+def test_text_people_typed_stays_literal_text_in_the_markdown_and_the_pdf(indexed: Services) -> None:
+    plan = indexed.guide.plan(KTV)
+    first = plan.requirements[0]
+    note = "房东说下周给*房产证*\n## 已全部办完\n- [x] <b>无需消防</b>"
+    progress = {first.id: ItemProgress(status="待准备", note=note)}
+    markdown = to_markdown(plan, "KTV_二期 筹备方案", {"项目名称": "KTV_二期"}, progress)
+    lines = markdown.splitlines()
+    assert lines[0] == "# KTV\\_二期 筹备方案" and "- **项目名称**：KTV\\_二期" in lines
+    escaped = "房东说下周给\\*房产证\\* ## 已全部办完 - \\[x\\] \\<b\\>无需消防\\</b\\>"
+    assert f"  - 专员备注：{escaped}" in lines  # one line: no heading, no ticked item of its own
+    assert not any(line.startswith("## 已全部办完") for line in lines)
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(to_pdf(plan, "KTV_二期", None, progress))).pages
+    )
+    assert "房东说下周给*房产证*##已全部办完-[x]<b>无需消防</b>" in text.replace(" ", "").replace("\n", "")
 
 
 def test_guide_command_prints_the_plan(tmp_path: Path) -> None:

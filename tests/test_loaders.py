@@ -25,7 +25,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 from ingest.loaders import SUPPORTED_SUFFIXES, LoaderError, load_document, loader_for
 from ingest.loaders.docx import DocxLoader
 from ingest.loaders.pdf import PdfLoader
-from kb.legal_text import int_to_cn, split_articles
+from kb.legal_text import split_articles
+from kb.quantities import int_to_cn
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))

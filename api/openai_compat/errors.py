@@ -3,6 +3,8 @@ so that SDKs raise their usual exceptions (AuthenticationError, BadRequestError,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi.responses import JSONResponse
 
 from api.openai_compat.schemas import ErrorBody, ErrorDetail
@@ -36,7 +38,7 @@ def is_openai_path(path: str) -> bool:
 
 
 def error_response(status: int, message: str, param: str | None = None, code: str | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:  # fmt: skip
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:  # fmt: skip
     detail = ErrorDetail(message=message, type=TYPES.get(status, "server_error"), param=param,
                          code=code or CODES.get(status))  # fmt: skip
     if status == 401:

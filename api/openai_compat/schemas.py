@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -13,7 +13,7 @@ MAX_CONTEXT_TEXT = 20000
 MAX_MESSAGES = 200
 
 Role = Literal["system", "developer", "user", "assistant"]
-ROLES = Role.__args__
+ROLES = get_args(Role)
 
 
 class TextPart(BaseModel):

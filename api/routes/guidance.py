@@ -11,12 +11,13 @@ from fastapi.responses import Response
 from api.auth import require_staff
 from api.deps import ServicesDep
 from api.guard import StaffRoute
+from api.openapi import Responses
 from api.work_limit import Work
 from assistant.models import GuidanceRequest, GuidanceResponse
 from assistant.plan_document import to_markdown, to_pdf
 
 router = APIRouter(dependencies=[Depends(require_staff)], route_class=StaffRoute)
-DOCUMENT = {200: {"description": "可打印的方案", "content": {"application/pdf": {}, "text/markdown": {}}}}
+DOCUMENT: Responses = {200: {"description": "可打印的方案", "content": {"application/pdf": {}, "text/markdown": {}}}}
 
 
 @router.post("/api/v1/guidance", response_model=GuidanceResponse, response_model_exclude_none=False)

@@ -25,15 +25,16 @@ from api.openai_compat.access import CallerDep
 from api.openai_compat.errors import OpenAIError
 from api.openai_compat.render import completion, events
 from api.openai_compat.schemas import ChatCompletion, ChatCompletionRequest, ErrorBody, ModelCard, ModelList
+from api.openapi import Responses
 from api.work_limit import Work
 
 router = APIRouter(prefix="/v1", tags=["OpenAI 兼容接口"])
 
-ERRORS = {
+ERRORS: Responses = {
     401: {"model": ErrorBody, "description": "缺少或无效的密钥"},
     403: {"model": ErrorBody, "description": "经营者访问链接已撤销或过期"},
 }
-CHAT_ERRORS = {
+CHAT_ERRORS: Responses = {
     **ERRORS,
     400: {"model": ErrorBody, "description": "请求体有误（param 指出字段）"},
     404: {"model": ErrorBody, "description": "模型不存在"},

@@ -103,7 +103,10 @@ async def ask(project_id: OperatorProject, body: OperatorAsk, work: Work, servic
     async with work.slot():
         answer = await run_in_threadpool(services.assistant.ask, body.question, AskContext(history, project))
     _, message_id = conversations.record(conversation_id, project_id, "operator", body.question, answer)
-    return conversations.message(message_id)
+    message = conversations.message(message_id)
+    if message is None:  # staff deleted the conversation in between
+        raise NotFound("对话已被删除，请重新提问")
+    return message
 
 
 @router.post("/feedback", response_model=FeedbackOut, status_code=201)

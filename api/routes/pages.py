@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -58,13 +59,14 @@ TEMPLATES.env.filters["cn_date"] = _cn_date
 TEMPLATES.env.globals["static_url"] = ASSETS.url
 
 
-def _page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page; ``context`` is whatever its template renders."""
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status)
     response.headers.update(SECURITY_HEADERS)
     return response
 
 
-def _too_many(request: Request, template: str, refusal: RateLimited, **context) -> HTMLResponse:
+def _too_many(request: Request, template: str, refusal: RateLimited, **context: Any) -> HTMLResponse:
     response = _page(request, template, status=429, **context)
     response.headers["Retry-After"] = str(refusal.retry_after_s)
     return response
@@ -163,7 +165,7 @@ def logout(request: Request, sessions: SessionsDep) -> RedirectResponse:
     return response
 
 
-def _staff_page(request: Request, template: str, admin_only: bool = False, **context) -> Response:
+def _staff_page(request: Request, template: str, admin_only: bool = False, **context: Any) -> Response:
     session = staff_session(request)
     if session is None:
         return RedirectResponse("/staff/login", status_code=303)

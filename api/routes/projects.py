@@ -12,6 +12,7 @@ from api.auth import require_staff
 from api.deps import ConversationsDep, DossiersDep
 from api.guard import StaffRoute
 from api.links import absolute, loopback_warning
+from api.openapi import Responses
 from api.pagination import TOTAL_HEADER, TOTAL_HEADER_DOC, Page, project_page
 from api.qr import qr_png, qr_svg
 from api.schemas import (
@@ -30,8 +31,10 @@ from api.work_limit import Work
 from assistant.plan_document import ItemProgress, to_markdown, to_pdf
 
 router = APIRouter(prefix="/api/v1/projects", route_class=StaffRoute)
-QR = {200: {"description": "二维码图片", "content": {"image/png": {}, "image/svg+xml": {}}}}
-DOCUMENT = {200: {"description": "可打印的方案（含各项进度）", "content": {"application/pdf": {}, "text/markdown": {}}}}
+QR: Responses = {200: {"description": "二维码图片", "content": {"image/png": {}, "image/svg+xml": {}}}}
+DOCUMENT: Responses = {
+    200: {"description": "可打印的方案（含各项进度）", "content": {"application/pdf": {}, "text/markdown": {}}}
+}
 
 
 def public_link(link: LinkOut, request: Request) -> LinkOut:

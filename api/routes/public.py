@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.articles import article_text
 from api.auth import PublicVisit
 from api.deps import ConversationsDep, RateLimitsDep, ServicesDep
+from api.dossiers import NotFound
 from api.guard import PublicRoute
 from api.public_link_schemas import EmbedInfo, PublicAsk, PublicFeedbackIn, PublicMessageOut
 from api.rate_limit import client_ip
@@ -34,6 +35,8 @@ async def ask(link: PublicVisit, body: PublicAsk, request: Request, work: Work, 
     session_id, message_id = conversations.record(body.session_id, None, CHANNEL, body.question, answer,
                                                   public_link_id=link.id)  # fmt: skip
     message = conversations.message(message_id)
+    if message is None:  # staff deleted the conversation in between
+        raise NotFound("对话已被删除，请重新提问")
     return PublicMessageOut(**message.model_dump(), session_id=session_id)
 
 

@@ -101,7 +101,8 @@ def upgrade() -> None:
     stored: set[str] = set()
     for chunk in batches_of_ids(bind):
         rows = bind.execute(sa.select(projects.c.id, projects.c.plan).where(projects.c.id.in_(chunk))).all()
-        skeletons, new = [], {}
+        skeletons: list[dict[str, Any]] = []
+        new: dict[str, dict[str, Any]] = {}
         for project_id, plan in rows:
             skeleton, pieces = split(plan)
             skeletons.append({"project_id": project_id, "skeleton": pack(skeleton)})
