@@ -23,6 +23,9 @@ _PROJECT_TYPE = TypeAdapter(ProjectType)
 _CASES = TypeAdapter(list[Case])
 _FAQ = TypeAdapter(list[FaqEntry])
 _PERMITS = TypeAdapter(list[Permit])
+# libyaml's parser: the same documents as yaml.safe_load, about seven times faster on the ~0.7 MB shipped here,
+# which every start, every knowledge reload (a staff FAQ or case edit) and every test index pays for.
+_LOADER = yaml.CSafeLoader
 
 
 @dataclass
@@ -67,7 +70,7 @@ class KnowledgeBase:
     def _read(self, path: Path, adapter: TypeAdapter[T]) -> T | None:
         """The file validated by ``adapter``; None when it is empty or invalid (the problems go to ``errors``)."""
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         except yaml.YAMLError as error:
             self.errors.append(LoadError(path.name, "", f"YAML 格式错误：{error}"))
             return None
