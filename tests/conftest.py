@@ -99,9 +99,13 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         yield RunningServer(url, home / "data", key)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole run; each test opens contexts of its own (cookies, storage, viewport)."""
+    """A headless Chromium per browser test module; each test opens contexts of its own (cookies, storage, viewport).
+
+    Not one per session: while sync Playwright runs, its event loop is this thread's running loop, so an
+    ``asyncio.run`` in any later non-browser test would fail ("cannot be called from a running event loop").
+    """
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         yield chromium
