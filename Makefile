@@ -26,8 +26,9 @@ setup-dev: $(VENV)/.installed-dev
 run: setup
 	$(BIN)/chubei serve
 
-## Set up (dev extras, Chromium) and run the whole test suite
+## Set up (dev extras, Chromium), type-check (a type error fails here, before any test) and run the whole test suite
 test: setup-dev
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: setup-dev

@@ -6,10 +6,13 @@ per-credential rate limits raised so that ~500 requests in a minute are all answ
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
 from tests import fuzz
+from tests.conftest import with_shipped_index
 from tests.servers import chubei_server
 
 KEY = "fuzz-staff-key"
@@ -17,7 +20,8 @@ UNTHROTTLED = {name: "100000/minute" for name in ("CHUBEI_STAFF_RATE", "CHUBEI_O
 
 
 @pytest.mark.slow
-def test_every_operation_answers_as_documented(tmp_path) -> None:
+def test_every_operation_answers_as_documented(tmp_path: Path, shipped_index: Path) -> None:
+    with_shipped_index(tmp_path / "data", shipped_index)
     env = {"CHUBEI_DATA_DIR": str(tmp_path / "data"), "CHUBEI_API_KEYS": KEY, "CHUBEI_PUBLIC_BASE_URL": "",
            **UNTHROTTLED}  # fmt: skip
     with chubei_server(env, cwd=tmp_path) as url:

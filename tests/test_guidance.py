@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from assistant.plan_document import ItemProgress, to_markdown, to_pdf
 from chubei.services import Services
-from tests.conftest import RunningServer
+from tests.conftest import RunningServer, with_shipped_index
 
 KTV = "在小区底商开个KTV，十几个包间"
 GYM_POOL = "健身会所带25米恒温泳池，水面400平，租的商场四楼"
@@ -170,8 +170,9 @@ def test_text_people_typed_stays_literal_text_in_the_markdown_and_the_pdf(indexe
     assert "房东说下周给*房产证*##已全部办完-[x]<b>无需消防</b>" in text.replace(" ", "").replace("\n", "")
 
 
-def test_guide_command_prints_the_plan(tmp_path: Path) -> None:
-    env = {"CHUBEI_DATA_DIR": str(tmp_path / "data"), "PATH": str(Path(sys.executable).parent)}
+def test_guide_command_prints_the_plan(tmp_path: Path, shipped_index: Path) -> None:
+    data = with_shipped_index(tmp_path / "data", shipped_index)
+    env = {"CHUBEI_DATA_DIR": str(data), "PATH": str(Path(sys.executable).parent)}
     chubei = Path(sys.executable).parent / "chubei"
     result = subprocess.run(
         [str(chubei), "guide", CAFE, "--json"], capture_output=True, text=True, env=env, check=False

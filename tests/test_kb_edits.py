@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 from alembic import command
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import inspect
 
 from api.auth import StaffIdentity
@@ -30,8 +30,9 @@ from kb.edits import ItemEdit, item_dict
 from kb.export import export
 from kb.grounding import shipped_problems, validate
 from kb.knowledge import DATA_DIR, KnowledgeBase
+from tests.conftest import CHROMIUM, with_shipped_index
 from tests.servers import VENV_BIN, chubei_server
-from tests.test_browser import ARGS, CHROMIUM, Watched
+from tests.test_browser import Watched
 from tests.test_project_store import alembic
 
 SHARED_KEY = "kb-edits-shared-key"
@@ -70,8 +71,9 @@ class KbServer:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KbServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, shipped_index: Path) -> Iterator[KbServer]:
     home = tmp_path_factory.mktemp("kbedits")
+    with_shipped_index(home / "data", shipped_index)
     env = {"CHUBEI_DATA_DIR": str(home / "data"), "CHUBEI_API_KEYS": SHARED_KEY, "CHUBEI_PUBLIC_BASE_URL": "",
            "CHUBEI_TRUSTED_PROXIES": PROXY}  # fmt: skip
     with chubei_server(env, cwd=home) as url:
@@ -327,7 +329,7 @@ def test_export_writes_back_what_loads_as_the_same_knowledge(tmp_path: Path, shi
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="需要 Debian 的 chromium（/usr/bin/chromium）；make test 会安装")
 @pytest.mark.timeout(600, func_only=True)
 def test_a_specialist_corrects_an_answer_an_admin_approves_and_restores_in_the_browser(
-    server: KbServer, artifacts: Path
+    server: KbServer, artifacts: Path, browser: Browser
 ) -> None:
     """First admin → creates a 专员 → the 专员 asks, corrects the answer's item (a wrong quote is refused first), the
     change waits → the admin approves → the identical question is answered from the corrected item → the admin
@@ -353,69 +355,66 @@ def test_a_specialist_corrects_an_answer_an_admin_approves_and_restores_in_the_b
         expect(answer).to_be_visible(timeout=120_000)
         return answer.locator(".a-text").inner_text()
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        context = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", "reduced_motion": "reduce"}
-        admin_w, staff_w = Watched(chromium.new_context(**context)), Watched(chromium.new_context(**context))
-        admin = login(admin_w, "liu.admin")
-        admin.get_by_role("link", name="账号", exact=True).click()
-        admin.get_by_label("用户名").fill("qian.zy")
-        admin.get_by_label("姓名").fill("钱专员")
-        admin.get_by_label("初始密码").fill(PASSWORD)
-        admin.get_by_role("button", name="创建账号").click()
-        expect(admin.locator("#account-form-status")).to_have_text("已创建 钱专员（qian.zy，专员）")
+    context = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", "reduced_motion": "reduce"}
+    admin_w, staff_w = Watched(browser.new_context(**context)), Watched(browser.new_context(**context))
+    admin = login(admin_w, "liu.admin")
+    admin.get_by_role("link", name="账号", exact=True).click()
+    admin.get_by_label("用户名").fill("qian.zy")
+    admin.get_by_label("姓名").fill("钱专员")
+    admin.get_by_label("初始密码").fill(PASSWORD)
+    admin.get_by_role("button", name="创建账号").click()
+    expect(admin.locator("#account-form-status")).to_have_text("已创建 钱专员（qian.zy，专员）")
 
-        staff = login(staff_w, "qian.zy")
-        original = ask(staff)
-        answer = staff.locator("#thread article.msg.bot").last
-        answer.get_by_role("button", name="纠正").click()
-        answer.get_by_role("button", name=f"修改条目 {FAQ}").click()
-        form = answer.locator("form.kb-editor")
-        expect(form.get_by_label("答复", exact=True)).to_have_value(re.compile("地下一层"), timeout=30_000)
-        form.get_by_label("答复", exact=True).fill(corrected)
-        # The basis picker: a chosen article whose quote is then made up is refused, naming the field.
-        form.get_by_label("搜索法规条文作为依据").fill("娱乐场所 地下")
-        form.get_by_role("button", name="搜索条文").click()
-        hit = form.locator(".article-hit").filter(has_text="娱乐场所管理条例").first
-        expect(hit).to_be_visible(timeout=30_000)
-        hit.get_by_role("button", name="选用").click()
-        quote = form.locator(".basis-list li").last.locator("textarea")
-        assert "地下" in quote.input_value()  # the article's own text, to cut down
-        quote.fill("娱乐场所可以设在地下二层")
-        form.get_by_role("button", name="提交修改").click()
-        expect(form.get_by_role("status").last).to_contain_text("未通过知识库校验", timeout=60_000)
-        expect(form.locator(".field-error").first).to_contain_text("引文不是《娱乐场所管理条例》")
-        form.locator(".basis-list li").last.get_by_role("button", name="移除").click()
-        form.get_by_role("button", name="提交修改").click()
-        expect(form.get_by_role("status").last).to_contain_text("等待管理员审核", timeout=60_000)
-        answer.screenshot(path=str(artifacts / "kb-01-specialist-corrects.png"))
-        assert ask(staff) == original  # not live while it waits
+    staff = login(staff_w, "qian.zy")
+    original = ask(staff)
+    answer = staff.locator("#thread article.msg.bot").last
+    answer.get_by_role("button", name="纠正").click()
+    answer.get_by_role("button", name=f"修改条目 {FAQ}").click()
+    form = answer.locator("form.kb-editor")
+    expect(form.get_by_label("答复", exact=True)).to_have_value(re.compile("地下一层"), timeout=30_000)
+    form.get_by_label("答复", exact=True).fill(corrected)
+    # The basis picker: a chosen article whose quote is then made up is refused, naming the field.
+    form.get_by_label("搜索法规条文作为依据").fill("娱乐场所 地下")
+    form.get_by_role("button", name="搜索条文").click()
+    hit = form.locator(".article-hit").filter(has_text="娱乐场所管理条例").first
+    expect(hit).to_be_visible(timeout=30_000)
+    hit.get_by_role("button", name="选用").click()
+    quote = form.locator(".basis-list li").last.locator("textarea")
+    assert "地下" in quote.input_value()  # the article's own text, to cut down
+    quote.fill("娱乐场所可以设在地下二层")
+    form.get_by_role("button", name="提交修改").click()
+    expect(form.get_by_role("status").last).to_contain_text("未通过知识库校验", timeout=60_000)
+    expect(form.locator(".field-error").first).to_contain_text("引文不是《娱乐场所管理条例》")
+    form.locator(".basis-list li").last.get_by_role("button", name="移除").click()
+    form.get_by_role("button", name="提交修改").click()
+    expect(form.get_by_role("status").last).to_contain_text("等待管理员审核", timeout=60_000)
+    answer.screenshot(path=str(artifacts / "kb-01-specialist-corrects.png"))
+    assert ask(staff) == original  # not live while it waits
 
-        admin.goto(f"{server.url}/staff/knowledge")
-        card = admin.locator(".change-card").filter(has_text="钱专员").first
-        expect(card).to_contain_text(corrected)
-        expect(card.locator("td.before")).to_contain_text("地下一层可以考虑")
-        admin.screenshot(path=str(artifacts / "kb-02-review-queue.png"), full_page=True)
-        card.get_by_role("button", name="通过").click()
-        expect(card.get_by_role("status")).to_have_text("已通过，已生效。", timeout=120_000)
-        assert corrected[:20] in ask(staff)  # the identical question, answered from the corrected item
+    admin.goto(f"{server.url}/staff/knowledge")
+    card = admin.locator(".change-card").filter(has_text="钱专员").first
+    expect(card).to_contain_text(corrected)
+    expect(card.locator("td.before")).to_contain_text("地下一层可以考虑")
+    admin.screenshot(path=str(artifacts / "kb-02-review-queue.png"), full_page=True)
+    card.get_by_role("button", name="通过").click()
+    expect(card.get_by_role("status")).to_have_text("已通过，已生效。", timeout=120_000)
+    assert corrected[:20] in ask(staff)  # the identical question, answered from the corrected item
 
-        admin.get_by_label("编号、标题或内容").fill("地下室")
-        admin.get_by_role("button", name="查找").click()
-        admin.locator(".item-row").filter(has_text=FAQ).click()
-        versions = admin.locator("#versions > li")
-        expect(versions.last).to_contain_text("钱专员")
-        expect(versions.last).to_contain_text("现行")
-        admin.once("dialog", lambda dialog: dialog.accept("恢复原答复"))
-        versions.first.get_by_role("button", name="恢复此版本").click()
-        expect(versions.first.get_by_role("status")).to_have_text("已恢复，已生效。", timeout=120_000)
-        expect(admin.locator("#versions > li").last).to_contain_text("恢复", timeout=30_000)
-        admin.screenshot(path=str(artifacts / "kb-03-versions.png"), full_page=True)
-        assert ask(staff) == original
+    admin.get_by_label("编号、标题或内容").fill("地下室")
+    admin.get_by_role("button", name="查找").click()
+    admin.locator(".item-row").filter(has_text=FAQ).click()
+    versions = admin.locator("#versions > li")
+    expect(versions.last).to_contain_text("钱专员")
+    expect(versions.last).to_contain_text("现行")
+    admin.once("dialog", lambda dialog: dialog.accept("恢复原答复"))
+    versions.first.get_by_role("button", name="恢复此版本").click()
+    expect(versions.first.get_by_role("status")).to_have_text("已恢复，已生效。", timeout=120_000)
+    expect(admin.locator("#versions > li").last).to_contain_text("恢复", timeout=30_000)
+    admin.screenshot(path=str(artifacts / "kb-03-versions.png"), full_page=True)
+    assert ask(staff) == original
 
-        errors = [e for e in admin_w.errors + staff_w.errors if "status of 422" not in e]
-        assert errors == [], errors
-        chromium.close()
+    errors = [e for e in admin_w.errors + staff_w.errors if "status of 422" not in e]
+    assert errors == [], errors
 
 
 # -- the change store on SQLite and PostgreSQL ------------------------------------------------------------------------

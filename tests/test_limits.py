@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import with_shipped_index
 from tests.servers import VENV_BIN, chubei_server
 
 MAIN_KEY, BURN_KEY, OLD_KEY = "limits-main-key", "limits-burn-key", "limits-old-key"
@@ -69,10 +70,11 @@ def small_disk(path: Path) -> Iterator[bool]:
 
 
 @pytest.fixture(scope="module")
-def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Limited]:
+def limited(tmp_path_factory: pytest.TempPathFactory, shipped_index: Path) -> Iterator[Limited]:
     home = tmp_path_factory.mktemp("limited")
     data = home / "data"
     with small_disk(data) as on_tmpfs:
+        with_shipped_index(data, shipped_index)
         (data / "staff-api-key.txt").write_text(f"{MAIN_KEY}\n{BURN_KEY}\n{OLD_KEY}\n", encoding="utf-8")
         env = {"CHUBEI_DATA_DIR": str(data), "CHUBEI_API_KEYS": "", "CHUBEI_PUBLIC_BASE_URL": "", **LIMITS}
         with chubei_server(env, cwd=home) as url:

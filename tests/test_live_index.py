@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from ingest.indexer import source_key
+from tests.conftest import with_shipped_index
 from tests.servers import VENV_BIN, chubei_server
 
 KEY = "live-index-key"
@@ -19,9 +20,10 @@ RULE = "# 市北区筹备辅导测试规定\n\n第一条 为规范筹备期辅�
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Path]]:
+def live(tmp_path_factory: pytest.TempPathFactory, shipped_index: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
     """A server of its own: these tests change its index."""
     home = tmp_path_factory.mktemp("live")
+    with_shipped_index(home / "data", shipped_index)
     env = {"CHUBEI_DATA_DIR": str(home / "data"), "CHUBEI_API_KEYS": KEY, "CHUBEI_PUBLIC_BASE_URL": ""}
     with chubei_server(env, cwd=home) as url:
         yield url, env, home

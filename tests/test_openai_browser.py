@@ -6,10 +6,8 @@ import openai
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import RunningServer
-from tests.test_browser import CHROMIUM, browser, create_by_api, staff_login
-
-__all__ = ["browser"]  # the module-scoped Chromium fixture, shared with the other browser tests
+from tests.conftest import CHROMIUM, RunningServer
+from tests.test_browser import create_by_api, staff_login
 
 pytestmark = [
     pytest.mark.browser,

@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import pypdfium2 as pdfium
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests.conftest import RunningServer
-from tests.test_browser import ARGS, CHROMIUM, PHONE, Watched, decoded_qr, shot, staff_login
+from tests.conftest import CHROMIUM, RunningServer
+from tests.test_browser import PHONE, Watched, decoded_qr, shot, staff_login
 from tests.test_readable_pages import open_every_section, readable, violations
 
 pytestmark = [
@@ -74,14 +74,6 @@ def portal_page(snippet: str, extra: str = "") -> str:
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>某区政务服务网</title></head>
 <body><main><h1>某区政务服务网</h1><p>办事指南、政策文件。</p><a href="#guide">办事指南</a>{extra}</main>
 {snippet}</body></html>"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

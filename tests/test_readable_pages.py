@@ -6,16 +6,15 @@ and all text at least 14 px; the 大字 mode stays on across reloads; focus ring
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import RunningServer
-from tests.test_browser import ARGS, CHROMIUM, PHONE, Watched, create_by_api, shot, staff_login
+from tests.conftest import CHROMIUM, RunningServer
+from tests.test_browser import PHONE, Watched, create_by_api, shot, staff_login
 
 pytestmark = [
     pytest.mark.browser,
@@ -43,14 +42,6 @@ SMALL_TEXT = """() => {
   }
   return small;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -20,15 +20,16 @@ import httpx
 import pytest
 from alembic import command
 from argon2 import PasswordHasher
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from api.accounts import StaffAccounts
 from api.db.engine import Database
 from api.dossiers import Refused
 from api.schemas import AccountCreate, AccountUpdate
 from api.sessions import StaffSessions
+from tests.conftest import CHROMIUM, with_shipped_index
 from tests.servers import VENV_BIN, chubei_server
-from tests.test_browser import ARGS, CHROMIUM, Watched
+from tests.test_browser import Watched
 from tests.test_project_store import alembic
 
 SHARED_KEY = "accounts-shared-key"
@@ -66,8 +67,9 @@ class AccountServer:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, shipped_index: Path) -> Iterator[AccountServer]:
     home = tmp_path_factory.mktemp("accounts")
+    with_shipped_index(home / "data", shipped_index)
     env = {"CHUBEI_DATA_DIR": str(home / "data"), "CHUBEI_API_KEYS": SHARED_KEY, "CHUBEI_PUBLIC_BASE_URL": "", **LIMITS}
     with chubei_server(env, cwd=home) as url:
         yield AccountServer(url, home / "data")
@@ -275,14 +277,6 @@ def browser_test(test: Callable) -> Callable:
     ):
         test = mark(test)
     return test
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def page_login(browser: Browser, server: AccountServer, username: str) -> Watched:
