@@ -318,7 +318,6 @@ class Composer:
 
     def _from_knowledge(self, u: Understanding, retrieval: Retrieval, type_ids: list[str], facts: ProjectFacts,
                         project: ProjectContext | None) -> Reply:  # fmt: skip
-        known = facts.known()
         focus = self.focus(u.text) + (self.focus(u.asked) if u.asked else [])
         if project is not None and project.description and points_at_project(u.text):
             focus = focus * 2 + self.focus(project.description)  # the question first, then what it points at
@@ -335,15 +334,37 @@ class Composer:
                 in_project=project is not None and not _stated(u.text, applied),
             )
             return self._with_plan_note(reply, project)  # fmt: skip
-        if u.intent == Intent.FEASIBILITY:
-            cleared = self._cleared_red_line(type_ids, facts, asking_clauses(u.text))
-            if cleared is not None:
-                return self._with_plan_note(
-                    self.item_answers.cleared(
-                        *cleared, in_project=project is not None and not _stated(u.text, cleared[1])
-                    ),
-                    project,
-                )
+        reply = self._best_known(u, retrieval, hits, focus, facts, project, type_ids)
+        cleared = (
+            self._cleared_red_line(type_ids, facts, asking_clauses(u.text)) if u.intent == Intent.FEASIBILITY else None
+        )
+        if cleared is None:
+            return reply
+        item, decided = cleared
+        clear = self.item_answers.cleared(
+            item, decided, in_project=project is not None and not _stated(u.text, decided)
+        )
+        # What else the knowledge says about it follows ("地下一层经消防评估后可以考虑"), unless it is a prohibition.
+        forbids = reply.lead.startswith("不能") or any(
+            getattr(self.items.get(i), "red_line", False) for i in reply.items
+        )
+        restates = bool({c.key for c in clear.citations} & {c.key for c in reply.citations})
+        if (
+            reply.lead
+            and not forbids
+            and not restates
+            and len(clear.lead) + len(reply.lead) <= self.config.lead_chars * 2
+        ):
+            clear.lead += reply.lead
+            clear.items += reply.items
+            clear.notes += reply.notes
+            clear.cite(reply.citations, self.config.max_citations)
+        return self._with_plan_note(clear, project)
+
+    def _best_known(self, u: Understanding, retrieval: Retrieval, hits: list[Hit], focus: list[str],
+                    facts: ProjectFacts, project: ProjectContext | None, type_ids: list[str]) -> Reply:  # fmt: skip
+        """The curated item or article sentence that answers best, with a second that adds what it does not say."""
+        known = facts.known()
         ranked = self.ranker.rank(focus, u.intent, hits, retrieval.idf)
         items = [c for c in ranked if c.hit.chunk.kind in ITEM_KINDS and c.hit.chunk.item_id in self.items
                  and _not_ruled_out(self.items[c.hit.chunk.item_id], known)]  # fmt: skip
@@ -496,8 +517,9 @@ class Composer:
         asked |= {reading.fact for reading in read_facts(asking)}
         if not asked:
             return None
-        cleared = None
-        for item in [*self.kb.requirements_for(type_ids), *self.kb.problems_for(type_ids)]:
+        cleared: tuple[Requirement | Problem, dict[str, object]] | None = None
+        candidates: list[Requirement | Problem] = [*self.kb.requirements_for(type_ids), *self.kb.problems_for(type_ids)]
+        for item in candidates:
             if not item.red_line or not item.when or not {c.fact for c in item.when} & asked:
                 continue
             if not item.basis or not (

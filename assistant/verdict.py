@@ -40,7 +40,9 @@ def verdict(question: str, lead: str, tokenizer: Tokenizer, mistake: bool = Fals
         return None
     if _ASKS_NEED.search(question):
         return "需要。" if (mistake or _DUTY.search(lead)) and not _NO_DUTY.search(lead) else None
-    if mistake and _ASKS_PERMISSION.search(question):
+    if not _ASKS_PERMISSION.search(question):
+        return None  # 不能 answers a request for permission, never "有没有时间限制"
+    if mistake:
         return "不能。"
     asked = {t for t in tokenizer.query_tokens(question) if len(t) >= 2}
     for pattern in (_FORBIDS, _ONLY_AFTER):
