@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 from assistant.config import AnswerConfig
+from assistant.fact_phrases import applied_to
 from assistant.fact_reader import read_facts
 from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity, detect_intent
 from assistant.item_answers import Item, ItemAnswers, prohibition_lead_in
@@ -40,6 +41,15 @@ _LASTS = re.compile(r"多久|几年|有效|管得久|期限|到期")
 _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里面(?:开|设|搞)|增设|增加|加个|顺便|另外|还想")
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
 # "一共要办哪些证", "从头到尾要办哪些": the whole list for the business, whatever else the question mentions.
+# Whether something must be done at all: 需要办…吗, 要不要, 用不用, 得办吗.
+_ASKS_IF_NEEDED = re.compile(
+    r"要不要|用不用|需不需要|得不得|用得着|(?:需要|要|得|必须|还要|还得|也要|也得)(?:办|申请|取得|拿|做).{0,16}(?:吗|么|不)[？?]?$"
+)
+# A question that states a change to the project (要是加一台X光机, 打算再添个泳池), not only a topic.
+_CHANGE = re.compile(
+    r"要是|如果|假如|假设|万一|打算|准备|想(?:要|再|加|添|上|配|买|装|开|做)|再(?:加|添|配|买|装)|"
+    r"加(?:一|个|台|上|装)|添(?:一|个|台|置)|增加|新增|另外|还想|改成|换成"
+)
 _WHOLE_LIST = re.compile(r"一共|总共|全部|所有|都要办|从头到尾|前前后后|哪几样|几样|统统")
 # Words of a list question that do not name a topic ("开KTV一共要办哪些证" has none left).
 _LIST_WORDS = frozenset(
@@ -141,6 +151,16 @@ _PERMIT_WORDS = frozenset(
         "之后",
         "以后",
         "拿到",
+        "到手",
+        "拿到手",
+        "从递",
+        "递",
+        "从交",
+        "前后",
+        "前前后后",
+        "大概",
+        "大约",
+        "差不多",
         "证",
         "给",
         "留",
@@ -207,7 +227,7 @@ class Composer:
         }
         self.item_answers = ItemAnswers(self.items, corpus, tokenizer, support, config)
         self.ranker = CandidateRanker(self.items, tokenizer, config)
-        self.chooser = SentenceChooser(tokenizer, config)
+        self.chooser = SentenceChooser(tokenizer, config, how_asked=_PERMIT_WORDS)
         self.permit_answers = PermitAnswers(kb.permits, corpus, support, config)
         self.lists = ListAnswers(kb, corpus, support, config)
         self._doc_types = _types_citing_each_doc(kb)
@@ -222,6 +242,12 @@ class Composer:
         project: ProjectContext | None, search: Search,
     ) -> Reply:  # fmt: skip
         intent = u.intent
+        if project is not None and u.permit_ids and _ASKS_IF_NEEDED.search(u.text):
+            not_needed = self._not_needed(
+                u.permit_ids, type_ids, self._facts_in_question(u.text, question_facts, project)
+            )
+            if not_needed is not None:
+                return self._with_plan_note(not_needed, project)
         if intent == Intent.COMPARISON and len(u.permit_ids) >= 2:  # 食品经营许可证和小餐饮登记证哪个管得久
             asked = detect_intent(_COMPARISON_WORDS.sub("", u.text))
             asked = asked if asked in PERMIT_INTENTS else Intent.DEADLINE if _LASTS.search(u.text) else Intent.PROCEDURE
@@ -481,11 +507,35 @@ class Composer:
                 about = self._topics.get(fact) is not None and self._topics[fact].search(text)
                 if about or (whole_site and fact in LOCATION):
                     values[fact] = value
-        values.update(stated.known())
+        for fact, value in stated.known().items():
+            # 需要办放射诊疗许可吗 mentions 放射 but does not say the project now has it: a yes/no fact the
+            # project settled stands unless the question states a change (要是加一台X光机呢).
+            if not (value is True and values.get(fact) is False and not _CHANGE.search(text)):
+                values[fact] = value
         return ProjectFacts.model_validate(values)
 
     def _with_derived(self, facts: ProjectFacts, type_ids: list[str]) -> ProjectFacts:
         return self.kb.with_derived_facts(type_ids, facts) if facts.area_m2 is not None else facts
+
+    def _not_needed(self, permit_ids: list[str], type_ids: list[str], facts: ProjectFacts) -> Reply | None:
+        """ "我们需要办放射诊疗许可吗" in a project whose facts rule it out (不配置放射设备): every item of the
+        project's types that brings the 事项 in is decided False on the project's facts. Says so, with the
+        condition the item sets, verbatim-grounded in its basis."""
+        for permit_id in permit_ids:
+            bringing = [item for item in self.kb.requirements_for(type_ids) if item.permit_id == permit_id]
+            verdicts = [item.applies(facts) for item in bringing]
+            if not bringing or any(v is not False for v in verdicts) or any(not item.when for item in bringing):
+                continue
+            item = bringing[0]
+            known = facts.known()
+            decided = {c.fact: known[c.fact] for c in item.when if c.holds(facts) is False}
+            permit = self.kb.permits[permit_id]
+            lead = (f"按您项目现在的情况（{applied_to(decided)}），不需要办理{permit.known_as}。"
+                    f"这一项的适用情形是：{sentence(item.title)}情况有变时再办。")  # fmt: skip
+            reply = Reply(lead=lead, items=[item.id], source="item")
+            reply.cite(self.item_answers.citations_for(item, item.title, 1), self.config.max_citations)
+            return reply
+        return None
 
     def _red_lines(self, type_ids: list[str], facts: ProjectFacts, project: ProjectContext | None
                    ) -> list[tuple[Requirement | Problem, dict[str, object]]]:  # fmt: skip
@@ -495,8 +545,13 @@ class Composer:
             return []
         found: list[tuple[Requirement | Problem, dict[str, object]]] = []
         candidates: list[Requirement | Problem] = [*self.kb.requirements_for(type_ids), *self.kb.problems_for(type_ids)]
+        said: set[frozenset[str]] = set()
+        suppressed = {i for t in type_ids if t in self.kb.types for i in self.kb.types[t].suppresses}
         for item in candidates:
-            if item.red_line and item.when and item.applies(facts) is True:
+            if item.red_line and item.when and item.id not in suppressed and item.applies(facts) is True:
+                if (trigger := frozenset(c.fact for c in item.when)) in said:
+                    continue  # one red line per deciding fact: the business's own comes before the general one
+                said.add(trigger)
                 found.append((item, self._applied(item, facts, type_ids) or {}))
         stated_numbers = {fact for fact, value in facts.known().items() if not isinstance(value, bool)}
         found.sort(key=lambda pair: -len(set(pair[1]) & stated_numbers))

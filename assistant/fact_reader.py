@@ -118,21 +118,32 @@ def read_floor(text: str) -> list[FactReading]:
     return []
 
 
+# "有个小学，走过去也就一百五十米左右": the distance may come in the next clause, said as a walk or a gap.
+_HOW_FAR = r"(?:走过去|走路|步行|过去|离|距离?|相距|隔|大概|大约|差不多|也就|不到|约)"
 _SCHOOL_DISTANCE = [
     re.compile(rf"{SCHOOL}[^，。；,;]{{0,12}}?(?P<n>{NUMBER})\s*(?:米|m)", re.I),
     re.compile(rf"(?P<n>{NUMBER})\s*(?:米|m)[^，。；,;]{{0,8}}{SCHOOL}", re.I),
+    re.compile(
+        rf"{SCHOOL}[^，。；,;]{{0,8}}[，,][^，。；,;]{{0,4}}{_HOW_FAR}[^，。；,;]{{0,6}}?(?P<n>{NUMBER})\s*(?:米|m)",
+        re.I,
+    ),
 ]
-_NEAR_SCHOOL = re.compile(rf"{SCHOOL}[^，。；,;]{{0,4}}(?:旁边|隔壁|对面|附近|门口|边上|周边|挨着|紧邻)|"
-                          rf"(?:旁边|隔壁|对面|附近|门口|紧挨|紧邻|挨着)[^，。；,;]{{0,4}}{SCHOOL}")  # fmt: skip
+# Next to it, across the road from it, facing it.
+NEARBY = r"(?:旁边|隔壁|对面|斜对面|对过|附近|门口|边上|周边|挨着|紧挨|紧邻|隔(?:一|了)?条(?:马路|街|路|道)|正对)"
+_NEAR_SCHOOL = re.compile(rf"{SCHOOL}[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,4}}{SCHOOL}")
 
 
 def read_school(text: str) -> list[FactReading]:
-    for pattern in _SCHOOL_DISTANCE:
-        if match := pattern.search(text):
-            value = parse_number(match.group("n"))
-            if value is not None:
-                return [FactReading("distance_to_school_m", value, match.group(0)),
-                        FactReading("near_school", value < 200, match.group(0))]  # fmt: skip
+    """The nearest school decides ("小学350米，不过楼后面五十米就有个幼儿园": 50 m)."""
+    distances = [
+        (value, match.group(0))
+        for pattern in _SCHOOL_DISTANCE
+        for match in pattern.finditer(text)
+        if (value := parse_number(match.group("n"))) is not None
+    ]
+    if distances:
+        value, evidence = min(distances, key=lambda pair: pair[0])
+        return [FactReading("distance_to_school_m", value, evidence), FactReading("near_school", value < 200, evidence)]
     if match := _NEAR_SCHOOL.search(text):
         return [FactReading("near_school", True, match.group(0))]
     if match := re.search(rf"(?:远离|离|距)[^，。；,;]{{0,3}}{SCHOOL}[^，。；,;]{{0,3}}(?:很远|较远|挺远)", text):
@@ -181,10 +192,13 @@ def read_property(text: str) -> list[FactReading]:
         readings.append(FactReading("has_property_certificate", True, match.group(0)))
     if match := re.search(
         r"住宅(?:改|性质|用途)|(?:房本|房产证|产权证|用途)[^，。；,;]{0,6}(?:写的|写着|登记的?|是)(?:是)?住宅|"
-        r"(?:本来|原来)?就是住宅|民房|居民房|自建房|宅基地|住宅楼里|住宅里|家里|(?:一|两|三|四)居室",
+        r"(?:本来|原来)?就是住宅|民房|居民房|自建房|宅基地|住宅楼里|住宅里|家里|(?:一|两|三|四)居室|"
+        # a flat (not a shop) in a residential building: "在居民楼里租了两套房子"
+        r"(?:居民楼|住宅楼|小区|单元楼)[^，。；,;]{0,8}(?:租|买)[^，。；,;]{0,4}套(?:房子|房|住宅|单元)",
         text,
     ):
-        readings.append(FactReading("building_use", "住宅", match.group(0)))
+        if not _negated(text, match.start()):  # "不在住宅楼里" says nothing of what the premises are
+            readings.append(FactReading("building_use", "住宅", match.group(0)))
     elif match := re.search(r"厂房|仓库|工业用地|工业厂房", text):
         readings.append(FactReading("building_use", "工业", match.group(0)))
     elif match := re.search(r"写字楼|办公楼|办公用房", text):
@@ -202,7 +216,10 @@ def read_entity(text: str) -> list[FactReading]:
         return [FactReading("entity_type", "个体工商户", match.group(0))]
     if match := re.search(r"民办非企业|民非|社会服务机构", text):
         return [FactReading("entity_type", "民办非企业单位", match.group(0))]
-    if match := re.search(r"有限公司|公司名义|注册(?:一家|个)?公司|以公司|集团|股份公司", text):
+    if match := re.search(
+        r"有限公司|公司名义|注册(?:了|好)?(?:一家|个)?公司|公司(?:已经|已)?注册|以公司|集团|股份公司|(?:我们|我|咱们?)公司",
+        text,
+    ):
         return [FactReading("entity_type", "公司", match.group(0))]
     return []
 
@@ -216,16 +233,17 @@ READERS: list[Callable[[str], list[FactReading]]] = [
     read_entity,
     _flag(
         "near_hospital",
-        r"医院[^，。；,;]{0,3}(?:旁边|隔壁|对面|附近|门口)|(?:旁边|对面|隔壁|挨着|紧挨)[^，。；,;]{0,8}医院",
+        rf"医院[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,8}}医院",
     ),
     _count(
-        "rooms", rf"(?P<n>{NUMBER})\s*(?:个|间)?\s*(?:小|大|豪华|独立)?(?:包间|包厢|包房|客房|房间|间房|套房|间客房)"
+        "rooms",
+        rf"(?P<n>{NUMBER})\s*(?:个|间)?\s*(?:小|大|豪华|独立)?(?:包间|包厢|包房|客房|房间|间房|套房(?!子)|间客房)",
     ),
     _count("beds", rf"(?P<n>{NUMBER})\s*(?:张|个)?\s*(?:床位|张床)", rf"床位\s*(?P<n>{NUMBER})"),
     _count("seats", rf"(?P<n>{NUMBER})\s*(?:个)?\s*(?:座位|餐位|位子|座)(?!机)"),
     _count(
         "computers",
-        rf"(?P<n>{NUMBER})\s*(?:台|个)\s*(?:电脑|机器|主机|机位|终端)",
+        rf"(?P<n>{NUMBER})\s*(?:台|个)\s*(?:电脑|机器|机子|主机|机位|终端)",
         rf"(?P<n>{NUMBER})\s*机位",
         rf"(?:一共|总共|共)\s*(?P<n>{NUMBER})\s*台",
     ),

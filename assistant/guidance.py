@@ -99,10 +99,14 @@ class Guide:
         known = profile.facts.known()
         lines = []
         candidates: list[Listed[Requirement] | Listed[Problem]] = [*checklist.requirements, *checklist.problems]
+        said: set[frozenset[str]] = set()
         for listed in candidates:
             item = listed.item
             if not getattr(item, "red_line", False) or not listed.triggered_by:
                 continue
+            if (trigger := frozenset(listed.triggered_by)) in said:
+                continue  # one red line per deciding fact: the business's own comes before the general one
+            said.add(trigger)
             facts = {fact: known[fact] for fact in listed.triggered_by if fact in known}
             change = getattr(item, "advice", None)
             lines.append(RedLine(title=item.title, detail=item.detail, facts=facts, change=change,

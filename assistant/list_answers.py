@@ -50,7 +50,7 @@ class ListAnswers:
             ordered = [p.permit for p in place(common, self.kb.permits).placed]
             names = "、".join(f"{p.name}{'（视情况）' if conditions[p.id] else ''}" for p in ordered)
             points.append(f"通用手续：{names}")
-        subject = word or "这类项目"
+        subject = (word or "这类项目").removeprefix("开")  # "开网吧要办啥证" named the business as 开网吧
         reply = Reply(
             lead=f"开{subject}，行业许可和备案主要是下面这些（按办理顺序；标“视情况”的只在相应情形下需要）。",
             heading="事项",
@@ -80,13 +80,20 @@ class ListAnswers:
         return reply
 
     def _own_permits(self, type_ids: list[str]) -> set[str]:
-        """事项 named by the business's own items (and its blocks'), not only by the 通用 block."""
+        """事项 named by the business's own items (and its blocks'), less those of the 通用 block: a business
+        that restates a common procedure (洗浴中心的消防设计审查) still has it among the 通用手续, so its own
+        licences (卫生许可证、特种行业许可证) come first."""
+        general = (
+            {item.permit_id for item in self.kb.types[GENERAL_TYPE_ID].permit_items if item.permit_id}
+            if GENERAL_TYPE_ID in self.kb.types
+            else set()
+        )
         return {
             item.permit_id
             for project_type in self.kb.expand(type_ids)
             if project_type.id != GENERAL_TYPE_ID
             for item in project_type.permit_items
-            if item.permit_id
+            if item.permit_id and item.permit_id not in general
         }
 
     def _project_permits(self, project: ProjectContext) -> Reply:

@@ -31,6 +31,8 @@ class PermitNames:
                     words.setdefault(word.lower(), []).append(permit.id)
         self._words = sorted(words.items(), key=lambda pair: (-len(pair[0]), pair[0]))
         self.names = {permit.id: permit.name for permit in kb.permits.values()}
+        # The businesses a 事项 is specific to: "这个证" after "开网吧要办啥证" means the trade's own licence.
+        self.trades = {permit.id: frozenset(permit.applies_to) for permit in kb.permits.values()}
         # 中医诊所备案 is also said 开中医诊所走备案: the head, then the kind of 事项 a few characters on.
         self._split: list[tuple[str, str, str]] = []
         for permit in kb.permits.values():

@@ -68,7 +68,8 @@ class Profiler:
         facts, understood = self._facts(description, overrides or {})
         matched, excluded = self._by_alias(text)
         types = [match for match in matched if not self._ruled_out(match.id, facts)]
-        if not types and (industry := self.scope.uncovered_industry(description)):
+        industry = self.scope.uncovered_industry(description)
+        if industry and (not types or self.scope.opens_uncovered(description, industry)):
             return Profile(types=[], facts=facts, understood=understood, out_of_scope=True,
                            reason=f"“{industry}”不在筹备期辅导的项目范围内")  # fmt: skip
         types += self._by_facts(facts, {t.id for t in types} | set(excluded))

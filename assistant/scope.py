@@ -38,6 +38,10 @@ REGULATORY_INTENT = (
 )  # fmt: skip
 
 
+# 要求 as a verb aimed at a person (能要求他赔多少, 要求房东退押金) is a demand, not a requirement.
+_DEMAND_OF_SOMEONE = re.compile(r"要求(?=他|她|对方|房东|老板|商家|店家|员工|游客|顾客)")
+
+
 # A question that asks which licence to get or where to apply.
 _ASKS_PERMIT = re.compile(r"办(?:什么|啥|哪些|哪个)?(?:证|手续|许可)|许可证?(?:怎么|如何|去哪|找谁|要什么|需要什么)|去哪(?:批|办|申请)|"
                           r"要(?:去)?(?:哪|谁)批|审批(?:手续|流程)|怎么申请|如何申请")  # fmt: skip
@@ -62,7 +66,7 @@ class ScopeDecision:
 def _lists(path: Path = LEXICON_DIR / "out_of_scope.yaml") -> tuple[tuple[str, ...], ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return (tuple(data["industries"]), tuple(data["topics"]), tuple(data["tasks"]), tuple(data["requests"]),
-            tuple(data["evasions"]))  # fmt: skip
+            tuple(data["vendor_requests"]), tuple(data["evasions"]))  # fmt: skip
 
 
 class ScopeGate:
@@ -70,8 +74,9 @@ class ScopeGate:
         self.min_dense = min_dense
         self.min_lexical = min_lexical
         self.min_dense_named = min_dense_named
-        self.industries, self.topics, self.tasks, requests, evasions = _lists()
+        self.industries, self.topics, self.tasks, requests, vendor_requests, evasions = _lists()
         self.requests = [re.compile(pattern) for pattern in requests]
+        self.vendor_requests = [re.compile(pattern) for pattern in vendor_requests]
         self.evasions = [re.compile(pattern) for pattern in evasions]
         # Businesses and 事项 the knowledge covers, by every name operators use.
         words = {word.lower() for t in kb.matchable_types for word in (t.name, *t.aliases) if len(word) >= 2}
@@ -86,9 +91,22 @@ class ScopeGate:
         """An industry the service does not coach, named in the text without any covered type, or named
         with one but as the thing a permit is asked for (酒店里开个加油点要办什么证)."""
         industry = next((word for word in self.industries if word.lower() in text.lower()), None)
-        if industry is None or (self.covered_terms(text) and not _ASKS_PERMIT.search(text)):
+        if industry is None or (
+            self.covered_terms(text) and not _ASKS_PERMIT.search(text) and not self.opens_uncovered(text, industry)
+        ):
             return None
         return industry
+
+    def opens_uncovered(self, text: str, industry: str) -> bool:
+        """ "打算开家宠物医院，是不是也按诊所那套备案": the business being opened is the uncovered one, named
+        before any covered type (a covered one named first is the project: 酒店里开个药店…)."""
+        lowered = text.lower()
+        opened = re.search(rf"(?:开|办|做|搞|干)(?:个|一个|家|一家|间|一间|所|一所)?(?:小|新)?{re.escape(industry.lower())}",
+                           lowered)  # fmt: skip
+        if opened is None:
+            return False
+        first_covered = min((lowered.find(word) for word in self.covered_terms(text)), default=len(lowered))
+        return opened.start() < first_covered
 
     def decide(self, question: str, retrieval: Retrieval, in_context: bool = False) -> ScopeDecision:
         """``in_context``: asked in a project's chat or as a follow-up, so already about a known business."""
@@ -110,6 +128,8 @@ class ScopeGate:
             return ScopeDecision(False, f"“{industry}”不在筹备期辅导的项目范围内")
         if any(pattern.search(question) for pattern in self.evasions):  # even when it names a rule
             return ScopeDecision(False, EVASION_REASON)
+        if any(pattern.search(question) for pattern in self.vendor_requests):
+            return ScopeDecision(False, TASK_REASON)
         asks_rules = _asks_about_rules(question)
         lowered = question.lower()
         for term in self.covered_terms(question):  # 编程 inside 少儿编程 (a training course) is no topic
@@ -133,6 +153,7 @@ class ScopeGate:
 def _asks_about_rules(question: str) -> bool:
     """A clause that names a rule matter and asks something about it (not 今天审批跑断腿了)."""
     for clause in re.split(r"(?<=[，。！？；,!?;])", question):
+        clause = _DEMAND_OF_SOMEONE.sub("", clause)
         if (any(word in clause for word in REGULATORY_INTENT) or _PERMIT_ASK.search(clause)) and _QUESTION.search(
             clause
         ):

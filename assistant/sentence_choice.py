@@ -59,18 +59,23 @@ class Choice:
 
 
 class SentenceChooser:
-    def __init__(self, tokenizer: Tokenizer, config: AnswerConfig) -> None:
+    def __init__(self, tokenizer: Tokenizer, config: AnswerConfig, how_asked: frozenset[str] = frozenset()) -> None:
+        """``how_asked``: words that say how a question asks (多长时间, 期限, 哪个部门), not what it is about."""
         self.tokenizer = tokenizer
         self.config = config
+        self.how_asked = how_asked
         self._tokens: dict[str, set[str]] = {}
 
     def choose(self, focus: list[str], intent: Intent, wants_quantity: bool, candidates: list[Candidate],
                idf: Callable[[str], float]) -> list[Choice]:  # fmt: skip
         weights = _weights(focus, idf)
         total = sum(weights.values()) or 1.0
+        # A FAQ's own question vouches for its answer only on what it is about: "上网登记记录要留多长时间" is not
+        # the FAQ "办证要多长时间" because both ask 多长时间.
+        topic = {t: w for t, w in weights.items() if t not in self.how_asked}
         choices = []
         for candidate in candidates:
-            vouched = self._coverage(candidate.question, weights, total) if candidate.question else 0.0
+            vouched = self._coverage(candidate.question, topic, total) if candidate.question else 0.0
             for index, text in enumerate(candidate.sentences):
                 coverage = self._coverage(text, weights, total)
                 if candidate.question and index == 0:

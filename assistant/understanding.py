@@ -29,6 +29,8 @@ _PRONOUN = re.compile(
 _OWN = re.compile(r"(?:我|我们|咱|咱们)(?:这个|这家|这边|这儿|这里|的|这)(?:店|项目|铺子|地方|场所)?|本店")
 _PERMIT_PRONOUN = re.compile(r"这个证|这证|该证|此证|这项许可|这个许可|这个备案|这个手续|这个审批|这个登记|这张证")
 _COMPARES = re.compile(r"差多少|差别|区别|不一样|一样吗|有啥不同|比.{0,6}(?:哪个|更)|相比|[跟和与]它比|哪个更")
+# "也要吗", "也卡这个距离吗": the same requirement asked of something else, so the last question supplies it.
+_ALSO = re.compile(r"也(?:要|得|需要|必须|算|适用|一样|卡|受|管|归|是|有)")
 _SHORT = 10
 _BESIDES = re.compile(r"除了|除去|除")
 _QUANTITY = re.compile(rf"(?P<n>{NUMBER})\s*(?P<unit>平方米|平米|平|米|层|楼|间|台|张|人|个|天|日|年|岁)")
@@ -122,7 +124,8 @@ class Interpreter:
         rest = rest.strip("，,、的 和与跟")
         if types or permits:
             asked = ""
-            if len(rest) >= 3 and _COMPARES.search(question):  # 那X的呢？要求差多少？ → both sides
+            if len(rest) >= 3 and (_COMPARES.search(question) or _ALSO.search(rest)):
+                # 那X的呢？要求差多少？ / 那理发店洗头的也要吗？ → asked against the last question
                 text, asked = f"{previous.understood}{core}？", core
             elif len(rest) >= 3:  # 那网吧的营业时间呢 → a question of its own about the new subject
                 text = core if core.endswith(("？", "?")) else f"{core}？"
@@ -154,9 +157,9 @@ class Interpreter:
         asked = ""
         if swapped is not None:
             text = swapped
-        elif subject and not unmatched:  # 这个证多久能下来 → 网络文化经营许可多久能下来; 那员工呢 → KTV员工
-            stripped = _PRONOUN.sub("", core).strip("，,、的 ") or core
-            text = f"{subject}{stripped}？"
+        elif subject and not unmatched:  # 这个证多久能下来 → 网络文化经营许可多久能下来
+            stripped = _PRONOUN.sub("", core).strip("，,、 ") or core
+            text = _with_predicate(subject, stripped, previous.understood)
         else:  # nothing to anchor it on but the last question (or a 备案 it did not name)
             text, asked = f"{previous.understood}{core}？", core
         return Understanding(
@@ -186,7 +189,11 @@ class Interpreter:
         }
         candidates = [p for p in candidates if p not in besides] or candidates  # 除了营业执照，还得办个证: not that one
         asked = {named.id for named in self.permits.named(previous.question)} - besides
-        return next((p for p in candidates if p in asked), candidates[0])
+        if named_now := next((p for p in candidates if p in asked), None):
+            return named_now
+        # Not named in the last question (the answer listed several): the licence of that trade, if one is listed.
+        own = [p for p in candidates if set(previous.type_ids) & self.permits.trades.get(p, frozenset())]
+        return min(own, key=lambda p: len(self.permits.trades[p])) if own else candidates[0]
 
     def _swap_subject(self, previous: PriorTurn, types: list[Named], permits: list[Named]) -> str:
         """The last question with its business (or 事项) replaced by the one just named."""
@@ -220,6 +227,29 @@ class Interpreter:
                 text = text.replace(reading.evidence, evidence.evidence, 1)
                 replaced = True
         return text if replaced else None
+
+
+def _with_predicate(subject: str, words: str, previous: str) -> str:
+    """A follow-up that names only a thing ("那护士呢", "那只做皮肤科项目的呢") asks the last question's
+    predicate of it: 医美机构的主诊医师要什么条件 → 医美机构护士要什么条件; a modifier ending in 的 keeps the
+    last question's head noun (→ 医美机构只做皮肤科项目的主诊医师要几年经验)."""
+    if _ASKING.search(words):
+        return f"{subject}{words.rstrip('的')}？"
+    split = _ASKING.search(previous, 2)
+    if split is None:
+        return f"{subject}{words.rstrip('的')}？"
+    head, predicate = previous[: split.start()], previous[split.start() :].rstrip("？?。 ")
+    if words.endswith("的"):
+        noun = head.rsplit("的", 1)[-1] if "的" in head else ""
+        return f"{subject}{words}{noun}{predicate}？"
+    return f"{subject}{words}{predicate}？"
+
+
+# Where the question itself starts ("医美机构的主诊医师|要什么条件").
+_ASKING = re.compile(
+    r"需要|要不要|用不用|得不得|能不能|能否|可不可以|可以|是不是|有没有|必须|应该|应当|怎么|如何|多少|多久|多远|多长|(?<![这那])几|什么|啥|"
+    r"哪|算不算|也要|也得|还要|还得|要|得|能|吗"
+)
 
 
 def _alternatives(permits: list[Named]) -> bool:

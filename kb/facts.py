@@ -219,7 +219,8 @@ FACT_TOPICS: dict[str, str] = {
     "sells_alcohol": r"酒水|卖酒|酒吧",
     "has_elevator": r"电梯|扶梯",
     "has_boiler": r"锅炉|压力容器|储气罐",
-    "fire_special_project": r"消防设计|审图|送审|消防审查|特殊建设工程|消防验收|消防图纸",
+    "fire_special_project": r"消防设计|审图|送审|消防审查|特殊建设工程|消防验收|消防图纸|"
+    r"(?:装修|施工|动工|开工)(?:前|之前|以前).{0,8}消防|消防.{0,10}(?:装修|施工|动工|开工)(?:前|之前|以前)",
     "entity_type": r"个体|公司|主体|名义",
     "building_use": r"用途|住宅|房产证|房本|产权证|商住",
     "has_property_certificate": r"房产证|房本|产权证|不动产",

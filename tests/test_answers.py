@@ -100,6 +100,23 @@ def test_a_project_chat_lists_the_projects_own_permits(indexed: Services, intern
     assert "网络文化经营许可" in answer.text
 
 
+def test_a_project_whose_facts_rule_a_licence_out_is_told_it_does_not_need_it(indexed: Services) -> None:
+    description = "开个小口腔诊所，三台牙椅，只洗牙补牙，诊所里不放拍片的机器，要拍片就让病人去医院"
+    project = ProjectContext.from_plan(indexed.guide.plan(description), description=description)
+    answer = ask(indexed, "我们要办放射诊疗许可吗？", AskContext(project=project))
+    assert answer.text.startswith("按您项目现在的情况") and "不需要办理放射诊疗许可" in answer.text
+    assert all(c.title == "放射诊疗管理规定" for c in answer.citations)
+    changed = ask(indexed, "要是以后添一台牙片机，要办放射诊疗许可吗？", AskContext(project=project))
+    assert "不需要" not in changed.text and "放射诊疗许可" in changed.text
+
+
+def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Services) -> None:
+    answer = ask(indexed, "开洗浴中心，客人能在休息厅过夜，一共要办哪些证？")
+    assert found_early("卫生许可证", answer.text) and found_early("特种行业许可", answer.text)
+    common = next(point for point in answer.text.splitlines() if "通用手续" in point)
+    assert "消防设计审查" in common and "营业执照" in common
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -107,12 +124,24 @@ def test_a_project_chat_lists_the_projects_own_permits(indexed: Services, intern
         "帮我起草一份KTV服务员的劳动合同",
         "市北区哪家KTV最便宜？给排个名",
         "帮我在KTV点一首歌",
+        "能推荐个靠谱的装修公司做我们健身房的消防改造吗？",
+        "帮我给孩子约个周六上午的牙科诊所号",
+        "会员退卡不成把我告了，这官司该怎么打？我要起诉他吗",
+        "网吧收银员手脚不干净，我能直接开除她吗？",
+        "民宿的账该怎么做，房费收入怎么入账",
     ],
 )
 def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Services, question: str) -> None:
     answer = ask(indexed, question)
     assert answer.out_of_scope and not answer.citations
     assert "要办哪些证照和手续" in answer.text  # says what it can do instead
+
+
+@pytest.mark.parametrize(
+    "question", ["KTV装修用什么材料才能过消防？", "大约几号能拿到网络文化经营许可证？", "我能要求房东提供产权证明吗？"]
+)
+def test_approval_questions_beside_those_words_are_still_answered(indexed: Services, question: str) -> None:
+    assert not ask(indexed, question).out_of_scope
 
 
 def test_answers_are_short(indexed: Services) -> None:
@@ -178,3 +207,40 @@ def test_asking_whether_one_may_make_a_known_mistake_gets_a_no(indexed: Services
     assert verdict("新淘的娃娃机直接摆上行不行？", mistake, tokenizer) is None
     assert verdict("我这种小店也得办卫生许可证吗？", mistake, tokenizer, mistake=True) == "需要。"
     assert verdict("公安那边的备案有没有时间限制？", mistake, tokenizer, mistake=True) is None
+
+
+def test_a_follow_up_naming_only_a_thing_asks_the_last_question_of_it(indexed: Services) -> None:
+    context = AskContext()
+    context.history.append(ask(indexed, "医美机构的主诊医师要什么条件？", context).turn())
+    nurse = ask(indexed, "那护士呢？", context)
+    assert nurse.understood_as == "医美机构护士要什么条件？"
+    assert found_early("2年", nurse.text)
+
+
+def test_a_follow_up_on_a_time_or_another_trade_keeps_the_last_requirement(indexed: Services) -> None:
+    context = AskContext()
+    context.history.append(ask(indexed, "电玩城能让未成年人玩游戏机吗？", context).turn())
+    holiday = ask(indexed, "那春节那几天呢？", context)
+    assert holiday.understood_as == "电玩城春节那几天能让未成年人玩游戏机吗？"
+    assert found_early("法定节假日", holiday.text)
+    context = AskContext()
+    context.history.append(ask(indexed, "餐馆的厨师都得有健康证吗？", context).turn())
+    barber = ask(indexed, "那美发店给客人剪头的也要吗？", context)
+    assert "健康证" in (barber.understood_as or "") and found_early("健康", barber.text)
+
+
+def test_this_licence_after_a_list_is_the_trades_own_licence(indexed: Services) -> None:
+    context = AskContext()
+    context.history.append(ask(indexed, "开网吧要办啥证？", context).turn())
+    answer = ask(indexed, "这个证从递材料到拿到手，大概要多久？", context)
+    assert "网络文化经营许可" in (answer.understood_as or "")
+    assert found_early("20个工作日", answer.text)
+    assert "开开" not in context.history[0].understood and "开开" not in ask(indexed, "开网吧要办啥证？").text
+
+
+def test_is_it_far_enough_is_answered_on_the_projects_own_distance(indexed: Services) -> None:
+    description = "公司已经注册好了，想在一栋商业楼二层开个网吧，离最近的中学大概600米，场地是租的。"
+    plan = indexed.guide.plan(description)
+    context = AskContext(project=ProjectContext.from_plan(plan, description=description))
+    answer = ask(indexed, "我们这个位置离学校够远吗？", context)
+    assert found_early("600米", answer.text) and "不在这条禁止性规定的范围内" in answer.text

@@ -128,6 +128,13 @@ def test_uncovered_projects_get_no_checklist(indexed: Services) -> None:
         assert "工作人员" in plan.notice or "专员" in plan.notice
 
 
+def test_an_uncovered_business_compared_with_a_covered_one_is_still_uncovered(indexed: Services) -> None:
+    pets = indexed.guide.plan("想开一家宠物诊所给猫狗看病，是不是跟开人的诊所一样去备案？")
+    assert pets.out_of_scope is True and pets.requirements == []
+    hotel = indexed.guide.plan("酒店一楼大堂旁边想开个药店，酒店本身四十间客房")
+    assert not hotel.out_of_scope and "hotel" in [t.id for t in hotel.project_types]
+
+
 def test_every_citation_is_verbatim_and_pending_items_say_so(indexed: Services) -> None:
     plan = indexed.guide.plan(GYM_POOL)
     for citation in plan.citations:
@@ -240,3 +247,32 @@ def test_the_plan_lists_its_permits_in_order_with_materials_and_the_legal_maximu
     requirements = {r.id: r.permit_id for r in plan.requirements}
     assert requirements["sports_high_risk.other.licence"] == "high_risk_sports_licence"
     assert "要办的事项" in to_markdown(plan)
+
+
+def test_facts_said_the_way_operators_say_them(indexed: Services) -> None:
+    """The distance in the next clause, the nearest of two schools, 机子, 我们公司, 隔一条马路, a flat in a
+    residential building — and a negation that says nothing of the premises."""
+    cafe = indexed.guide.plan(
+        "我们公司看中一个二楼门面，想开网咖摆一百台机子。斜对面有个小学，走过去也就一百五十米左右"
+    )
+    assert cafe.facts["distance_to_school_m"] == 150 and cafe.facts["computers"] == 100
+    assert cafe.facts["entity_type"] == "公司"
+    assert cafe.red_lines and "200米" in cafe.red_lines[0].title
+    nearest = indexed.guide.plan("写字楼三楼开电竞馆，离小学步行大概350米，不过楼后面五十米就有个幼儿园")
+    assert nearest.facts["distance_to_school_m"] == 50
+    arcade = indexed.guide.plan("开个游戏厅，看好的门面跟区人民医院就隔一条马路，正对着门诊楼")
+    assert arcade.facts.get("near_hospital") is True
+    assert any("医院" in line.title for line in arcade.red_lines)
+    kindergarten = indexed.guide.plan("小区配建的幼儿园用房，两层独栋，不在住宅楼里，想办民办幼儿园")
+    assert kindergarten.facts.get("building_use") != "住宅" and kindergarten.red_lines == []
+
+
+def test_premises_registered_as_housing_are_a_red_line_once_and_not_for_a_homestay(indexed: Services) -> None:
+    training = indexed.guide.plan("在居民楼二楼租了套房子，想开个少儿美术培训班")
+    assert training.facts["building_use"] == "住宅"
+    assert [line.item_id for line in training.red_lines] == ["general.problem.residential_use"]
+    ktv = indexed.guide.plan("在住宅楼里买了一套房子，想改成KTV，房本上写的是住宅")
+    assert len({frozenset(line.facts) for line in ktv.red_lines}) == len(ktv.red_lines)  # one per deciding fact
+    assert "general.problem.residential_use" not in {line.item_id for line in ktv.red_lines}
+    homestay = indexed.guide.plan("把自家住宅改成民宿，四间房，房本上写的是住宅")
+    assert homestay.red_lines == []
