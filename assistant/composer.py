@@ -462,18 +462,22 @@ class Composer:
         """The best few items and articles, each with its sentences and a prior from its rank; an item whose
         conditions hold on the facts at hand is marked."""
         candidates = []
+        top = sources[0].chunk if sources else None
         for position, scored in enumerate(items):
             item = self.items[scored.hit.chunk.item_id]
             prior = 1.0 / (1 + position)
+            off_source = top is not None and not _cites(item, top.doc_id, top.article)
             if isinstance(item, FaqEntry):
-                candidates.append(Candidate("item", item.id, split_sentences(item.answer), prior, item.question))
+                candidates.append(Candidate("item", item.id, split_sentences(item.answer), prior, item.question,
+                                            off_source=off_source))  # fmt: skip
                 continue
             texts = [sentence(item.title), *split_sentences(item.detail)]
             scenario = len(texts) if isinstance(item, Problem) else 0
             if isinstance(item, Problem):
                 texts += split_sentences(item.advice)
             applies = bool(item.when) and item.applies(facts) is True
-            candidates.append(Candidate("item", item.id, texts, prior, scenario=scenario, applies=applies))
+            candidates.append(Candidate("item", item.id, texts, prior, scenario=scenario, applies=applies,
+                                        off_source=off_source))  # fmt: skip
         for position, hit in enumerate(sources):
             candidates.append(Candidate("article", hit.chunk.id, split_sentences(hit.chunk.text), 1.0 / (1 + position),
                                         payload=hit.chunk))  # fmt: skip

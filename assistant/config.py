@@ -36,6 +36,10 @@ class AnswerConfig(BaseModel):
     applied_bonus: float = Field(
         0.3, description="条件在问题所述事实上成立的条目，其句子的加分（先说对这种情况的结论）"
     )
+    off_source_penalty: float = Field(
+        0.2,
+        description="选句：知识条目的依据不含检索排第一的条文时，其句子的扣分（检索已找到答案所在条文，别让话题相近的条目抢答）",
+    )
     settled_coverage: float = Field(
         0.3, description="检索未找到、但条件在所述事实上成立的条目，须覆盖问题用词（IDF 加权）的此比例才参与选句"
     )

@@ -47,6 +47,8 @@ class Candidate:
     # An item whose conditions hold on the facts the question states (700平 → 特殊建设工程): it settles the
     # question for this case, so it goes before general advice that says "it depends".
     applies: bool = False
+    # An item that does not cite the article retrieval ranked first: the answer is likely in that article.
+    off_source: bool = False
     payload: Chunk | None = field(default=None, repr=False)  # an article's chunk; None for an item
 
 
@@ -84,6 +86,8 @@ class SentenceChooser:
                          + self._fits(text, intent, wants_quantity))  # fmt: skip
                 if candidate.applies and index >= candidate.scenario:  # a rule that settles it, not a story
                     score += self.config.applied_bonus
+                if candidate.off_source:
+                    score -= self.config.off_source_penalty
                 if index < candidate.scenario and intent in _FACT_INTENTS:
                     score -= self.config.scenario_penalty
                 choices.append(Choice(candidate, text, score, coverage))

@@ -144,6 +144,12 @@ def test_approval_questions_beside_those_words_are_still_answered(indexed: Servi
     assert not ask(indexed, question).out_of_scope
 
 
+def test_the_article_retrieval_ranks_first_is_not_crowded_out_by_a_nearby_item(indexed: Services) -> None:
+    answer = ask(indexed, "医美诊所招的护士得满足什么条件？")
+    assert found_early("2年", answer.text) and "护士" in answer.text[:120]
+    assert any(c.article == "第十三条" and c.title == "医疗美容服务管理办法" for c in answer.citations)
+
+
 def test_answers_are_short(indexed: Services) -> None:
     questions = ["游泳馆的救生员要持证吗？", "KTV营业时间有什么限制？", "诊所能请没有执业证的人打针吗？"]
     lengths = [len(ask(indexed, q).text) for q in questions]
