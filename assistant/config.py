@@ -40,6 +40,10 @@ class AnswerConfig(BaseModel):
         0.2,
         description="选句：知识条目的依据不含检索排第一的条文时，其句子的扣分（检索已找到答案所在条文，别让话题相近的条目抢答）",
     )
+    own_question_coverage: float = Field(
+        0.8,
+        description="常见问答自己的问题覆盖提问用词（IDF 加权）达此比例即视为正是这道题（如专员新加的答复），不因依据不含检索第一的条文而扣分",
+    )
     settled_coverage: float = Field(
         0.3, description="检索未找到、但条件在所述事实上成立的条目，须覆盖问题用词（IDF 加权）的此比例才参与选句"
     )

@@ -86,7 +86,7 @@ class SentenceChooser:
                          + self._fits(text, intent, wants_quantity))  # fmt: skip
                 if candidate.applies and index >= candidate.scenario:  # a rule that settles it, not a story
                     score += self.config.applied_bonus
-                if candidate.off_source:
+                if candidate.off_source and vouched < self.config.own_question_coverage:
                     score -= self.config.off_source_penalty
                 if index < candidate.scenario and intent in _FACT_INTENTS:
                     score -= self.config.scenario_penalty
