@@ -47,9 +47,7 @@ def build_checklist(kb: KnowledgeBase, type_ids: list[str], facts: ProjectFacts)
     problems: list[Listed[Problem]] = []
     steps: list[Listed[Step]] = []
     # An item a matched type declares inapplicable (e.g. 先照后证 for a 民办学校) is left out.
-    seen: set[str] = {
-        item_id for type_id in type_ids if type_id in kb.types for item_id in kb.types[type_id].suppresses
-    }
+    seen: set[str] = kb.suppressed_by(type_ids)
     for project_type in expanded:
         requirements += _list_new(project_type.requirements, project_type.id, facts, seen, unknown, red_line_facts)
         problems += _list_new(project_type.problems, project_type.id, facts, seen, unknown, red_line_facts)

@@ -40,7 +40,6 @@ _COMPARISON_WORDS = re.compile(r"区别|不同|差别|差异|不一样|一样吗
 _LASTS = re.compile(r"多久|几年|有效|管得久|期限|到期")
 _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里面(?:开|设|搞)|增设|增加|加个|顺便|另外|还想")
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
-# "一共要办哪些证", "从头到尾要办哪些": the whole list for the business, whatever else the question mentions.
 # Whether something must be done at all: 需要办…吗, 要不要, 用不用, 得办吗.
 _ASKS_IF_NEEDED = re.compile(
     r"要不要|用不用|需不需要|得不得|用得着|(?:需要|要|得|必须|还要|还得|也要|也得)(?:办|申请|取得|拿|做).{0,16}(?:吗|么|不)[？?]?$"
@@ -50,6 +49,7 @@ _CHANGE = re.compile(
     r"要是|如果|假如|假设|万一|打算|准备|想(?:要|再|加|添|上|配|买|装|开|做)|再(?:加|添|配|买|装)|"
     r"加(?:一|个|台|上|装)|添(?:一|个|台|置)|增加|新增|另外|还想|改成|换成"
 )
+# "一共要办哪些证", "从头到尾要办哪些": the whole list for the business, whatever else the question mentions.
 _WHOLE_LIST = re.compile(r"一共|总共|全部|所有|都要办|从头到尾|前前后后|哪几样|几样|统统")
 # Words of a list question that do not name a topic ("开KTV一共要办哪些证" has none left).
 _LIST_WORDS = frozenset(
@@ -242,10 +242,9 @@ class Composer:
         project: ProjectContext | None, search: Search,
     ) -> Reply:  # fmt: skip
         intent = u.intent
+        stated = self._facts_in_question(u.text, question_facts, project)
         if project is not None and u.permit_ids and _ASKS_IF_NEEDED.search(u.text):
-            not_needed = self._not_needed(
-                u.permit_ids, type_ids, self._facts_in_question(u.text, question_facts, project)
-            )
+            not_needed = self._not_needed(u.permit_ids, type_ids, stated)
             if not_needed is not None:
                 return self._with_plan_note(not_needed, project)
         if intent == Intent.COMPARISON and len(u.permit_ids) >= 2:  # 食品经营许可证和小餐饮登记证哪个管得久
@@ -266,7 +265,7 @@ class Composer:
             main = self.lists.main_permit(type_ids)
             if main is not None and self._about_permits(u.text, [main.id]):
                 return self.permit_answers.answer([main.id], intent, u.text)
-        facts = self._with_derived(self._facts_in_question(u.text, question_facts, project), type_ids)
+        facts = self._with_derived(stated, type_ids)
         whole = intent == Intent.LIST and _WHOLE_LIST.search(u.text) and _PERMIT_LIST.search(u.text)
         if intent in (Intent.LIST, Intent.CONDITIONS, Intent.PROCEDURE, Intent.MATERIALS) and (
             whole or not self._topic(u.text, retrieval.idf)
@@ -550,7 +549,7 @@ class Composer:
         found: list[tuple[Requirement | Problem, dict[str, object]]] = []
         candidates: list[Requirement | Problem] = [*self.kb.requirements_for(type_ids), *self.kb.problems_for(type_ids)]
         said: set[frozenset[str]] = set()
-        suppressed = {i for t in type_ids if t in self.kb.types for i in self.kb.types[t].suppresses}
+        suppressed = self.kb.suppressed_by(type_ids)
         for item in candidates:
             if item.red_line and item.when and item.id not in suppressed and item.applies(facts) is True:
                 if (trigger := frozenset(c.fact for c in item.when)) in said:

@@ -126,9 +126,10 @@ class ListAnswers:
     def _permit_conditions(self, type_ids: list[str], facts: ProjectFacts) -> dict[str, str]:
         """permit id → "" when it applies, "（视情况：…）" when it depends on a fact not stated."""
         found: dict[str, str] = {}
+        suppressed = self.kb.suppressed_by(type_ids)
         for project_type in self.kb.expand(type_ids):
             for item in project_type.permit_items:
-                if not item.permit_id or item.id in self._suppressed(type_ids):
+                if not item.permit_id or item.id in suppressed:
                     continue
                 applies = item.applies(facts)
                 if applies is False:
@@ -138,9 +139,6 @@ class ListAnswers:
                 if item.permit_id not in found or (found[item.permit_id] and not note):
                     found[item.permit_id] = note
         return found
-
-    def _suppressed(self, type_ids: list[str]) -> set[str]:
-        return {item for t in type_ids if t in self.kb.types for item in self.kb.types[t].suppresses}
 
     # -- conditions and requirements ----------------------------------------------------
 

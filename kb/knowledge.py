@@ -172,6 +172,10 @@ class KnowledgeBase:
             visit(type_id)
         return ordered
 
+    def suppressed_by(self, type_ids: list[str]) -> set[str]:
+        """Items these types declare inapplicable to themselves (先照后证 for a 民办学校, 住改商 for a 民宿)."""
+        return {item_id for type_id in type_ids if type_id in self.types for item_id in self.types[type_id].suppresses}
+
     def requirements_for(self, type_ids: list[str]) -> list[Requirement]:
         return _unique(t.requirements for t in self.expand(type_ids))
 

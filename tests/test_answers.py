@@ -16,6 +16,13 @@ def ask(services: Services, question: str, context: AskContext | None = None):
     return services.assistant.ask(question, context)
 
 
+def after(services: Services, first: str, question: str):
+    """The answer to ``question`` asked right after ``first`` in one conversation."""
+    context = AskContext()
+    context.history.append(ask(services, first, context).turn())
+    return ask(services, question, context)
+
+
 def test_the_deciding_fact_comes_first_and_every_citation_is_verbatim(indexed: Services) -> None:
     answer = ask(indexed, "网吧距离小学多少米以内不让开？")
     assert not answer.out_of_scope
@@ -216,22 +223,16 @@ def test_asking_whether_one_may_make_a_known_mistake_gets_a_no(indexed: Services
 
 
 def test_a_follow_up_naming_only_a_thing_asks_the_last_question_of_it(indexed: Services) -> None:
-    context = AskContext()
-    context.history.append(ask(indexed, "医美机构的主诊医师要什么条件？", context).turn())
-    nurse = ask(indexed, "那护士呢？", context)
+    nurse = after(indexed, "医美机构的主诊医师要什么条件？", "那护士呢？")
     assert nurse.understood_as == "医美机构护士要什么条件？"
     assert found_early("2年", nurse.text)
 
 
 def test_a_follow_up_on_a_time_or_another_trade_keeps_the_last_requirement(indexed: Services) -> None:
-    context = AskContext()
-    context.history.append(ask(indexed, "电玩城能让未成年人玩游戏机吗？", context).turn())
-    holiday = ask(indexed, "那春节那几天呢？", context)
+    holiday = after(indexed, "电玩城能让未成年人玩游戏机吗？", "那春节那几天呢？")
     assert holiday.understood_as == "电玩城春节那几天能让未成年人玩游戏机吗？"
     assert found_early("法定节假日", holiday.text)
-    context = AskContext()
-    context.history.append(ask(indexed, "餐馆的厨师都得有健康证吗？", context).turn())
-    barber = ask(indexed, "那美发店给客人剪头的也要吗？", context)
+    barber = after(indexed, "餐馆的厨师都得有健康证吗？", "那美发店给客人剪头的也要吗？")
     assert "健康证" in (barber.understood_as or "") and found_early("健康", barber.text)
 
 
