@@ -18,6 +18,7 @@ from assistant.fact_reader import read_facts
 from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity, detect_intent
 from assistant.item_answers import Item, ItemAnswers, prohibition_lead_in
 from assistant.list_answers import ListAnswers, short_department
+from assistant.names import longest_first
 from assistant.permit_answers import PermitAnswers
 from assistant.project_context import ProjectContext, points_at_project
 from assistant.ranking import CandidateRanker, Scored
@@ -233,8 +234,8 @@ class Composer:
         self._doc_types = _types_citing_each_doc(kb)
         self._topics = {fact: re.compile(pattern, re.I) for fact, pattern in FACT_TOPICS.items()}
         self._site = re.compile(SITE_TOPIC)
-        self._type_words = sorted(
-            {w.lower() for t in kb.matchable_types for w in (t.name, *t.aliases) if len(w) >= 2}, key=len, reverse=True
+        self._type_words = longest_first(
+            {w.lower() for t in kb.matchable_types for w in (t.name, *t.aliases) if len(w) >= 2}
         )
 
     def compose(

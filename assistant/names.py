@@ -7,10 +7,16 @@ so 游泳馆卫生许可证 names the 卫生许可 事项 once and the 游泳场
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kb.knowledge import KnowledgeBase
+
+
+def longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    """Words longest first, ties in a fixed order: matched or removed in this order, a set's order (which
+    changes with every process's hash seed) would decide between 培训学校 and 艺术培训, and so the answer."""
+    return tuple(sorted(words, key=lambda word: (-len(word), word)))
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class PermitNames:
         # 中医诊所备案 is also said 开中医诊所走备案: the head, then the kind of 事项 a few characters on.
         self._split: list[tuple[str, str, str]] = []
         for permit in kb.permits.values():
-            for name in {permit.name, *permit.aliases}:
+            for name in sorted({permit.name, *permit.aliases}):
                 match = _KIND_TAIL.search(name)
                 if match and len(name[: match.start()]) >= 2:
                     self._split.append((name[: match.start()].lower(), match.group(0), permit.id))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.names import longest_first
 from assistant.retrieval import Retrieval
 from kb.knowledge import KnowledgeBase
 from kb.lexical import LEXICON_DIR
@@ -81,7 +82,7 @@ class ScopeGate:
         # Businesses and 事项 the knowledge covers, by every name operators use.
         words = {word.lower() for t in kb.matchable_types for word in (t.name, *t.aliases) if len(word) >= 2}
         words |= {word.lower() for p in kb.permits.values() for word in (p.name, *p.aliases) if len(word) >= 2}
-        self.covered = tuple(sorted(words, key=len, reverse=True))
+        self.covered = longest_first(words)
 
     def covered_terms(self, text: str) -> list[str]:
         lowered = text.lower()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering import AskContext
+from assistant.names import longest_first
 from assistant.project_context import ProjectContext
 from assistant.verdict import verdict
 from chubei.services import Services
@@ -21,6 +22,14 @@ def after(services: Services, first: str, question: str):
     context = AskContext()
     context.history.append(ask(services, first, context).turn())
     return ask(services, question, context)
+
+
+def test_words_of_one_length_are_taken_in_one_order_whatever_the_order_given() -> None:
+    """Removed longest first, a tie (培训学校 / 艺术培训) must not be decided by a set's per-process order."""
+    words = ["艺术培训", "网吧", "培训学校", "民办学校", "培训"]
+    assert (
+        longest_first(words) == longest_first(reversed(words)) == ("培训学校", "民办学校", "艺术培训", "培训", "网吧")
+    )
 
 
 def test_the_deciding_fact_comes_first_and_every_citation_is_verbatim(indexed: Services) -> None:
