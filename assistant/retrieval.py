@@ -78,11 +78,13 @@ class HybridRetriever:
         self.reranker = reranker
         self.cited_articles = cited_articles
 
-    def dense(self, query: str, kinds: tuple[str, ...] | None = None) -> list[Hit]:
+    def dense(self, query: str, kinds: tuple[str, ...] | None = None, index: LexicalIndex | None = None) -> list[Hit]:
+        """``index``: the live BM25 index, whose chunks the store need not read back."""
         vector = self.embedder.embed_question(query)
+        known = (index or self.lexical()).by_id
         return [
             Hit(hit.chunk, dense=hit.similarity, dense_rank=rank)
-            for rank, hit in enumerate(self.store.query(vector, self.candidates, kinds), start=1)
+            for rank, hit in enumerate(self.store.query(vector, self.candidates, kinds, known), start=1)
         ]
 
     def lexical_hits(
@@ -101,7 +103,7 @@ class HybridRetriever:
         # Sources and curated items are ranked in separate pools, so that many similar items
         # never crowd the articles out of the candidates (and the other way round).
         for pool in (SOURCE_KINDS, KNOWLEDGE_KINDS):
-            for hit in self.dense(query, pool):
+            for hit in self.dense(query, pool, lexical):
                 fused[hit.chunk.id] = hit
             for hit in self.lexical_hits(tokens, pool, lexical):
                 known = fused.setdefault(hit.chunk.id, Hit(hit.chunk))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -153,20 +153,32 @@ class VectorStore:
             for collection in self.collections.values():
                 collection.delete(ids=sorted(ids))
 
-    def query(self, vector: np.ndarray, k: int, kinds: tuple[str, ...] | None = None) -> list[DenseHit]:
+    def query(
+        self,
+        vector: np.ndarray,
+        k: int,
+        kinds: tuple[str, ...] | None = None,
+        known: Mapping[str, Chunk] | None = None,
+    ) -> list[DenseHit]:
         """Nearest chunks of the given kinds (all kinds when None), best first.
 
+        ``known``: chunks the caller already holds, by id (the live BM25 index keeps every chunk). Only the
+        hits not found there are read back from Chroma: reading the texts and metadata of the hits costs
+        several times the search itself (about 5 of 7 ms per pool at 7.6k chunks). A hit deleted by a
+        concurrent writer between the search and that read is left out.
         A query that fails because another process changed an embedded store is retried once on a
         freshly opened store.
         """
         try:
-            return self._query(vector, k, kinds)
+            return self._query(vector, k, kinds, known)
         except ChromaError as error:
             log.warning("向量库查询失败，重新打开后重试：%s", error)
             self.reopen()
-            return self._query(vector, k, kinds)
+            return self._query(vector, k, kinds, known)
 
-    def _query(self, vector: np.ndarray, k: int, kinds: tuple[str, ...] | None) -> list[DenseHit]:
+    def _query(
+        self, vector: np.ndarray, k: int, kinds: tuple[str, ...] | None, known: Mapping[str, Chunk] | None
+    ) -> list[DenseHit]:
         hits: list[DenseHit] = []
         for pool, pool_kinds in POOLS.items():
             wanted = pool_kinds if kinds is None else tuple(kind for kind in pool_kinds if kind in kinds)
@@ -174,22 +186,16 @@ class VectorStore:
                 continue
             where = None if wanted == pool_kinds else _kind_in(wanted)
             embedding: Embedding = np.asarray(vector, dtype=np.float32)
-            result = self.collections[pool].query(
-                query_embeddings=[embedding],
-                n_results=k,
-                where=where,
-                include=["documents", "metadatas", "distances"],
-            )
-            rows = zip(
-                result["ids"][0],
-                _included(result["documents"])[0],
-                _included(result["metadatas"])[0],
-                _included(result["distances"])[0],
-                strict=True,
-            )
+            collection = self.collections[pool]
+            result = collection.query(query_embeddings=[embedding], n_results=k, where=where, include=["distances"])
+            ids = result["ids"][0]
+            held = known or {}
+            chunks = {chunk_id: held[chunk_id] for chunk_id in ids if chunk_id in held}
+            chunks.update(_read(collection, [chunk_id for chunk_id in ids if chunk_id not in chunks]))
             hits += [
-                DenseHit(Chunk.from_stored(chunk_id, text, metadata), 1.0 - float(distance))
-                for chunk_id, text, metadata, distance in rows
+                DenseHit(chunks[chunk_id], 1.0 - float(distance))
+                for chunk_id, distance in zip(ids, _included(result["distances"])[0], strict=True)
+                if chunk_id in chunks
             ]
         hits.sort(key=lambda hit: -hit.similarity)
         return hits[:k]
@@ -206,6 +212,15 @@ class VectorStore:
                 ):
                     yield Chunk.from_stored(chunk_id, text, metadata)
                 offset += len(result["ids"])
+
+
+def _read(collection: Collection, ids: list[str]) -> dict[str, Chunk]:
+    """The stored chunks with these ids, by id."""
+    if not ids:
+        return {}
+    result = collection.get(ids=ids, include=["documents", "metadatas"])
+    rows = zip(result["ids"], _included(result["documents"]), _included(result["metadatas"]), strict=True)
+    return {chunk_id: Chunk.from_stored(chunk_id, text, metadata) for chunk_id, text, metadata in rows}
 
 
 def _kind_in(kinds: tuple[str, ...]) -> Where:
