@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,24 @@ def test_bm25_is_persisted_and_readers_keep_the_live_version(indexed: Services) 
 
 def test_lexical_search_ignores_unknown_words(indexed: Services) -> None:
     assert indexed.lexical().search(["完全不存在的词语xyz"], 5) == []
+
+
+def test_concurrent_lexical_searches_get_their_own_results(indexed: Services) -> None:
+    """The index keeps the last ranking for the next pool of the same question; threads asking different
+    questions at once must still each get the ranking of their own words and pool."""
+    index = indexed.lexical()
+    queries = [
+        (tokens, kinds)
+        for tokens in (["网吧", "学校"], ["游泳", "救生员"], ["诊所", "执业"], ["民宿", "消防"])
+        for kinds in (("regulation",), ("faq", "requirement"), None)
+    ]
+    expected = [index.search(tokens, 10, kinds) for tokens, kinds in queries]
+    assert len({tuple(chunk.id for chunk, _ in hits) for hits in expected}) > len(queries) // 2
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(20):
+            got = list(pool.map(lambda query: index.search(query[0], 10, query[1]), queries))
+            assert got == expected
 
 
 @pytest.mark.slow
