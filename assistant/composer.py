@@ -263,7 +263,7 @@ class Composer:
         ):
             return self.permit_answers.answer(u.permit_ids, intent, u.text, u.permits_alternative)
         if not u.permit_ids and intent in (Intent.MATERIALS, Intent.CONDITIONS) and type_ids and not project:
-            main = self.lists.main_permit(type_ids)
+            main = self.lists.main_permit(type_ids, stated)
             if main is not None and self._about_permits(u.text, [main.id]):
                 return self.permit_answers.answer([main.id], intent, u.text)
         facts = self._with_derived(stated, type_ids)

@@ -42,6 +42,10 @@ def describe(fact: str, value: object) -> str:
             return "位于居民楼内" if value else "不在居民楼内"
         case "near_school", bool():
             return "紧邻学校" if value else "不在学校附近"
+        case "near_government_office", bool():
+            return "紧邻党政机关" if value else "不在党政机关附近"
+        case "physician_years", float() | int():
+            return f"医师注册后执业约{number(value)}年"
         case "building_use", str():
             return f"房屋用途为{value}"
         case "property_status", str():

@@ -169,6 +169,35 @@ def read_residential(text: str) -> list[FactReading]:
     return readings
 
 
+_GOVERNMENT = r"(?:政府|党委|区委|市委|人大|政协|法院|检察院|机关|街道办)"
+_NEAR_GOVERNMENT = re.compile(rf"{_GOVERNMENT}[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,8}}{_GOVERNMENT}")
+
+
+# -- people ----------------------------------------------------------------------
+
+# "在三甲医院干了八年", "执业4年", "当了六年大夫": years of practice, said of a doctor. A clause without a
+# medical word ("房子租了五年") says nothing about it.
+_MEDICAL_CLAUSE = re.compile(r"执业|行医|临床|医生|医师|大夫|坐诊|医院|卫生院|诊所|科室|主治|住院医")
+_YEARS = re.compile(
+    rf"(?:执业|行医|临床|干|做|工作|上班|当|从医|坐诊)[^，。；,;]{{0,6}}?(?:了|过)?\s*(?P<n>{NUMBER})\s*(?:多)?年|"
+    rf"(?P<m>{NUMBER})\s*年(?:多)?(?:的)?(?:执业|临床|行医|从医|工作)(?:经验|经历|年限)?"
+)
+
+_SHORT_OF = re.compile(r"不到|不满|没满|未满|不足|差")  # 执业不满五年: short of five
+
+
+def read_physician_years(text: str) -> list[FactReading]:
+    for clause in re.split(r"[，。；,;！？!?]", text):
+        if not _MEDICAL_CLAUSE.search(clause):
+            continue
+        for match in _YEARS.finditer(clause):
+            value = parse_number(match.group("n") or match.group("m"))
+            if value is not None and value <= 60:
+                short = _SHORT_OF.search(clause[max(0, match.start() - 2) : match.end()])
+                return [FactReading("physician_years", value - 0.5 if short else value, match.group(0))]
+    return []
+
+
 # -- property ------------------------------------------------------------------
 
 _NO_CERTIFICATE = re.compile(
@@ -231,10 +260,12 @@ READERS: list[Callable[[str], list[FactReading]]] = [
     read_residential,
     read_property,
     read_entity,
+    read_physician_years,
     _flag(
         "near_hospital",
         rf"医院[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,8}}医院",
     ),
+    _flag("near_government_office", _NEAR_GOVERNMENT.pattern),
     _count(
         "rooms",
         rf"(?P<n>{NUMBER})\s*(?:个|间)?\s*(?:小|大|豪华|独立)?(?:包间|包厢|包房|客房|房间|间房|套房(?!子)|间客房)",
@@ -269,7 +300,7 @@ READERS: list[Callable[[str], list[FactReading]]] = [
     _flag("has_diving", r"潜水|水肺|自由潜|气瓶"),
     _flag("has_skiing", r"滑雪|雪场|雪道"),
     _flag("has_water_rides", r"滑道|水滑梯|造浪|漂流|水上乐园"),
-    _flag("tcm", r"中医|针灸|推拿|中药|艾灸|拔罐|正骨|理疗馆", r"西医"),
+    _flag("tcm", r"中医|针灸|推拿|中药|艾灸|拔罐|正骨|理疗馆", r"西医|(?<!中医)(?:全科|内科|儿科|妇科|皮肤科)"),
     _flag("is_disco", r"迪厅|迪吧|蹦迪|夜店|迪斯科|舞厅|夜总会"),
     _flag("provides_breakfast", r"早餐|早饭|早点"),
     _flag("provides_lodging", r"住宿|过夜|留宿|可以住|住一晚|入住|客房|床铺|睡觉|宿舍"),

@@ -144,7 +144,7 @@ class ListAnswers:
 
     def conditions(self, type_ids: list[str], word: str, facts: ProjectFacts, question: str,
                    project: ProjectContext | None = None) -> Reply:  # fmt: skip
-        main = self.main_permit(type_ids)
+        main = self.main_permit(type_ids, facts)
         if main is None or not main.conditions:
             return self.requirements(type_ids, word, facts, question, project)
         red_lines = [r for r in self._requirements(type_ids, facts, project) if r.dimension == "房产" and
@@ -203,22 +203,25 @@ class ListAnswers:
         note = f"；专员备注：{entry.note}" if entry.note else ""
         return f"{requirement.title}——{entry.status}{note}"
 
-    def main_permit(self, type_ids: list[str]) -> Permit | None:
+    def main_permit(self, type_ids: list[str], facts: ProjectFacts | None = None) -> Permit | None:
         """The licence that defines a business (娱乐经营许可 for a KTV): named by one of its own requirements
-        that always applies, not one every business needs nor one that comes with an option (an X-ray)."""
+        that always applies, not one every business needs nor one that comes with an option (an X-ray).
+        An item whose conditions the stated facts meet names the more specific licence (中医诊所备案 once the
+        clinic is said to be 中医)."""
+        known = facts or ProjectFacts()
         for type_id in type_ids:
-            named = {
-                item.permit_id
-                for project_type in self.kb.expand([type_id])
-                if project_type.id != GENERAL_TYPE_ID
-                for item in project_type.permit_items
-                if item.permit_id and not item.when
-            }
+            named: dict[str, bool] = {}  # permit id → named by an item whose conditions the facts meet
+            for project_type in self.kb.expand([type_id]):
+                if project_type.id == GENERAL_TYPE_ID:
+                    continue
+                for item in project_type.permit_items:
+                    if item.permit_id and (not item.when or item.applies(known) is True):
+                        named[item.permit_id] = named.get(item.permit_id, False) or bool(item.when)
             candidates = [self.kb.permits[p] for p in named if p in self.kb.permits]
             candidates = [p for p in candidates if p.kind in ("许可", "备案") and len(p.applies_to) <= 6]
             if candidates:
-                return sorted(candidates, key=lambda p: (type_id not in p.applies_to, p.kind != "许可",
-                                                         len(p.applies_to), p.id))[0]  # fmt: skip
+                return sorted(candidates, key=lambda p: (type_id not in p.applies_to, not named[p.id],
+                                                         p.kind != "许可", len(p.applies_to), p.id))[0]  # fmt: skip
         return None
 
     # -- helpers ------------------------------------------------------------------------

@@ -40,6 +40,9 @@ class ProjectFacts(BaseModel):
     )
     near_school: bool | None = Field(None, description="是否紧邻学校（未给出距离时）")
     near_hospital: bool | None = Field(None, description="是否紧邻医院")
+    near_government_office: bool | None = Field(
+        None, description="是否紧邻党政机关（政府、党委、人大、政协、法院、检察院等机关）"
+    )
     rooms: int | None = Field(None, ge=0, description="包间/客房/房间数", json_schema_extra={"unit": "间"})
     beds: int | None = Field(None, ge=0, description="床位数", json_schema_extra={"unit": "张"})
     seats: int | None = Field(None, ge=0, description="座位数", json_schema_extra={"unit": "个"})
@@ -69,6 +72,12 @@ class ProjectFacts(BaseModel):
     has_skiing: bool | None = Field(None, description="是否开展滑雪项目")
     has_water_rides: bool | None = Field(None, description="是否设滑道、造浪池等水上游乐设施")
     tcm: bool | None = Field(None, description="是否以中医药服务为主（中医诊所）")
+    physician_years: float | None = Field(
+        None,
+        ge=0,
+        description="举办诊所的医师注册后在医疗卫生机构执业的年限",
+        json_schema_extra={"unit": "年"},
+    )
     is_disco: bool | None = Field(None, description="是否为迪厅、夜店类舞厅（不是包间式KTV）")
     fire_special_project: bool | None = Field(
         None, description="是否属于特殊建设工程（施工前须消防设计审查；一般按场所类型和总建筑面积推定）"
@@ -83,15 +92,16 @@ FACT_NAMES: frozenset[str] = frozenset(ProjectFacts.model_fields)
 # Where the premises are decides whether a project can be licensed there at all: asked first.
 LOCATION: frozenset[str] = frozenset(
     {"has_pool", "floor", "in_residential_building", "in_residential_area", "distance_to_school_m", "near_school",
-     "near_hospital"}
+     "near_hospital", "near_government_office"}
 )  # fmt: skip
 
 # Facts to settle before a lease is signed: asked next when they are unknown.
 BEFORE_LEASE: frozenset[str] = frozenset(
     {
         "has_pool", "floor", "in_residential_building", "in_residential_area", "distance_to_school_m", "near_school",
-        "near_hospital", "building_use", "has_property_certificate", "property_status", "area_m2", "water_area_m2",
+        "near_hospital", "near_government_office", "building_use", "has_property_certificate", "property_status", "area_m2", "water_area_m2",
         "has_xray", "has_injection", "has_laser", "has_surgery", "provides_lodging", "serves_food", "rural",
+        "physician_years",
     }
 )  # fmt: skip
 
@@ -105,6 +115,7 @@ FACT_QUESTIONS: dict[str, str] = {
     "distance_to_school_m": "距离最近的中小学校大约多少米？",
     "near_school": "附近是否有中小学校？",
     "near_hospital": "附近是否有医院？",
+    "near_government_office": "附近是否有政府、法院等党政机关？",
     "rooms": "计划设置多少个包间/客房？",
     "beds": "计划设置多少张床位？",
     "seats": "计划设置多少个座位？",
@@ -134,6 +145,7 @@ FACT_QUESTIONS: dict[str, str] = {
     "has_skiing": "是否开展滑雪项目？",
     "has_water_rides": "是否设置滑道、造浪池等水上游乐设施？",
     "tcm": "是否以中医药服务（中药、针灸、推拿）为主？",
+    "physician_years": "举办诊所的医师注册后在医疗机构执业满几年？",
     "is_disco": "是迪厅、夜店类舞厅，还是包间式KTV？（舞厅选“是”）",
     "fire_special_project": "是否属于须先做消防设计审查的特殊建设工程？",
 }
@@ -203,6 +215,8 @@ FACT_TOPICS: dict[str, str] = {
     "distance_to_school_m": r"学校|小学|中学|初中|高中|校门|校园|学生",
     "near_school": r"学校|小学|中学|初中|高中|校门|校园",
     "near_hospital": r"医院",
+    "near_government_office": r"机关|政府|法院|检察院|人大|政协|区委|市委",
+    "physician_years": r"几年|年限|执业满|干了|工作了|经验|资历",
     "floor": r"楼层|地下|负[一二三四1234]|地下室|几楼|几层|[一二三四五六七八九十\d]+楼|[一二三四五六七八九十\d]+层|楼上|楼下|底商",
     "in_residential_building": r"居民楼|住宅楼|楼上住|住户|居民|底商|单元楼",
     "in_residential_area": r"小区|住宅区|居民区|社区",

@@ -126,6 +126,22 @@ def test_a_project_whose_facts_rule_a_licence_out_is_told_it_does_not_need_it(in
     assert "不需要" not in changed.text and "放射诊疗许可" in changed.text
 
 
+def test_the_conditions_of_a_clinic_are_those_of_its_kind(indexed: Services) -> None:
+    """A clinic not said to be 中医 is told the 诊所备案 conditions; a 中医诊所 those of 中医诊所备案."""
+    clinic = ask(indexed, "开诊所需要什么条件")
+    assert clinic.permits == ["clinic_filing"] and found_early("五年", clinic.text)
+    tcm = ask(indexed, "开个中医诊所需要什么条件")
+    assert tcm.permits == ["tcm_clinic_filing"] and found_early("中医诊所备案", tcm.text)
+
+
+def test_a_doctors_years_are_applied_in_the_project_chat(indexed: Services) -> None:
+    description = "我在医院干了三年，想自己开个全科诊所"
+    project = ProjectContext.from_plan(indexed.guide.plan(description), description=description)
+    answer = ask(indexed, "我这个年限能开吗？", AskContext(project=project))
+    assert answer.text.startswith("不能") and found_early("3年", answer.text) and found_early("五年", answer.text)
+    assert any(c.title == "中华人民共和国医师法" and c.article == "第二十条" for c in answer.citations)
+
+
 def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Services) -> None:
     answer = ask(indexed, "开洗浴中心，客人能在休息厅过夜，一共要办哪些证？")
     assert found_early("卫生许可证", answer.text) and found_early("特种行业许可", answer.text)

@@ -276,3 +276,26 @@ def test_premises_registered_as_housing_are_a_red_line_once_and_not_for_a_homest
     assert "general.problem.residential_use" not in {line.item_id for line in ktv.red_lines}
     homestay = indexed.guide.plan("把自家住宅改成民宿，四间房，房本上写的是住宅")
     assert homestay.red_lines == []
+
+
+def test_a_doctor_short_of_five_years_and_a_site_by_a_government_office_are_red_lines(indexed: Services) -> None:
+    """Years of practice are read only when said of a doctor; a lease's years are not."""
+    short = indexed.guide.plan("我在三甲医院干了三年内科医生，想自己出来开个诊所")
+    assert short.facts["physician_years"] == 3 and short.facts["tcm"] is False
+    assert [line.item_id for line in short.red_lines] == ["clinic.problem.founder_years_short"]
+    senior = indexed.guide.plan("在医院当了八年大夫，想开个全科诊所，房子租了五年")
+    assert senior.facts["physician_years"] == 8 and senior.red_lines == []
+    assert indexed.guide.plan("执业还不到5年，想开个牙科诊所").red_lines[0].item_id.startswith("dental_clinic.")
+    ktv = indexed.guide.plan("看中区政府斜对面一个临街商铺的二楼，想开KTV")
+    assert ktv.facts.get("near_government_office") is True
+    assert any("机关" in line.title for line in ktv.red_lines)
+    assert "physician_years" not in indexed.guide.plan("租了个商铺开KTV，合同签了五年").facts
+
+
+def test_a_western_clinic_plan_has_no_tcm_or_licence_renewal_steps(indexed: Services) -> None:
+    """A 西医 clinic files with the health department: no 中医药 on-site check, no 执业许可证 to renew."""
+    plan = indexed.guide.plan("开一家全科诊所，不做中医，两个诊室")
+    ids = {step.id for step in plan.steps} | {item.id for item in plan.requirements}
+    assert "clinic.step.tcm_onsite_check" not in ids and "medical.step.validation" not in ids
+    permits = {permit.id for permit in plan.permits}
+    assert "clinic_filing" in permits and "medical_practice_licence" not in permits
