@@ -110,7 +110,7 @@ class Conversations:
                 understood_as=answer.understood_as,
                 context={"type_ids": list(turn.type_ids), "permit_ids": list(turn.permit_ids),
                          "subject": turn.subject, "intent": str(turn.intent), "understood": turn.understood,
-                         "items": list(answer.items)},
+                         "items": list(answer.items), "mentioned_permit_ids": list(turn.mentioned_permit_ids)},
             )  # fmt: skip
             session.add(reply)
             session.flush()
@@ -302,6 +302,7 @@ def _prior_turn(reply: Message, asked: str) -> PriorTurn:
         subject=context.get("subject", ""),
         intent=context.get("intent", "other"),
         out_of_scope=reply.out_of_scope,
+        mentioned_permit_ids=tuple(context.get("mentioned_permit_ids", [])),
     )
 
 

@@ -54,6 +54,9 @@ class Answer:
     retrieval: Retrieval | None = None
     notice: str | None = None
     type_ids: list[str] = field(default_factory=list)
+    # 事项 the direct answer names without being about them (a quoted article: "取得经营高危险性体育项目行政
+    # 许可的，可以经营…"): what "这个证" in the next question may mean.
+    mentioned_permits: list[str] = field(default_factory=list)
 
     @property
     def items(self) -> list[str]:
@@ -98,6 +101,7 @@ class Answer:
             subject=self.understanding.subject,
             intent=self.understanding.intent,
             out_of_scope=self.out_of_scope,
+            mentioned_permit_ids=tuple(self.mentioned_permits),
         )
 
 
@@ -158,6 +162,7 @@ class Assistant:
             retrieval=retrieval,
             notice=self._notice(reply.citations),
             type_ids=type_ids,
+            mentioned_permits=[] if reply.permits else [n.id for n in self.interpreter.permits.named(reply.lead)],
         )
 
     def _read(self, understanding: Understanding, project: ProjectContext | None, talked_about: list[str]

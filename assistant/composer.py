@@ -16,7 +16,7 @@ from assistant.config import AnswerConfig
 from assistant.fact_phrases import applied_to
 from assistant.fact_reader import read_facts
 from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity, detect_intent
-from assistant.item_answers import Item, ItemAnswers, prohibition_lead_in
+from assistant.item_answers import Item, ItemAnswers, is_threshold_duty, prohibition_lead_in
 from assistant.list_answers import ListAnswers, short_department
 from assistant.names import longest_first
 from assistant.permit_answers import PermitAnswers
@@ -43,7 +43,7 @@ _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
 # Whether something must be done at all: 需要办…吗, 要不要, 用不用, 得办吗.
 _ASKS_IF_NEEDED = re.compile(
-    r"要不要|用不用|需不需要|得不得|用得着|(?:需要|要|得|必须|还要|还得|也要|也得)(?:办|申请|取得|拿|做).{0,16}(?:吗|么|不)[？?]?$"
+    r"要不要|用不用|需不需要|得不得|用得着|(?:需要|要|得|必须|还要|还得|也要|也得)先?(?:办|申请|取得|拿|做|送|报).{0,16}(?:吗|么|不)[？?]?$"
 )
 # A question that states a change to the project (要是加一台X光机, 打算再添个泳池), not only a topic.
 _CHANGE = re.compile(
@@ -51,11 +51,22 @@ _CHANGE = re.compile(
     r"加(?:一|个|台|上|装)|添(?:一|个|台|置)|增加|新增|另外|还想|改成|换成"
 )
 # "一共要办哪些证", "从头到尾要办哪些": the whole list for the business, whatever else the question mentions.
+# People on the staff: a list question about one of them asks for their qualification, not the business's permits.
+_STAFF = re.compile(
+    r"救生员|教练|指导员|厨师|保安|医生|医师|大夫|护士|导游|领队|司炉|电工|技师|员工|服务员|从业人员|店员|师傅|"
+    r"老师|教师|保育员|护理员|安全管理员|管理人员"
+)
 _WHOLE_LIST = re.compile(r"一共|总共|全部|所有|都要办|从头到尾|前前后后|哪几样|几样|统统")
 # Words of a list question that do not name a topic ("开KTV一共要办哪些证" has none left).
 _LIST_WORDS = frozenset(
     [
         "开",
+        "除了",  # 除了人这块，还得具备啥条件: what else, not a topic
+        "这块",
+        "这一块",
+        "这方面",
+        "其他",
+        "另外",
         "开个",
         "开家",
         "一个",
@@ -244,8 +255,8 @@ class Composer:
     ) -> Reply:  # fmt: skip
         intent = u.intent
         stated = self._facts_in_question(u.text, question_facts, project)
-        if project is not None and u.permit_ids and _ASKS_IF_NEEDED.search(u.text):
-            not_needed = self._not_needed(u.permit_ids, type_ids, stated)
+        if (project is not None or question_facts.known()) and u.permit_ids and _ASKS_IF_NEEDED.search(u.text):
+            not_needed = self._not_needed(u.permit_ids, type_ids, self._with_derived(stated, type_ids), project)
             if not_needed is not None:
                 return self._with_plan_note(not_needed, project)
         if intent == Intent.COMPARISON and len(u.permit_ids) >= 2:  # 食品经营许可证和小餐饮登记证哪个管得久
@@ -335,7 +346,10 @@ class Composer:
 
     def _topic(self, text: str, idf: Callable[[str], float]) -> bool:
         """Whether a list question names a topic beyond the business (拍牙片的机器要办啥手续 does). Only words
-        the indexed text uses count: 这块, 几样, 从头到尾 are how people talk, not what they ask about."""
+        the indexed text uses count: 这块, 几样, 从头到尾 are how people talk, not what they ask about. A person
+        named ("救生员得持啥证") makes it a question about that person's qualification."""
+        if _STAFF.search(self.strip_types(text)):
+            return True
         words = [w for w in _maximal(self.tokenizer.tokens(self.strip_types(text)))
                  if w not in _LIST_WORDS and w not in STOPWORDS and idf(w) > 0]  # fmt: skip
         return len(words) >= self.config.topic_words
@@ -521,20 +535,33 @@ class Composer:
     def _with_derived(self, facts: ProjectFacts, type_ids: list[str]) -> ProjectFacts:
         return self.kb.with_derived_facts(type_ids, facts) if facts.area_m2 is not None else facts
 
-    def _not_needed(self, permit_ids: list[str], type_ids: list[str], facts: ProjectFacts) -> Reply | None:
-        """ "我们需要办放射诊疗许可吗" in a project whose facts rule it out (不配置放射设备): every item of the
-        project's types that brings the 事项 in is decided False on the project's facts. Says so, with the
-        condition the item sets, verbatim-grounded in its basis."""
+    def _not_needed(self, permit_ids: list[str], type_ids: list[str], facts: ProjectFacts,
+                    project: ProjectContext | None) -> Reply | None:  # fmt: skip
+        """ "我们需要办放射诊疗许可吗" in a project whose facts rule it out (不配置放射设备), or a question that
+        states them ("四百平的KTV要先送消防设计审查吗"): every item of these types that brings the 事项 in is
+        decided False on the facts. Says so, with the condition the item sets, verbatim-grounded in its basis."""
         for permit_id in permit_ids:
             bringing = [item for item in self.kb.requirements_for(type_ids) if item.permit_id == permit_id]
             verdicts = [item.applies(facts) for item in bringing]
             if not bringing or any(v is not False for v in verdicts) or any(not item.when for item in bringing):
                 continue
             item = bringing[0]
+            if project is None and not any(
+                c.fact in DERIVED_FROM or c.is_ is None for c in item.when if c.holds(facts) is False
+            ):
+                continue  # a yes/no the question states (不带泳池) is better answered by what the knowledge says of it
             known = facts.known()
-            decided = {c.fact: known[c.fact] for c in item.when if c.holds(facts) is False}
+            decided: dict[str, object] = {}
+            for condition in item.when:
+                if condition.holds(facts) is False:
+                    if (source := DERIVED_FROM.get(condition.fact)) in known:  # 面积约400平方米、不属于特殊建设工程
+                        decided[source] = known[source]
+                    decided[condition.fact] = known[condition.fact]
+                    if condition.fact == "fire_special_project":
+                        decided[condition.fact] = self._fire_reason(type_ids, facts, special=False) or False
             permit = self.kb.permits[permit_id]
-            lead = (f"按您项目现在的情况（{applied_to(decided)}），不需要办理{permit.known_as}。"
+            who = "按您项目现在的情况" if project is not None else "按您说的情况"
+            lead = (f"{who}（{applied_to(decided)}），不需要办理{permit.known_as}。"
                     f"这一项的适用情形是：{sentence(item.title)}情况有变时再办。")  # fmt: skip
             reply = Reply(lead=lead, items=[item.id], source="item")
             reply.cite(self.item_answers.citations_for(item, item.title, 1), self.config.max_citations)
@@ -582,9 +609,11 @@ class Composer:
             if not item.red_line or not item.when or not {c.fact for c in item.when} & asked:
                 continue
             if not item.basis or not (
-                _PROHIBITION.search(item.basis[0].quote) or prohibition_lead_in(self.corpus, item.basis[0])
+                _PROHIBITION.search(item.basis[0].quote)
+                or prohibition_lead_in(self.corpus, item.basis[0])
+                or is_threshold_duty(item)
             ):
-                continue  # only a prohibition can be said not to reach the project
+                continue  # only a prohibition can be said not to reach the project, or a threshold to be met
             verdict_on_facts = item.applies(facts)
             if verdict_on_facts is not False:
                 return None  # it holds, or hangs on a fact not known: nothing can be said to be clear
@@ -606,15 +635,19 @@ class Composer:
                 applied[source] = known[source]
             applied[condition.fact] = known[condition.fact]
             if condition.fact == "fire_special_project" and known["fire_special_project"] and type_ids:
-                applied[condition.fact] = self._fire_reason(type_ids, facts) or True
+                applied[condition.fact] = self._fire_reason(type_ids, facts, special=True) or True
         return applied
 
-    def _fire_reason(self, type_ids: list[str], facts: ProjectFacts) -> str | None:
-        """Why the area makes this a 特殊建设工程: the listing of 第十四条 it exceeds."""
+    def _fire_reason(self, type_ids: list[str], facts: ProjectFacts, special: bool) -> str | None:
+        """Why the area makes this a 特殊建设工程 (or not): the listing of 第十四条 it exceeds (or falls short of);
+        None when the area is not what decided it."""
         for project_type in self.kb.expand(type_ids):
             review = project_type.fire_review
-            if review is not None and facts.area_m2 is not None and facts.area_m2 > review.area_gt:
+            if review is None or facts.area_m2 is None or (facts.area_m2 > review.area_gt) != special:
+                continue
+            if special:
                 return f"属于特殊建设工程：{review.listed_as}总建筑面积大于{review.area_gt:g}平方米"
+            return f"不属于特殊建设工程：{review.listed_as}总建筑面积大于{review.area_gt:g}平方米的才属于"
         return None
 
     def _relevant(self, hits: list[Hit], type_ids: list[str], project: ProjectContext | None) -> list[Hit]:

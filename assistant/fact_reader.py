@@ -177,12 +177,15 @@ _NEAR_GOVERNMENT = re.compile(rf"{_GOVERNMENT}[^，。；,;]{{0,4}}{NEARBY}|{NEA
 
 # "在三甲医院干了八年", "执业4年", "当了六年大夫": years of practice, said of a doctor. A clause without a
 # medical word ("房子租了五年") says nothing about it.
-_MEDICAL_CLAUSE = re.compile(r"执业|行医|临床|医生|医师|大夫|坐诊|医院|卫生院|诊所|科室|主治|住院医")
+_MEDICAL_CLAUSE = re.compile(
+    r"执业|行医|临床|医生|医师|大夫|坐诊|医院|卫生院|卫生服务中心|医疗机构|诊所|门诊|科室|主治|住院医"
+)
 _YEARS = re.compile(
     rf"(?:执业|行医|临床|干|做|工作|上班|当|从医|坐诊)[^，。；,;]{{0,6}}?(?:了|过)?\s*(?P<n>{NUMBER})\s*(?:多)?年|"
     rf"(?P<m>{NUMBER})\s*年(?:多)?(?:的)?(?:执业|临床|行医|从医|工作)(?:经验|经历|年限)?"
 )
 
+_RULE_WORDS = re.compile(r"要|须|需|得|应当|应该|规定|要求|是不是|是否")
 _SHORT_OF = re.compile(r"不到|不满|没满|未满|不足|差")  # 执业不满五年: short of five
 
 
@@ -191,6 +194,8 @@ def read_physician_years(text: str) -> list[FactReading]:
         if not _MEDICAL_CLAUSE.search(clause):
             continue
         for match in _YEARS.finditer(clause):
+            if _RULE_WORDS.search(clause[max(0, match.start() - 6) : match.start()]):
+                continue  # "要执业满三年对吧": the rule asked about, not the doctor's own years
             value = parse_number(match.group("n") or match.group("m"))
             if value is not None and value <= 60:
                 short = _SHORT_OF.search(clause[max(0, match.start() - 2) : match.end()])

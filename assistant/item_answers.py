@@ -68,14 +68,17 @@ class ItemAnswers:
         return reply
 
     def cleared(self, item: Requirement | Problem, decided: dict[str, object], in_project: bool) -> Reply:
-        """A red line the facts rule out: what the facts are, that the prohibition does not reach them, and the
-        prohibition itself, verbatim from its article."""
+        """A red line the facts rule out: what the facts are, that the prohibition does not reach them (or that
+        they meet the threshold a duty sets, 执业满五年), and the rule itself, verbatim from its article."""
         who = "您的项目" if in_project else "按您说的情况"
         basis = item.basis[0]
         rule = _whole_sentence(self.corpus, basis).rstrip("；;。")
-        if not _PROHIBITION.search(rule):  # one listed case ("（四）建筑物地下一层以下"): with the article's lead-in
-            rule = f"{prohibition_lead_in(self.corpus, basis)}……{rule}"
-        lead = f"{who}（{applied_to(decided)}）不在这条禁止性规定的范围内：{sentence(rule)}"
+        if is_threshold_duty(item):
+            lead = f"{who}（{applied_to(decided)}）符合这条规定：{sentence(rule)}"
+        else:
+            if not _PROHIBITION.search(rule):  # one listed case ("（四）建筑物地下一层以下"): with its lead-in
+                rule = f"{prohibition_lead_in(self.corpus, basis)}……{rule}"
+            lead = f"{who}（{applied_to(decided)}）不在这条禁止性规定的范围内：{sentence(rule)}"
         reply = Reply(lead=lead, items=[item.id], source="red_line")
         reply.cite([Citation.from_basis(basis, self.corpus)], self.config.max_citations)
         return reply
@@ -206,6 +209,13 @@ class ItemAnswers:
 
 
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准")
+_DUTY = re.compile(r"须|应当|必须")
+
+
+def is_threshold_duty(item: Requirement | Problem) -> bool:
+    """A red line set by a number its first basis makes a duty (须…执业满五年): a stated number past it meets it."""
+    numeric = any(c.lt is not None or c.lte is not None or c.gt is not None or c.gte is not None for c in item.when)
+    return numeric and bool(item.basis) and bool(_DUTY.search(item.basis[0].quote))
 
 
 def prohibition_lead_in(corpus: Corpus, basis: Basis) -> str:

@@ -47,6 +47,9 @@ class PriorTurn:
     subject: str = ""
     intent: str = Intent.OTHER
     out_of_scope: bool = False
+    # 事项 the answer named without being about them: only what "这个证" may point at, when the question's own
+    # 事项 are excluded ("除了营业执照，还得办个证？" answered with a quote naming the sports licence).
+    mentioned_permit_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ class Interpreter:
             text=question,
             intent=detect_intent(question),
             type_ids=_ids(types),
-            permit_ids=_ids(permits),
+            permit_ids=_ids(_not_besides(question, permits)),
             subject=_subject(types, permits),
             permits_alternative=_alternatives(permits),
         )
@@ -187,7 +190,12 @@ class Interpreter:
                 previous.question[max(0, previous.question.find(named.word) - 3) : previous.question.find(named.word)]
             )
         }
-        candidates = [p for p in candidates if p not in besides] or candidates  # 除了营业执照，还得办个证: not that one
+        kept = [p for p in candidates if p not in besides]
+        if not kept:  # 除了营业执照，还得办个证: not that one, but one the answer named
+            kept = [
+                p for p in previous.mentioned_permit_ids if kind in self.permits.names.get(p, "") and p not in besides
+            ]
+        candidates = kept or candidates
         asked = {named.id for named in self.permits.named(previous.question)} - besides
         if named_now := next((p for p in candidates if p in asked), None):
             return named_now
@@ -254,6 +262,15 @@ _ASKING = re.compile(
 
 def _alternatives(permits: list[Named]) -> bool:
     return len(permits) > 1 and len({named.word for named in permits}) == 1
+
+
+def _not_besides(question: str, permits: list[Named]) -> list[Named]:
+    """The 事项 a question asks about: not one it sets aside ("除了营业执照，还得哪个部门点头")."""
+    return [
+        named
+        for named in permits
+        if (at := question.find(named.word)) < 0 or not _BESIDES.search(question[max(0, at - 3) : at])
+    ]
 
 
 def _ids(named: list[Named]) -> list[str]:

@@ -142,6 +142,35 @@ def test_a_doctors_years_are_applied_in_the_project_chat(indexed: Services) -> N
     assert any(c.title == "中华人民共和国医师法" and c.article == "第二十条" for c in answer.citations)
 
 
+def test_a_doctor_past_the_years_is_told_the_threshold_is_met(indexed: Services) -> None:
+    description = "我在区医院内科干了七年，打算辞职出来开个内科诊所"
+    project = ProjectContext.from_plan(indexed.guide.plan(description), description=description)
+    answer = ask(indexed, "我个人出来办，资历够不够？", AskContext(project=project))
+    assert answer.text.startswith("您的项目（医师注册后执业约7年）符合这条规定") and found_early("五年", answer.text)
+    asked = after(indexed, "个人开中医诊所，要中医执业满三年对吧？", "如果是公司出面来办呢？")
+    assert not asked.text.startswith("不能")  # the rule asked about is not the doctor's own years
+
+
+def test_this_licence_after_setting_one_aside_is_the_one_the_answer_named(indexed: Services) -> None:
+    answer = after(
+        indexed, "开个室内攀岩馆，除了营业执照，是不是还得去体育局办个证？", "那这个证要批下来，得满足哪些条件？"
+    )
+    assert answer.permits == ["high_risk_sports_licence"] and found_early("社会体育指导人员", answer.text)
+    rest = after(indexed, "开游泳馆，救生员得持啥证？", "除了人这块，还得具备啥条件才给批？")
+    assert rest.permits == ["high_risk_sports_licence"]
+
+
+def test_a_staff_members_certificate_is_not_the_business_permit_list(indexed: Services) -> None:
+    answer = ask(indexed, "开游泳馆，救生员得持啥证？")
+    assert "事项：" not in answer.text and found_early("救生员", answer.text)
+    assert any(c.title == "中华人民共和国体育法" for c in answer.citations)
+
+
+def test_a_smaller_area_stated_in_a_follow_up_rules_the_fire_design_review_out(indexed: Services) -> None:
+    answer = after(indexed, "KTV面积六百平，装修前要先送消防设计审查吗？", "要是只做四百平呢")
+    assert "不需要办理特殊建设工程消防设计审查" in answer.text and found_early("500平方米", answer.text)
+
+
 def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Services) -> None:
     answer = ask(indexed, "开洗浴中心，客人能在休息厅过夜，一共要办哪些证？")
     assert found_early("卫生许可证", answer.text) and found_early("特种行业许可", answer.text)

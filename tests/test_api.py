@@ -59,6 +59,10 @@ def test_a_follow_up_in_a_session_is_understood_from_the_stored_turns(server: Ru
     assert "不" in second["answer"][:60]
     fresh = ask("那如果是地下二层呢？")  # another session: no memory of the first
     assert fresh["understood_as"] is None
+    # What the stored answer named (the sports licence in a quote) is what "这个证" means next.
+    climbing = ask("开个室内攀岩馆，除了营业执照，是不是还得去体育局办个证？")
+    this_one = ask("那这个证要批下来，得满足哪些条件？", climbing["session_id"])
+    assert this_one["permits"] == ["high_risk_sports_licence"]
 
 
 def test_permit_catalogue_endpoints(server: RunningServer) -> None:
