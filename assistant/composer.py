@@ -24,7 +24,7 @@ from assistant.project_context import ProjectContext, points_at_project
 from assistant.ranking import CandidateRanker, Scored
 from assistant.reply import Reply, sentence
 from assistant.retrieval import Hit, Retrieval
-from assistant.sentence_choice import Candidate, Choice, SentenceChooser, split_sentences
+from assistant.sentence_choice import BEFORE_APPROVAL_ASKED, Candidate, Choice, SentenceChooser, split_sentences
 from assistant.support import Support
 from assistant.understanding import Understanding
 from assistant.verdict import verdict
@@ -411,7 +411,8 @@ class Composer:
         sources = [hit for hit in hits if hit.chunk.kind in SOURCE][: self.config.candidate_articles]
         candidates = self._candidates(items[: self.config.candidate_items], sources, facts)
         candidates += self._settled_by_facts(type_ids, facts, focus, retrieval.idf, {c.key for c in candidates})
-        choices = self.chooser.choose(focus, u.intent, asks_quantity(u.text), candidates, retrieval.idf)
+        pending = u.intent == Intent.FEASIBILITY and bool(BEFORE_APPROVAL_ASKED.search(u.text))
+        choices = self.chooser.choose(focus, u.intent, asks_quantity(u.text), candidates, retrieval.idf, pending)
         if choices:
             best = choices[0]
             reply = self._from_choice(best, u, focus, facts, project, type_ids)

@@ -31,6 +31,15 @@ _LIST_INTENTS = frozenset({Intent.CONDITIONS, Intent.MATERIALS, Intent.PREREQUIS
 _LEAD_IN = re.compile(r"[：:]\s*$")
 _FACT_INTENTS = frozenset({Intent.NUMBER, Intent.DEADLINE, Intent.DEPARTMENT, Intent.DEFINITION})
 _DEFINITION = re.compile(r"是指|所称|属于|包括|即")
+# A rule against acting before the approval ("未依法经审批部门审查…的，不得开工建设", "批准后方可售票").
+_BEFORE_APPROVAL_RULE = re.compile(
+    r"未(?:经|依法|取得|办理|获得)[^。；]{0,40}(?:不得|禁止|严禁)|"
+    r"(?:批准|许可|核准|审查|审核|取得|登记)[^，。；]{0,12}(?:后|之后)[^，。；]{0,4}方可"
+)
+# A question whether something may be done while the approval is still pending ("批文还没下来，能不能先售票").
+BEFORE_APPROVAL_ASKED = re.compile(
+    r"(?:还没|没有?|未|尚未|还在|正在)[^，。？?]{0,4}(?:批|下来|办|拿到|取得|审|发)|(?:下来|批)(?:之前|以前|前)"
+)
 
 
 @dataclass
@@ -69,7 +78,9 @@ class SentenceChooser:
         self._tokens: dict[str, set[str]] = {}
 
     def choose(self, focus: list[str], intent: Intent, wants_quantity: bool, candidates: list[Candidate],
-               idf: Callable[[str], float]) -> list[Choice]:  # fmt: skip
+               idf: Callable[[str], float], before_approval: bool = False) -> list[Choice]:  # fmt: skip
+        """``before_approval``: the question asks whether it may act while an approval is pending; a sentence
+        that forbids acting before it fits best."""
         weights = _weights(focus, idf)
         total = sum(weights.values()) or 1.0
         # A FAQ's own question vouches for its answer only on what it is about: "上网登记记录要留多长时间" is not
@@ -83,7 +94,7 @@ class SentenceChooser:
                 if candidate.question and index == 0:
                     coverage = max(coverage, vouched)
                 score = (self.config.sentence_coverage * coverage + self.config.sentence_prior * candidate.prior
-                         + self._fits(text, intent, wants_quantity))  # fmt: skip
+                         + self._fits(text, intent, wants_quantity, before_approval))  # fmt: skip
                 if candidate.applies and index >= candidate.scenario:  # a rule that settles it, not a story
                     score += self.config.applied_bonus
                 if candidate.off_source and vouched < self.config.own_question_coverage:
@@ -125,9 +136,11 @@ class SentenceChooser:
         tokens = self._words(text)
         return sum(w for t, w in weights.items() if t in tokens) / total
 
-    def _fits(self, text: str, intent: Intent, wants_quantity: bool) -> float:
+    def _fits(self, text: str, intent: Intent, wants_quantity: bool, before_approval: bool = False) -> float:
         """Whether the sentence holds the kind of fact asked for."""
         bonus = self.config.sentence_fit
+        if before_approval and _BEFORE_APPROVAL_RULE.search(text):
+            return bonus
         if wants_quantity:
             if intent == Intent.DEADLINE and _TIME.search(text):
                 return bonus

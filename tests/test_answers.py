@@ -171,6 +171,15 @@ def test_a_smaller_area_stated_in_a_follow_up_rules_the_fire_design_review_out(i
     assert "不需要办理特殊建设工程消防设计审查" in answer.text and found_early("500平方米", answer.text)
 
 
+def test_acting_before_an_approval_is_answered_with_the_rule_against_it(indexed: Services) -> None:
+    """ "还没批下来，能先…吗" gets the sentence that forbids acting before the approval, over advice on the topic."""
+    works = ask(indexed, "环评还没批下来，能先动工装修吗？")
+    assert found_early("不得开工建设", works.text)
+    assert ("huanjing-yingxiang-pingjia-fa", "第二十五条") in {(c.doc_id, c.article) for c in works.citations}
+    tickets = ask(indexed, "演出批文还没下来，能不能先在网上开票预售？")
+    assert tickets.text.startswith("不能") and found_early("批准后方可出售门票", tickets.text)
+
+
 def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Services) -> None:
     answer = ask(indexed, "开洗浴中心，客人能在休息厅过夜，一共要办哪些证？")
     assert found_early("卫生许可证", answer.text) and found_early("特种行业许可", answer.text)
