@@ -180,6 +180,13 @@ def test_acting_before_an_approval_is_answered_with_the_rule_against_it(indexed:
     assert tickets.text.startswith("不能") and found_early("批准后方可出售门票", tickets.text)
 
 
+def test_this_floor_in_a_project_chat_is_the_projects_floor(indexed: Services) -> None:
+    description = "酒店负二层空着一块五百来平的房子，想改成KTV"
+    project = ProjectContext.from_plan(indexed.guide.plan(description), description=description)
+    answer = ask(indexed, "我们这层有问题没？", AskContext(project=project))
+    assert answer.text.startswith("不能") and found_early("地下二层", answer.text)
+
+
 def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Services) -> None:
     answer = ask(indexed, "开洗浴中心，客人能在休息厅过夜，一共要办哪些证？")
     assert found_early("卫生许可证", answer.text) and found_early("特种行业许可", answer.text)
