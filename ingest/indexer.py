@@ -88,7 +88,9 @@ class Indexer:
         """The live BM25 index: a file read per call; loads a version another writer published."""
         live = current_version(self.lexical_dir)
         index = self._lexical
-        if index is not None and index.version == live:
+        if index is not None and (index.version == live or live in self._published):
+            # A version this process is publishing: its writer swaps it in as soon as it is saved. Loading it
+            # back from disk meanwhile would stall this question for as long as a load takes (5 s at 100k).
             return index
         with self._swap_lock:
             if self._lexical is not None and self._lexical.version == current_version(self.lexical_dir):
@@ -210,16 +212,16 @@ class Indexer:
             index = self._rebuild_lexical()
         else:
             index = base.replace_sources(written, self.tokenizer, self._fingerprint())
+            self._published.add(index.version)  # before it is live on disk: see lexical()
             index.save(self.lexical_dir)
-            self._published.add(index.version)
         with self._swap_lock:
             self._lexical = index
 
     def _rebuild_lexical(self) -> LexicalIndex:
         """Under the write lock: BM25 built from every chunk in the store."""
         index = LexicalIndex.build(list(self.store.iter_chunks()), self.tokenizer, self._fingerprint())
-        index.save(self.lexical_dir)
         self._published.add(index.version)
+        index.save(self.lexical_dir)
         return index
 
     def _fingerprint(self) -> str:

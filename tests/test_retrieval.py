@@ -9,7 +9,7 @@ import pytest
 
 from chubei.services import Services
 from kb.lexical import LexicalIndex
-from tests.conftest import make_settings
+from tests.conftest import make_settings, with_shipped_index
 from tests.servers import chroma_server
 
 SPORTS_PERMIT = "jingying-gaoweixianxing-tiyu-xiangmu-xuke-guanli-banfa"
@@ -81,6 +81,40 @@ def test_concurrent_lexical_searches_get_their_own_results(indexed: Services) ->
         for _ in range(20):
             got = list(pool.map(lambda query: index.search(query[0], 10, query[1]), queries))
             assert got == expected
+
+
+def test_a_question_during_a_knowledge_change_never_loads_the_index_back_from_disk(
+    tmp_path: Path, shipped_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the writer saving the new BM25 version and swapping it in, a question in the same process must
+    keep the live index, not load the new version from disk (seconds at 100k chunks, under the swap lock)."""
+    services = Services(make_settings(with_shipped_index(tmp_path / "data", shipped_index)))
+    services.ensure_index()
+    live = services.lexical()
+    loads: list[str] = []
+    seen_while_saving: list[LexicalIndex] = []
+    real_load, real_save = LexicalIndex.load, LexicalIndex.save
+
+    def counting_load(root: Path) -> LexicalIndex | None:
+        loads.append(str(root))
+        return real_load(root)
+
+    def save_then_ask(index: LexicalIndex, root: Path) -> None:
+        real_save(index, root)
+        seen_while_saving.append(services.lexical())  # a question arriving right after the new version is on disk
+
+    monkeypatch.setattr(LexicalIndex, "load", staticmethod(counting_load))
+    monkeypatch.setattr(LexicalIndex, "save", save_then_ask)
+    overlay = services.settings.kb_overlay_dir
+    overlay.mkdir(parents=True, exist_ok=True)
+    (overlay / "faq-staff.yaml").write_text(
+        "- id: faq.staff_ledger\n  question: 筹备台账怎么建？\n  answer: 按示例建立台账。\n"
+        "  basis_pending: true\n  pending_note: 测试\n",
+        encoding="utf-8",
+    )
+    assert services.reload_knowledge() > 0
+    assert seen_while_saving == [live] and loads == []
+    assert services.lexical().version != live.version  # swapped in once saved
 
 
 @pytest.mark.slow
