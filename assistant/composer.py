@@ -50,12 +50,12 @@ _CHANGE = re.compile(
     r"要是|如果|假如|假设|万一|打算|准备|想(?:要|再|加|添|上|配|买|装|开|做)|再(?:加|添|配|买|装)|"
     r"加(?:一|个|台|上|装)|添(?:一|个|台|置)|增加|新增|另外|还想|改成|换成"
 )
-# "一共要办哪些证", "从头到尾要办哪些": the whole list for the business, whatever else the question mentions.
 # People on the staff: a list question about one of them asks for their qualification, not the business's permits.
 _STAFF = re.compile(
     r"救生员|教练|指导员|厨师|保安|医生|医师|大夫|护士|导游|领队|司炉|电工|技师|员工|服务员|从业人员|店员|师傅|"
     r"老师|教师|保育员|护理员|安全管理员|管理人员"
 )
+# "一共要办哪些证", "从头到尾要办哪些": the whole list for the business, whatever else the question mentions.
 _WHOLE_LIST = re.compile(r"一共|总共|全部|所有|都要办|从头到尾|前前后后|哪几样|几样|统统")
 # Words of a list question that do not name a topic ("开KTV一共要办哪些证" has none left).
 _LIST_WORDS = frozenset(
