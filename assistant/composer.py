@@ -18,6 +18,7 @@ from assistant.fact_reader import read_facts
 from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity, detect_intent
 from assistant.item_answers import Item, ItemAnswers, is_threshold_duty, prohibition_lead_in
 from assistant.list_answers import ListAnswers, short_department
+from assistant.models import Citation
 from assistant.names import longest_first
 from assistant.permit_answers import PermitAnswers
 from assistant.project_context import ProjectContext, points_at_project
@@ -263,7 +264,8 @@ class Composer:
             asked = detect_intent(_COMPARISON_WORDS.sub("", u.text))
             asked = asked if asked in PERMIT_INTENTS else Intent.DEADLINE if _LASTS.search(u.text) else Intent.PROCEDURE
             return self.permit_answers.answer(u.permit_ids, asked, u.text, alternatives=True)
-        if intent == Intent.COMPARISON and len(type_ids) >= 2:
+        each = len(u.type_ids) >= 2 and len(u.permit_ids) < 2 and _EACH.search(u.text)
+        if len(type_ids) >= 2 and (intent == Intent.COMPARISON or each):
             return self._compare(u, type_ids, question_facts, search)
         if (
             u.permit_ids
@@ -707,8 +709,19 @@ class Composer:
         sides = []
         combined = Reply(lead="")
         topic = self.strip_types(u.text)
+        fire = self._topics["fire_special_project"].search(topic) or _THRESHOLD.search(topic)
         for type_id in type_ids[:2]:
             word = self.kb.types[type_id].name.split("（")[0]
+            review = self.kb.types[type_id].fire_review
+            if fire and review is not None:  # 健身房和KTV的消防设计审查门槛: each side's listing in 第十四条
+                side = f"{word}：{review.listed_as}总建筑面积大于{review.area_gt:g}平方米的属于特殊建设工程"
+                if facts.area_m2 is not None:
+                    side += f"（按您说的约{facts.area_m2:g}平方米，{'属于' if facts.area_m2 > review.area_gt else '不属于'}）"
+                sides.append(side + "。")
+                combined.cite(
+                    [Citation.from_basis(b, self.corpus) for b in review.basis[:1]], self.config.max_citations
+                )
+                continue
             retrieval = search(f"{word}{topic}", [type_id])
             side_u = Understanding(question=u.question, text=u.text, intent=Intent.OTHER, type_ids=[type_id])
             reply = self._from_knowledge(side_u, retrieval, [type_id], facts, None)
@@ -722,6 +735,10 @@ class Composer:
         return combined
 
 
+# Two businesses asked about each ("健身房和KTV的门槛分别是多少"): answered side by side, like a comparison.
+_EACH = re.compile(r"分别|各是|各自|各要|各有")
+# A question about the size above which a place needs the fire design review.
+_THRESHOLD = re.compile(r"面积门槛|多大面积|多少平.{0,6}(?:消防|审查|送审)|(?:消防|审查|送审).{0,8}多少平")
 _AMOUNT = re.compile(r"[0-9一二三四五六七八九十百千万两]+\s*(?:多|来|余)?\s*(?:平方米|平米|平|㎡|米|台|间|张|个人|人)")
 _ASKING = frozenset({"开个", "开家", "开一家", "要不要", "不要", "需不需要", "能不能", "可不可以", "是不是", "有没有"})
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准")

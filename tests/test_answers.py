@@ -187,6 +187,14 @@ def test_this_floor_in_a_project_chat_is_the_projects_floor(indexed: Services) -
     assert answer.text.startswith("不能") and found_early("地下二层", answer.text)
 
 
+def test_two_businesses_compared_on_the_fire_review_get_each_ones_threshold(indexed: Services) -> None:
+    answer = ask(indexed, "健身房和KTV，装修时要报住建做消防设计审查的面积门槛分别是多少？")
+    assert found_early("2500平方米", answer.text) and found_early("500平方米", answer.text)
+    same_area = ask(indexed, "同样一千平米，开健身房跟开KTV，消防设计审查上是一个待遇吗？")
+    assert "约1000平方米，不属于" in same_area.text and "约1000平方米，属于" in same_area.text
+    assert {c.article for c in same_area.citations} == {"第十四条"}
+
+
 def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Services) -> None:
     answer = ask(indexed, "开洗浴中心，客人能在休息厅过夜，一共要办哪些证？")
     assert found_early("卫生许可证", answer.text) and found_early("特种行业许可", answer.text)
