@@ -162,8 +162,19 @@ class Assistant:
             retrieval=retrieval,
             notice=self._notice(reply.citations),
             type_ids=type_ids,
-            mentioned_permits=[] if reply.permits else [n.id for n in self.interpreter.permits.named(reply.lead)],
+            mentioned_permits=[] if reply.permits else self._mentioned_permits(reply),
         )
+
+    def _mentioned_permits(self, reply: Reply) -> list[str]:
+        """事项 an answer not about 事项 still names: in its direct answer, or as the 事项 of the item it gives
+        (锅炉 → 特种设备使用登记, which "这个登记" then means)."""
+        named = [n.id for n in self.interpreter.permits.named(reply.lead)]
+        for item_id in reply.items:
+            found = self.kb.find(item_id)
+            permit_id = getattr(found[1], "permit_id", None) if found else None
+            if permit_id:
+                named.append(permit_id)
+        return list(dict.fromkeys(named))
 
     def _read(self, understanding: Understanding, project: ProjectContext | None, talked_about: list[str]
               ) -> tuple[list[str], str, Retrieval, ScopeDecision]:  # fmt: skip

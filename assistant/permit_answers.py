@@ -132,7 +132,9 @@ class PermitAnswers:
         limit = permit.time_limit
         if limit is None:
             note = permit.time_limit_note or f"{PENDING}：收录的法规未规定该事项的办理时限"
-            return Reply(lead=f"{permit.name}由{permit.department}办理；{sentence(note)}当地承诺时限以办事指南为准。")
+            reply = Reply(lead=f"{permit.name}由{permit.department}办理；{sentence(note)}当地承诺时限以办事指南为准。")
+            reply.cite(self._cite(permit.basis, note), self.config.max_citations)  # what the note still says
+            return reply
         basis = Citation.from_basis(limit.basis, self.corpus)
         reply = Reply(
             lead=f"{permit.name}的法定时限：{limit.text}（《{basis.title}》{basis.article}）。{STATUTORY_CAVEAT}"

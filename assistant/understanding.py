@@ -150,7 +150,8 @@ class Interpreter:
         swapped = self._swap_details(previous.understood, core)
         subject, permit_ids = previous.subject, list(previous.permit_ids)
         pronoun = _PERMIT_PRONOUN.search(core)
-        referent = self._referent(previous, pronoun.group(0)) if previous.permit_ids and pronoun else None
+        referable = previous.permit_ids or previous.mentioned_permit_ids
+        referent = self._referent(previous, pronoun.group(0)) if referable and pronoun else None
         unmatched = pronoun is not None and referent is None and bool(previous.permit_ids)
         if referent is not None:  # 这个证 → the 事项 last talked about
             permit_ids = [referent]
@@ -180,7 +181,9 @@ class Interpreter:
         """Which of the last turn's 事项 "这个备案" / "这个证" means: one of that kind (备案, 许可, 登记) and
         named in the last question if any, else the first; None when the pronoun names a kind none of them is."""
         kind = next((word for word in ("备案", "许可", "登记", "审批") if word in pronoun), "")
-        candidates = [p for p in previous.permit_ids if kind in self.permits.names.get(p, "")]
+        candidates = [p for p in previous.permit_ids if kind in self.permits.names.get(p, "")] or [
+            p for p in previous.mentioned_permit_ids if kind in self.permits.names.get(p, "")
+        ]
         if not candidates:
             return None
         besides = {

@@ -160,6 +160,13 @@ def test_this_licence_after_setting_one_aside_is_the_one_the_answer_named(indexe
     assert rest.permits == ["high_risk_sports_licence"]
 
 
+def test_this_registration_after_an_item_answer_is_the_items_registration(indexed: Services) -> None:
+    """The boiler answer gives an item whose 事项 is 特种设备使用登记: "这个登记" is that, with its basis."""
+    answer = after(indexed, "洗浴中心自己装了台锅炉烧热水，装好就能直接用吗？", "那这个登记最晚什么时候得办完？")
+    assert answer.permits == ["special_equipment_registration"] and "三十日" in answer.text
+    assert ("tezhong-shebei-anquan-fa", "第三十三条") in {(c.doc_id, c.article) for c in answer.citations}
+
+
 def test_a_staff_members_certificate_is_not_the_business_permit_list(indexed: Services) -> None:
     answer = ask(indexed, "开游泳馆，救生员得持啥证？")
     assert "事项：" not in answer.text and found_early("救生员", answer.text)
