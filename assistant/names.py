@@ -46,6 +46,7 @@ class PermitNames:
                 match = _KIND_TAIL.search(name)
                 if match and len(name[: match.start()]) >= 2:
                     self._split.append((name[: match.start()].lower(), match.group(0), permit.id))
+        self._split.sort(key=lambda split: (-len(split[0]), split))  # 中医诊所…备案 before 诊所…备案 inside it
 
     def named(self, text: str) -> list[Named]:
         lowered = text.lower()
@@ -67,6 +68,7 @@ class PermitNames:
             end = start + len(head)
             gap = lowered.find(tail, end, end + _GAP + len(tail))
             if gap != -1 and not any(start < high and low < gap + len(tail) for low, high in taken):
+                taken.append((start, gap + len(tail)))
                 found[permit_id] = Named(permit_id, text[start : gap + len(tail)], start)
         return sorted(found.values(), key=lambda named: (named.start, named.id))
 

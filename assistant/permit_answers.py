@@ -146,7 +146,7 @@ class PermitAnswers:
 
     def _department(self, permit: Permit) -> Reply:
         verb = "审批" if permit.kind in ("许可", "审查") else "办理"
-        lead = f"{permit.name}由{permit.department}{verb}。"
+        lead = f"{permit.known_as}由{permit.department}{verb}。"  # 公共场所卫生许可证由…: the certificate asked about
         reply = Reply(lead=lead)
         reply.cite(self._cite(permit.basis, permit.department), self.config.max_citations)
         return reply

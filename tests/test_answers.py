@@ -167,6 +167,14 @@ def test_this_registration_after_an_item_answer_is_the_items_registration(indexe
     assert ("tezhong-shebei-anquan-fa", "第三十三条") in {(c.doc_id, c.article) for c in answer.citations}
 
 
+def test_a_department_answer_names_the_certificate_and_the_longer_name_wins(indexed: Services) -> None:
+    """ "中医诊所…备案" is 中医诊所备案, not the 诊所备案 inside it; the answer names the 证 asked about."""
+    tcm = ask(indexed, "开中医诊所去哪个部门备案？是卫健委吗？")
+    assert tcm.permits == ["tcm_clinic_filing"] and found_early("中医药主管部门", tcm.text)
+    hygiene = ask(indexed, "开个宾馆，公共场所卫生许可证是哪个部门发？")
+    assert hygiene.text.startswith("公共场所卫生许可证由") and found_early("疾病预防控制部门", hygiene.text)
+
+
 def test_a_staff_members_certificate_is_not_the_business_permit_list(indexed: Services) -> None:
     answer = ask(indexed, "开游泳馆，救生员得持啥证？")
     assert "事项：" not in answer.text and found_early("救生员", answer.text)
