@@ -206,22 +206,27 @@ class ListAnswers:
     def main_permit(self, type_ids: list[str], facts: ProjectFacts | None = None) -> Permit | None:
         """The licence that defines a business (娱乐经营许可 for a KTV): named by one of its own requirements
         that always applies, not one every business needs nor one that comes with an option (an X-ray).
-        An item whose conditions the stated facts meet names the more specific licence (中医诊所备案 once the
-        clinic is said to be 中医)."""
+        A variant of that licence which the stated facts call for replaces it (中医诊所备案 for 诊所备案 once
+        the clinic is said to be 中医); an add-on they call for (气瓶充装 for 潜水) does not."""
         known = facts or ProjectFacts()
         for type_id in type_ids:
-            named: dict[str, bool] = {}  # permit id → named by an item whose conditions the facts meet
+            always: set[str] = set()
+            called_for: set[str] = set()
             for project_type in self.kb.expand([type_id]):
                 if project_type.id == GENERAL_TYPE_ID:
                     continue
                 for item in project_type.permit_items:
-                    if item.permit_id and (not item.when or item.applies(known) is True):
-                        named[item.permit_id] = named.get(item.permit_id, False) or bool(item.when)
-            candidates = [self.kb.permits[p] for p in named if p in self.kb.permits]
+                    if item.permit_id and not item.when:
+                        always.add(item.permit_id)
+                    elif item.permit_id and item.applies(known) is True:
+                        called_for.add(item.permit_id)
+            candidates = [self.kb.permits[p] for p in always if p in self.kb.permits]
             candidates = [p for p in candidates if p.kind in ("许可", "备案") and len(p.applies_to) <= 6]
             if candidates:
-                return sorted(candidates, key=lambda p: (type_id not in p.applies_to, not named[p.id],
-                                                         p.kind != "许可", len(p.applies_to), p.id))[0]  # fmt: skip
+                main = sorted(candidates, key=lambda p: (type_id not in p.applies_to, p.kind != "许可",
+                                                         len(p.applies_to), p.id))[0]  # fmt: skip
+                variants = sorted(p for p in called_for - {main.id} if main.name in self.kb.permits[p].name)
+                return self.kb.permits[variants[0]] if variants else main
         return None
 
     # -- helpers ------------------------------------------------------------------------

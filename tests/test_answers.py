@@ -132,6 +132,8 @@ def test_the_conditions_of_a_clinic_are_those_of_its_kind(indexed: Services) -> 
     assert clinic.permits == ["clinic_filing"] and found_early("五年", clinic.text)
     tcm = ask(indexed, "开个中医诊所需要什么条件")
     assert tcm.permits == ["tcm_clinic_filing"] and found_early("中医诊所备案", tcm.text)
+    diving = ask(indexed, "潜水馆申请高危险性体育项目经营许可，要交哪些材料？")  # 气瓶充装 is an add-on, not it
+    assert diving.permits == ["high_risk_sports_licence"]
 
 
 def test_a_doctors_years_are_applied_in_the_project_chat(indexed: Services) -> None:
