@@ -170,7 +170,7 @@ def read_residential(text: str) -> list[FactReading]:
 
 
 _GOVERNMENT = r"(?:政府|党委|区委|市委|人大|政协|法院|检察院|机关|街道办)"
-_NEAR_GOVERNMENT = re.compile(rf"{_GOVERNMENT}[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,8}}{_GOVERNMENT}")
+_NEAR_GOVERNMENT = rf"{_GOVERNMENT}[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,8}}{_GOVERNMENT}"
 
 
 # -- people ----------------------------------------------------------------------
@@ -270,7 +270,7 @@ READERS: list[Callable[[str], list[FactReading]]] = [
         "near_hospital",
         rf"医院[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,8}}医院",
     ),
-    _flag("near_government_office", _NEAR_GOVERNMENT.pattern),
+    _flag("near_government_office", _NEAR_GOVERNMENT),
     _count(
         "rooms",
         rf"(?P<n>{NUMBER})\s*(?:个|间)?\s*(?:小|大|豪华|独立)?(?:包间|包厢|包房|客房|房间|间房|套房(?!子)|间客房)",
