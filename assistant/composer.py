@@ -42,6 +42,8 @@ _COMPARISON_WORDS = re.compile(r"区别|不同|差别|差异|不一样|一样吗
 _LASTS = re.compile(r"多久|几年|有效|管得久|期限|到期")
 _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里面(?:开|设|搞)|增设|增加|加个|顺便|另外|还想")
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
+# Intents of "拍片的机器要办啥手续": the 事项 a feature brings in.
+_FEATURE_INTENTS = frozenset({Intent.LIST, Intent.PROCEDURE, Intent.PREREQUISITES})
 # Whether something must be done at all: 需要办…吗, 要不要, 用不用, 得办吗.
 _ASKS_IF_NEEDED = re.compile(
     r"要不要|用不用|需不需要|得不得|用得着|(?:需要|要|得|必须|还要|还得|也要|也得)先?(?:办|申请|取得|拿|做|送|报).{0,16}(?:吗|么|不)[？?]?$"
@@ -281,6 +283,10 @@ class Composer:
                 return self.permit_answers.answer([main.id], intent, u.text)
         facts = self._with_derived(stated, type_ids)
         whole = intent == Intent.LIST and _WHOLE_LIST.search(u.text) and _PERMIT_LIST.search(u.text)
+        if intent in _FEATURE_INTENTS and not (whole or u.permit_ids) and _PERMIT_LIST.search(u.text):
+            reply = self._feature_permits(u.text, type_ids, facts)
+            if reply is not None:
+                return self._with_plan_note(reply, project)
         if intent in (Intent.LIST, Intent.CONDITIONS, Intent.PROCEDURE, Intent.MATERIALS) and (
             whole or not self._topic(u.text, retrieval.idf)
         ):
@@ -308,6 +314,20 @@ class Composer:
                 return self.permit_answers.answer([main.id], Intent.PROCEDURE, u.text)
         word = u.subject or self.kb.types[type_ids[0]].name.split("（")[0]
         return self._list_for(intent, type_ids, word, facts, u.text, project)
+
+    def _feature_permits(self, text: str, type_ids: list[str], facts: ProjectFacts) -> Reply | None:
+        """ "店里那台拍片子的机器要办啥？", "那两部电梯要办啥手续？": a feature of the business, not the business,
+        is what the 事项 are asked for. Only a yes/no fact the question is about and holds counts; the
+        words naming the business do not count (游泳馆要办哪些证 asks for the whole list)."""
+        bare = self.strip_types(text)
+        features = {fact: value for fact, value in facts.known().items()
+                    if value is True and fact in self._topics and self._topics[fact].search(bare)}  # fmt: skip
+        if not features:
+            return None
+        reply = self.lists.feature_permits(type_ids, facts, features)
+        if reply is not None and len(reply.permits) == 1:
+            return self.permit_answers.answer(reply.permits, Intent.PROCEDURE, text)
+        return reply
 
     def _list_for(self, intent: Intent, type_ids: list[str], word: str, facts: ProjectFacts, text: str,
                   project: ProjectContext | None) -> Reply:  # fmt: skip

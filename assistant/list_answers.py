@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 
 from assistant.config import AnswerConfig
-from assistant.fact_phrases import describe
+from assistant.fact_phrases import applied_to, describe
 from assistant.models import Citation
 from assistant.permit_path import place
 from assistant.project_context import ProjectContext
@@ -18,7 +18,7 @@ from assistant.support import Support
 from kb.corpus import Corpus
 from kb.facts import ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
-from kb.schema import Basis, Condition, Permit, Requirement
+from kb.schema import Basis, Condition, Permit, Requirement, Step
 
 _PROBLEMS = re.compile(r"注意|问题|坑|容易|踩雷|风险|失败|被罚")
 
@@ -59,6 +59,42 @@ class ListAnswers:
             source="list",
         )
         reply.cite(self._permit_basis([p.permit for p in placed] or common[:1]), self.config.max_citations)
+        return reply
+
+    def feature_permits(self, type_ids: list[str], facts: ProjectFacts, features: dict[str, object]) -> Reply | None:
+        """ "拍片的机器要办啥手续": the 事项 a feature brings in, from the items of these types (of any type when none
+        is known) that the feature's fact conditions and the facts satisfy. Where the business has steps for
+        them, the steps in their order (预评价 → 卫生验收 → 辐射安全许可 → 放射诊疗许可 → 科目登记); otherwise the 事项
+        in the order their prerequisites impose. ``None`` when the feature brings in nothing."""
+        suppressed = self.kb.suppressed_by(type_ids)
+        items = [
+            item
+            for project_type in (self.kb.expand(type_ids) if type_ids else self.kb.types.values())
+            for item in project_type.permit_items
+            if item.permit_id in self.kb.permits
+            and item.id not in suppressed
+            and any(c.fact in features for c in item.when)
+            and item.applies(facts) is True
+        ]
+        permits = list({item.permit_id: self.kb.permits[item.permit_id] for item in items if item.permit_id}.values())
+        if not permits:
+            return None
+        steps = sorted((item for item in items if isinstance(item, Step)), key=lambda step: step.order)
+        if steps:
+            points = list(dict.fromkeys(
+                f"{step.title}（{short_department(step.department or self.kb.permits[step.permit_id].department)}）"
+                for step in steps if step.permit_id))  # fmt: skip
+        else:
+            permits = [placed.permit for placed in place(permits, self.kb.permits).placed]
+            points = [f"{p.known_as}（{short_department(p.department)}）" for p in permits]
+        reply = Reply(
+            lead=f"按您说的情况（{applied_to(features)}），要另外办这些（按办理顺序）。",
+            heading="事项",
+            points=self._clip(points),
+            permits=[p.id for p in permits],
+            source="list",
+        )
+        reply.cite(self._permit_basis(permits), self.config.max_citations)
         return reply
 
     def general(self) -> Reply:
