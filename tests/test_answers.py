@@ -346,3 +346,16 @@ def test_is_it_far_enough_is_answered_on_the_projects_own_distance(indexed: Serv
     context = AskContext(project=ProjectContext.from_plan(plan, description=description))
     answer = ask(indexed, "我们这个位置离学校够远吗？", context)
     assert found_early("600米", answer.text) and "不在这条禁止性规定的范围内" in answer.text
+
+
+def test_a_feature_of_the_business_gets_the_procedures_it_brings_in_order(indexed: Services) -> None:
+    answer = ask(indexed, "口腔诊所拍片的机器要办啥手续？")
+    text = answer.text
+    assert "配置X射线" in text[:60]  # the feature the list is for, said first
+    steps = [text.index(word) for word in ("预评价", "辐射安全许可", "放射诊疗许可证")]
+    assert steps == sorted(steps)  # in the order the business's steps impose
+    assert "公共场所卫生" not in text and "娱乐经营" not in text  # not the whole business's list
+    one = ask(indexed, "宾馆那两部电梯要办啥手续？")  # a single 事项: its whole procedure
+    assert found_early("使用登记", one.text) and "三十日" in one.text
+    whole = ask(indexed, "开个带牙片机的口腔诊所，前前后后要办哪些证？")  # the whole list still when asked for it
+    assert "诊所备案" in whole.text
