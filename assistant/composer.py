@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.change_answers import ChangeAnswers
 from assistant.config import AnswerConfig
 from assistant.fact_phrases import applied_to
 from assistant.fact_reader import read_facts
@@ -42,6 +43,8 @@ _COMPARISON_WORDS = re.compile(r"区别|不同|差别|差异|不一样|一样吗
 _LASTS = re.compile(r"多久|几年|有效|管得久|期限|到期")
 _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里面(?:开|设|搞)|增设|增加|加个|顺便|另外|还想")
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
+# A comparison, a definition or the materials of a change are answered by the 事项's own answers.
+_NOT_ABOUT_CHANGES = frozenset({Intent.COMPARISON, Intent.DEFINITION, Intent.MATERIALS})
 # Intents of "拍片的机器要办啥手续": the 事项 a feature brings in.
 _FEATURE_INTENTS = frozenset({Intent.LIST, Intent.PROCEDURE, Intent.PREREQUISITES})
 # Whether something must be done at all: 需要办…吗, 要不要, 用不用, 得办吗.
@@ -245,6 +248,7 @@ class Composer:
         self.chooser = SentenceChooser(tokenizer, config, how_asked=_PERMIT_WORDS)
         self.permit_answers = PermitAnswers(kb.permits, corpus, support, config)
         self.lists = ListAnswers(kb, corpus, support, config)
+        self.changes = ChangeAnswers(kb, corpus, config)
         self._doc_types = _types_citing_each_doc(kb)
         self._topics = {fact: re.compile(pattern, re.I) for fact, pattern in FACT_TOPICS.items()}
         self._site = re.compile(SITE_TOPIC)
@@ -262,6 +266,11 @@ class Composer:
             not_needed = self._not_needed(u.permit_ids, type_ids, self._with_derived(stated, type_ids), project)
             if not_needed is not None:
                 return self._with_plan_note(not_needed, project)
+        changed = self.changes.changed(u.text) if intent not in _NOT_ABOUT_CHANGES else []
+        if changed:
+            change = self.changes.answer(u.text, changed, u.permit_ids, type_ids, stated)
+            if change is not None:
+                return self._with_plan_note(change, project)
         if intent == Intent.COMPARISON and len(u.permit_ids) >= 2:  # 食品经营许可证和小餐饮登记证哪个管得久
             asked = detect_intent(_COMPARISON_WORDS.sub("", u.text))
             asked = asked if asked in PERMIT_INTENTS else Intent.DEADLINE if _LASTS.search(u.text) else Intent.PROCEDURE
@@ -320,8 +329,8 @@ class Composer:
         is what the 事项 are asked for. Only a yes/no fact the question is about and holds counts; the
         words naming the business do not count (游泳馆要办哪些证 asks for the whole list)."""
         bare = self.strip_types(text)
-        features = {fact: value for fact, value in facts.known().items()
-                    if value is True and fact in self._topics and self._topics[fact].search(bare)}  # fmt: skip
+        features = [fact for fact, value in facts.known().items()
+                    if value is True and fact in self._topics and self._topics[fact].search(bare)]  # fmt: skip
         if not features:
             return None
         reply = self.lists.feature_permits(type_ids, facts, features)

@@ -359,3 +359,18 @@ def test_a_feature_of_the_business_gets_the_procedures_it_brings_in_order(indexe
     assert found_early("使用登记", one.text) and "三十日" in one.text
     whole = ask(indexed, "开个带牙片机的口腔诊所，前前后后要办哪些证？")  # the whole list still when asked for it
     assert "诊所备案" in whole.text
+
+
+def test_a_change_after_the_licence_gets_the_catalogues_rules_for_that_change(indexed: Services) -> None:
+    company = ask(indexed, "公司换了个法人，多少天内要去办变更？")
+    assert found_early("30日", company.text) and ("shichang-zhuti-dengji-guanli-tiaoli", "第二十四条") in {
+        (c.doc_id, c.article) for c in company.citations
+    }
+    cafe = ask(indexed, "网吧换了法定代表人，要到哪几个部门办手续？")
+    assert found_early("文化行政部门", cafe.text) and found_early("公安机关", cafe.text)
+    moved = ask(indexed, "酒店要从辽宁路搬到延吉路去，原来那张公共场所卫生许可证还能接着用吗？")
+    assert moved.text.startswith("不能") and found_early("重新申请", moved.text)
+    # the change already made at the registry, and the office asked about, leave only that office's 事项
+    venue = ask(indexed, "我们livehouse换了法人，工商变更已经办完，文旅那边还要弄啥手续吗？")
+    assert found_early("重新备案", venue.text) and "营业执照" not in venue.text
+    assert "变更" not in ask(indexed, "KTV老板能不能自己当消防安全责任人？").text[:40]  # a 老板, no change
