@@ -43,6 +43,13 @@ REGULATORY_INTENT = (
 _DEMAND_OF_SOMEONE = re.compile(r"要求(?=他|她|对方|房东|老板|商家|店家|员工|游客|顾客)")
 
 
+# Words that aim an act asked of Chubei (帮我分析一下…, 帮我排一下…) at a rule: then it is guidance.
+_RULE_MATTER = re.compile(
+    "|".join(REGULATORY_INTENT)
+    + r"|能不能|可不可以|能否|是否|要不要|需不需要|行不行|合规|违规|顺序|流程|材料|法规|证照|办证|筹备|选址"
+)
+
+
 # A question that asks which licence to get or where to apply.
 _ASKS_PERMIT = re.compile(r"办(?:什么|啥|哪些|哪个)?(?:证|手续|许可)|许可证?(?:怎么|如何|去哪|找谁|要什么|需要什么)|去哪(?:批|办|申请)|"
                           r"要(?:去)?(?:哪|谁)批|审批(?:手续|流程)|怎么申请|如何申请")  # fmt: skip
@@ -64,10 +71,20 @@ class ScopeDecision:
     reason: str
 
 
+# Asking Chubei itself to act: 帮我, 替我, 给我 (not 给我们的员工…), 请你, 麻烦你, 你能(帮我)…
+_ASKS_OF_CHUBEI = r"(?:帮帮?我|替我|给我(?!们)|帮忙|请你|麻烦你?|你(?:们)?(?:能|可以|帮|替|给|去)(?:不能|否)?(?:帮|替|给)?(?:我|我们)?)"
+
+
 def _lists(path: Path = LEXICON_DIR / "out_of_scope.yaml") -> tuple[tuple[str, ...], ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return (tuple(data["industries"]), tuple(data["topics"]), tuple(data["tasks"]), tuple(data["requests"]),
-            tuple(data["vendor_requests"]), tuple(data["evasions"]))  # fmt: skip
+            tuple(data["vendor_requests"]), tuple(data["evasions"]), tuple(data["acts"]),
+            tuple(data["judgements"]))  # fmt: skip
+
+
+def _asked_to(verbs: tuple[str, ...]) -> re.Pattern[str]:
+    """Chubei asked to do one of these (帮我在KTV预订…: a few words may come between)."""
+    return re.compile(rf"{_ASKS_OF_CHUBEI}[^，。？！?!]{{0,8}}?(?:{'|'.join(verbs)})")
 
 
 class ScopeGate:
@@ -75,7 +92,9 @@ class ScopeGate:
         self.min_dense = min_dense
         self.min_lexical = min_lexical
         self.min_dense_named = min_dense_named
-        self.industries, self.topics, self.tasks, requests, vendor_requests, evasions = _lists()
+        self.industries, self.topics, self.tasks, requests, vendor_requests, evasions, acts, judgements = _lists()
+        self.acts = _asked_to(acts)
+        self.judgements = _asked_to(judgements)
         self.requests = [re.compile(pattern) for pattern in requests]
         self.vendor_requests = [re.compile(pattern) for pattern in vendor_requests]
         self.evasions = [re.compile(pattern) for pattern in evasions]
@@ -132,8 +151,11 @@ class ScopeGate:
         if any(pattern.search(question) for pattern in self.vendor_requests):
             return ScopeDecision(False, TASK_REASON)
         asks_rules = _asks_about_rules(question)
+        if self.acts.search(question) or (self.judgements.search(question) and not _RULE_MATTER.search(question)):
+            return ScopeDecision(False, TASK_REASON)  # asked to do it, not how the rules apply to doing it
         lowered = question.lower()
-        for term in self.covered_terms(question):  # 编程 inside 少儿编程 (a training course) is no topic
+        # 编程 inside 少儿编程 (a training course), 做法 inside 做法人登记: no topic
+        for term in [*self.covered_terms(question), "法人"]:
             lowered = lowered.replace(term, "　")
         topic = next((word for word in self.topics if word.lower() in lowered), None)
         if topic and not asks_rules:
@@ -152,11 +174,9 @@ class ScopeGate:
 
 
 def _asks_about_rules(question: str) -> bool:
-    """A clause that names a rule matter and asks something about it (not 今天审批跑断腿了)."""
-    for clause in re.split(r"(?<=[，。！？；,!?;])", question):
-        clause = _DEMAND_OF_SOMEONE.sub("", clause)
-        if (any(word in clause for word in REGULATORY_INTENT) or _PERMIT_ASK.search(clause)) and _QUESTION.search(
-            clause
-        ):
-            return True
-    return False
+    """It names a rule matter and asks something (not 今天审批跑断腿了): "普通小店装修完的消防备案，能不能写个承诺书
+    就先拿凭证？" asks in one clause about the matter the other names."""
+    text = _DEMAND_OF_SOMEONE.sub("", question)
+    return bool(
+        (any(word in text for word in REGULATORY_INTENT) or _PERMIT_ASK.search(text)) and _QUESTION.search(text)
+    )

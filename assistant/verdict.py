@@ -29,7 +29,7 @@ _ASKS_PERMISSION = re.compile(
 )
 _DUTY = re.compile(r"应当|必须|须|未经.{0,30}不得|方可|才能")
 _NO_DUTY = re.compile(r"无需|不需要|不必|免于|免办|不适用")
-_PERMITS = re.compile(r"可以考虑|可以开|可以办|允许|不在禁区|不属于|除外")
+_PERMITS = re.compile(r"可以考虑|可以开|可以办|允许|不在禁区|不属于|除外|(?<!不)可以(?:采用|申请|先|直接)")
 
 
 def verdict(question: str, lead: str, tokenizer: Tokenizer, mistake: bool = False) -> str | None:

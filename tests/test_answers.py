@@ -231,6 +231,9 @@ def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Servic
         "会员退卡不成把我告了，这官司该怎么打？我要起诉他吗",
         "网吧收银员手脚不干净，我能直接开除她吗？",
         "民宿的账该怎么做，房费收入怎么入账",
+        "你能替我去政务大厅把食品经营许可证代办了吗？",  # asked to act on a licence: still a task
+        "帮我给辖区派出所打个电话催一催旅馆业许可",
+        "帮我分析分析，市北哪个商圈开网吧最赚钱？",
     ],
 )
 def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Services, question: str) -> None:
@@ -240,7 +243,16 @@ def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Serv
 
 
 @pytest.mark.parametrize(
-    "question", ["KTV装修用什么材料才能过消防？", "大约几号能拿到网络文化经营许可证？", "我能要求房东提供产权证明吗？"]
+    "question",
+    [
+        "KTV装修用什么材料才能过消防？",
+        "大约几号能拿到网络文化经营许可证？",
+        "我能要求房东提供产权证明吗？",
+        "帮我分析一下这个位置能不能开网吧",  # an act asked of Chubei, aimed at a rule
+        "帮我排一下开KTV办证的先后顺序",
+        "普通小店装修完的消防备案，能不能写个承诺书就先拿凭证？",  # the rule named in another clause
+        "演出时歌手对口型糊弄一下观众，法规管不管？",  # 糊弄 aimed at no inspection
+    ],
 )
 def test_approval_questions_beside_those_words_are_still_answered(indexed: Services, question: str) -> None:
     assert not ask(indexed, question).out_of_scope
