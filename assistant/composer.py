@@ -32,7 +32,7 @@ from assistant.understanding import Understanding
 from assistant.verdict import verdict
 from kb.chunks import Chunk
 from kb.corpus import Corpus
-from kb.facts import DERIVED_FROM, FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
+from kb.facts import DERIVED_FROM, EQUIPMENT, FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.lexical import STOPWORDS, Tokenizer
 from kb.schema import FaqEntry, Problem, Requirement
@@ -45,6 +45,10 @@ _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
 # A comparison, a definition or the materials of a change are answered by the 事项's own answers.
 _NOT_ABOUT_CHANGES = frozenset({Intent.COMPARISON, Intent.DEFINITION, Intent.MATERIALS})
+# "要办啥", "手续": the 事项 are asked for.
+_PROCEDURES_ASKED = re.compile(r"证|照|手续|许可|审批|备案|登记|批文|办(?:啥|什么|哪些|哪几样)")
+# "就为了这台机器": the project's one piece of equipment.
+_THIS_MACHINE = re.compile(r"(?:这|那)(?:台|部|个|套|些)(?:机器|设备|机子|家伙)")
 # Intents of "拍片的机器要办啥手续": the 事项 a feature brings in.
 _FEATURE_INTENTS = frozenset({Intent.LIST, Intent.PROCEDURE, Intent.PREREQUISITES})
 # Whether something must be done at all: 需要办…吗, 要不要, 用不用, 得办吗.
@@ -292,8 +296,8 @@ class Composer:
                 return self.permit_answers.answer([main.id], intent, u.text)
         facts = self._with_derived(stated, type_ids)
         whole = intent == Intent.LIST and _WHOLE_LIST.search(u.text) and _PERMIT_LIST.search(u.text)
-        if intent in _FEATURE_INTENTS and not (whole or u.permit_ids) and _PERMIT_LIST.search(u.text):
-            reply = self._feature_permits(u.text, type_ids, facts)
+        if intent in _FEATURE_INTENTS and not (whole or u.permit_ids) and _PROCEDURES_ASKED.search(u.text):
+            reply = self._feature_permits(u.text, type_ids, facts, project)
             if reply is not None:
                 return self._with_plan_note(reply, project)
         if intent in (Intent.LIST, Intent.CONDITIONS, Intent.PROCEDURE, Intent.MATERIALS) and (
@@ -324,13 +328,19 @@ class Composer:
         word = u.subject or self.kb.types[type_ids[0]].name.split("（")[0]
         return self._list_for(intent, type_ids, word, facts, u.text, project)
 
-    def _feature_permits(self, text: str, type_ids: list[str], facts: ProjectFacts) -> Reply | None:
+    def _feature_permits(self, text: str, type_ids: list[str], facts: ProjectFacts,
+                         project: ProjectContext | None) -> Reply | None:  # fmt: skip
         """ "店里那台拍片子的机器要办啥？", "那两部电梯要办啥手续？": a feature of the business, not the business,
         is what the 事项 are asked for. Only a yes/no fact the question is about and holds counts; the
-        words naming the business do not count (游泳馆要办哪些证 asks for the whole list)."""
+        words naming the business do not count (游泳馆要办哪些证 asks for the whole list). In a project chat
+        "这台机器" is the project's one piece of equipment that brings in 事项 (its X光机)."""
         bare = self.strip_types(text)
         features = [fact for fact, value in facts.known().items()
                     if value is True and fact in self._topics and self._topics[fact].search(bare)]  # fmt: skip
+        if not features and project is not None and _THIS_MACHINE.search(bare):
+            equipment = [fact for fact in EQUIPMENT if getattr(project.facts, fact) is True]
+            if len(equipment) == 1:
+                features, facts = equipment, facts.model_copy(update={equipment[0]: True})
         if not features:
             return None
         reply = self.lists.feature_permits(type_ids, facts, features)

@@ -211,6 +211,9 @@ SITE_TOPIC = r"签约|签合同|能签|租下|租这|定金|铺子|铺面|门面
 
 # Words that show a question is about a fact, so that a project chat applies the project's value of it
 # ("离学校这么近有问题吗？" is about distance_to_school_m). Regular expressions.
+# Equipment that brings in 事项 of its own (放射诊疗许可, 特种设备使用登记): "这台机器" in a project is one of these.
+EQUIPMENT = ("has_xray", "has_elevator", "has_boiler")
+
 FACT_TOPICS: dict[str, str] = {
     "distance_to_school_m": r"学校|小学|中学|初中|高中|校门|校园|学生",
     "near_school": r"学校|小学|中学|初中|高中|校门|校园",

@@ -386,3 +386,11 @@ def test_a_change_after_the_licence_gets_the_catalogues_rules_for_that_change(in
     venue = ask(indexed, "我们livehouse换了法人，工商变更已经办完，文旅那边还要弄啥手续吗？")
     assert found_early("重新备案", venue.text) and "营业执照" not in venue.text
     assert "变更" not in ask(indexed, "KTV老板能不能自己当消防安全责任人？").text[:40]  # a 老板, no change
+
+
+def test_this_machine_in_a_project_chat_is_the_projects_equipment(indexed: Services) -> None:
+    description = "在商业楼二层开口腔诊所，四台牙椅，打算配一台拍牙片的X光机。"
+    plan = indexed.guide.plan(description)
+    context = AskContext(project=ProjectContext.from_plan(plan, description=description))
+    answer = ask(indexed, "就为了这台机器，我们还得多办哪些手续？", context)
+    assert found_early("放射诊疗许可", answer.text) and "辐射安全许可" in answer.text
