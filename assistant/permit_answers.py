@@ -24,7 +24,9 @@ STAGE_WHEN = {
     "after_opening": "开业后",
 }
 _LASTS_LONG = re.compile(r"管得久|管多久|用多久|有效")
-_EACH = re.compile(r"分别|各自|各要|都要多久|都是多久|两个都|几个都")
+_EACH = re.compile(
+    r"分别|各自|各(?:要|是|为|有|多|几|需)|都要多久|都是多久|两个都|几个都|哪个|哪一个|谁(?:先|长|久|短)"
+)
 _VALIDITY = re.compile(r"有效期|续期|延续|到期|过期|几年")
 _AFTER = re.compile(r"之后|以后|取得.{0,6}后|拿到.{0,6}后|下来后|批了.{0,4}后|后续|还要")
 
@@ -48,7 +50,7 @@ class PermitAnswers:
         if len(parts) < 2:
             return self._answer(permit_ids, intent, question, alternatives)
         replies = [self._answer(permit_ids, detect_intent(part), part, alternatives) for part in parts]
-        combined = Reply(lead="".join(r.lead for r in replies if not r.points),
+        combined = Reply(lead="".join(dict.fromkeys(r.lead for r in replies if not r.points)),
                          permits=list(dict.fromkeys(p for r in replies for p in r.permits)))  # fmt: skip
         listed = next((r for r in replies if r.points), None)
         if listed is not None:
@@ -64,7 +66,7 @@ class PermitAnswers:
         if len(permits) >= 2 and intent == Intent.PREREQUISITES and not alternatives:
             return self._order(permits)
         if len(permits) >= 2 and (alternatives or _EACH.search(question)):
-            return self._several(permits, intent, question)
+            return self._several(permits, intent, question, alternatives)
         if len(permits) >= 2:  # 办学许可证批下来了，接着办法人登记，几天能登记好: the one named last is asked about
             permits = permits[-1:]
         permit = permits[0]
@@ -203,15 +205,17 @@ class PermitAnswers:
         reply.cite(self._cite(later.basis, lead), self.config.max_citations)
         return reply
 
-    def _several(self, permits: list[Permit], intent: Intent, question: str) -> Reply:
-        """A name shared by several 事项 (消防验收 → 验收 or 验收备案): answer for each."""
+    def _several(self, permits: list[Permit], intent: Intent, question: str, alternatives: bool) -> Reply:
+        """Each 事项 answered in turn: the cases of a name several share (消防验收 → 验收 or 验收备案), or the
+        事项 asked about side by side (高危许可证和卫生许可证有效期各是几年)."""
         lines, citations = [], []
         for permit in permits[:3]:
             part = self._answer([permit.id], intent, question)
             lines.append(part.lead.rstrip("。"))
             citations += part.citations
         count = "两" if len(lines) == 2 else "三"
-        reply = Reply(lead=f"分{count}种情况：" + "；".join(f"{n}{line}" for n, line in zip("①②③", lines, strict=False)) + "。",
+        opening = f"分{count}种情况：" if alternatives else "分别来看："
+        reply = Reply(lead=opening + "；".join(f"{n}{line}" for n, line in zip("①②③", lines, strict=False)) + "。",
                       permits=[p.id for p in permits[:3]])  # fmt: skip
         reply.cite(citations, self.config.max_citations)
         return reply

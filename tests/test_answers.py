@@ -394,3 +394,8 @@ def test_this_machine_in_a_project_chat_is_the_projects_equipment(indexed: Servi
     context = AskContext(project=ProjectContext.from_plan(plan, description=description))
     answer = ask(indexed, "就为了这台机器，我们还得多办哪些手续？", context)
     assert found_early("放射诊疗许可", answer.text) and "辐射安全许可" in answer.text
+
+
+def test_two_permits_asked_about_each_are_answered_side_by_side(indexed: Services) -> None:
+    answer = ask(indexed, "小餐饮登记证和食品经营许可证，有效期各是几年？")
+    assert answer.text.startswith("分别来看") and found_early("三年", answer.text) and found_early("五年", answer.text)
