@@ -100,6 +100,13 @@ def read_areas(text: str) -> list[FactReading]:
 _BASEMENT = re.compile(r"(?:地下|负|B)\s*(?P<n>[一二三四五六七八九\d])\s*(?:层|楼|F)?", re.I)
 _FLOOR = re.compile(rf"(?P<n>{NUMBER})\s*(?:楼|层|F)(?!楼|高|的(?:楼|建筑)|建筑|小楼|房子|别墅)", re.I)
 _GROUND = re.compile(r"一楼|首层|底层|临街|沿街|门头房|一层底商|底商")
+_TAKEN = re.compile(r"租|开|做|弄|搞|打算|准备|想|我们|整层|看中|盘下")
+
+
+def _clause_of(text: str, match: re.Match[str]) -> str:
+    start = max(text.rfind(mark, 0, match.start()) for mark in "，。；,;")
+    ends = [i for i in (text.find(mark, match.end()) for mark in "，。；,;") if i != -1]
+    return text[start + 1 : min(ends, default=len(text))]
 
 
 def read_floor(text: str) -> list[FactReading]:
@@ -107,12 +114,16 @@ def read_floor(text: str) -> list[FactReading]:
         return [FactReading("floor", -int(parse_number(match.group("n")) or 1), match.group(0))]
     if match := re.search(r"半地下|地下室|地下", text):
         return [FactReading("floor", -1, match.group(0))]
+    floors = []
     for match in _FLOOR.finditer(text):
         if re.search(r"共|整栋|整幢|栋|一共", text[max(0, match.start() - 3) : match.start()]):
             continue
         value = parse_number(match.group("n"))
         if value is not None and 1 <= value <= 100:
-            return [FactReading("floor", int(value), match.group(0))]
+            floors.append((int(value), match))
+    if floors:  # "一楼是门头房，二楼我想整层租下来": the floor taken, not the ones described around it
+        value, match = next(((v, m) for v, m in floors if _TAKEN.search(_clause_of(text, m))), floors[0])
+        return [FactReading("floor", value, match.group(0))]
     if match := _GROUND.search(text):
         return [FactReading("floor", 1, match.group(0))]
     return []
@@ -125,6 +136,12 @@ _SCHOOL_DISTANCE = [
     re.compile(rf"(?P<n>{NUMBER})\s*(?:米|m)[^，。；,;]{{0,8}}{SCHOOL}", re.I),
     re.compile(
         rf"{SCHOOL}[^，。；,;]{{0,8}}[，,][^，。；,;]{{0,4}}{_HOW_FAR}[^，。；,;]{{0,6}}?(?P<n>{NUMBER})\s*(?:米|m)",
+        re.I,
+    ),
+    # "有所小学，我拿手机地图量了下大概一百三十米": a measured distance in the next clause, naming no other place
+    re.compile(
+        rf"{SCHOOL}[^，。；,;]{{0,8}}[，,](?![^，。；,;]*(?:医院|政府|机关|地铁|车站|商场|公园|小区))"
+        rf"[^，。；,;]{{0,10}}(?:量|测|算|查)[^，。；,;]{{0,8}}?(?P<n>{NUMBER})\s*(?:米|m)",
         re.I,
     ),
 ]
@@ -153,7 +170,8 @@ def read_school(text: str) -> list[FactReading]:
 
 _RESIDENTIAL_BUILDING = re.compile(
     r"居民楼|住宅楼|居住楼|楼上(?:是|有|全是|都是)?(?:住户|居民|人家)|楼上住人|住宅底商|小区底商|商住楼|底商|住宅楼底|单元楼|"
-    r"楼上楼下(?:都)?(?:住着|有|是)?(?:人|住户|居民|人家)"
+    r"楼上楼下(?:都)?(?:住着|有|是)?(?:人|住户|居民|人家)|"
+    r"(?:往上|以上|楼上|上面)[^，。；,;]{0,4}(?:住着|住的是|住了|住)[^，。；,;]{0,2}(?:人家|住户|居民|人)"
 )
 _NOT_RESIDENTIAL = re.compile(r"商场|购物中心|综合体|写字楼|办公楼|独栋|独立建筑|酒店内|宾馆内|厂房|商业楼")
 

@@ -265,6 +265,11 @@ def test_facts_said_the_way_operators_say_them(indexed: Services) -> None:
     assert any("医院" in line.title for line in arcade.red_lines)
     kindergarten = indexed.guide.plan("小区配建的幼儿园用房，两层独栋，不在住宅楼里，想办民办幼儿园")
     assert kindergarten.facts.get("building_use") != "住宅" and kindergarten.red_lines == []
+    measured = indexed.guide.plan("临街一楼铺子想开网吧。过了马路有所小学，我拿手机地图量了下大概一百三十米")
+    assert measured.facts["distance_to_school_m"] == 130  # measured, in the clause after the school
+    upstairs = indexed.guide.plan("一楼是门头房，二楼我想整层租下来弄个量贩KTV，就是三楼往上都住着人家")
+    assert upstairs.facts["floor"] == 2 and upstairs.facts["in_residential_building"] is True
+    assert upstairs.red_lines  # the floor taken, with homes above it
 
 
 def test_premises_registered_as_housing_are_a_red_line_once_and_not_for_a_homestay(indexed: Services) -> None:
