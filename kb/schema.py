@@ -301,5 +301,9 @@ class Permit(Grounded):
 
     @property
     def known_as(self) -> str:
-        """The name people know it by in a list: the certificate (娱乐经营许可证) when the catalogue records it."""
-        return f"{self.name}证" if f"{self.name}证" in self.aliases else self.name
+        """The name people know it by in a list: the certificate (娱乐经营许可证; 网络文化经营许可证（互联网上网服务
+        营业场所）) when the catalogue records it."""
+        if f"{self.name}证" in self.aliases:
+            return f"{self.name}证"
+        base, _, note = self.name.partition("（")
+        return f"{base}证（{note}" if note and f"{base}证" in self.aliases else self.name
