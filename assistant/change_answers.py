@@ -40,7 +40,7 @@ _STILL_DOES = re.compile(r"还能|能不能|能直接|可以直接|就行|接着
 _CHANGE_DONE = re.compile(r"换好|改好|改完|变更完|变更好|变更已经办完|变更办完|已经变更|办完变更")
 _BUSINESS_REGISTRY = re.compile(r"工商|营业执照|市场监管")
 # An office the question names (文旅那边还得再跑一趟吗): how the catalogue names it → how people say it.
-_OFFICES = {
+OFFICES = {
     r"卫生": r"卫生|卫健|疾控",
     r"消防": r"消防",
     r"公安": r"公安|派出所|治安",
@@ -59,6 +59,11 @@ class ChangeRule:
     permit: Permit
     text: str
     basis: list[Basis]
+
+
+def offices_named(question: str) -> list[str]:
+    """The offices a question names (文旅那边, 公安那边), as the catalogue names them."""
+    return [office for office, said in OFFICES.items() if re.search(said, question)]
 
 
 class ChangeAnswers:
@@ -125,7 +130,7 @@ class ChangeAnswers:
                     own[item.permit_id] = own.get(item.permit_id, False) or project_type.id != GENERAL_TYPE_ID
         permits = sorted((self.kb.permits[p] for p in own if p in self.kb.permits and p not in done),
                          key=lambda p: (not own[p.id], list(self.kb.permits).index(p.id)))  # fmt: skip
-        offices = [office for office, said in _OFFICES.items() if re.search(said, question)]
+        offices = offices_named(question)
         if offices:
             permits = [p for p in permits if any(re.search(office, p.name + p.department) for office in offices)]
         return permits

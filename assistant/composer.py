@@ -45,6 +45,11 @@ _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
 # A comparison, a definition or the materials of a change are answered by the 事项's own answers.
 _NOT_ABOUT_CHANGES = frozenset({Intent.COMPARISON, Intent.DEFINITION, Intent.MATERIALS})
+# "证拿到手以后还要跑啥", "批下来以后头一件事要干啥": what a 事项 calls for once granted.
+_AFTER_GRANT = re.compile(
+    r"(?:拿到|取得|领到|下来|批下来|到手|办好|办完|批了)[^，。？?]{0,4}(?:以后|之后|后)[^。？?]{0,12}"
+    r"(?:还|头一件|第一件|接着|要|得)[^。？?]{0,10}(?:啥|什么|哪些|手续|干|办)"
+)
 # "要办啥", "手续": the 事项 are asked for.
 _PROCEDURES_ASKED = re.compile(r"证|照|手续|许可|审批|备案|登记|批文|办(?:啥|什么|哪些|哪几样)")
 # "就为了这台机器": the project's one piece of equipment.
@@ -275,6 +280,10 @@ class Composer:
             change = self.changes.answer(u.text, changed, u.permit_ids, type_ids, stated)
             if change is not None:
                 return self._with_plan_note(change, project)
+        if len(u.permit_ids) == 1 and _AFTER_GRANT.search(u.question):
+            after = self.permit_answers.after_grant(u.permit_ids[0], u.question)
+            if after is not None:
+                return self._with_plan_note(after, project)
         if intent == Intent.COMPARISON and len(u.permit_ids) >= 2:  # 食品经营许可证和小餐饮登记证哪个管得久
             asked = detect_intent(_COMPARISON_WORDS.sub("", u.text))
             asked = asked if asked in PERMIT_INTENTS else Intent.DEADLINE if _LASTS.search(u.text) else Intent.PROCEDURE

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.change_answers import offices_named
 from assistant.config import AnswerConfig
 from assistant.intent import PERMIT_INTENTS, Intent, detect_intent
 from assistant.item_answers import question_parts
@@ -28,6 +29,7 @@ _EACH = re.compile(
     r"分别|各自|各(?:要|是|为|有|多|几|需)|都要多久|都是多久|两个都|几个都|哪个|哪一个|谁(?:先|长|久|短)"
 )
 _VALIDITY = re.compile(r"有效期|续期|延续|到期|过期|几年")
+_OTHER_PERMITS = re.compile(r"(?:办|拿|领|申请)[^，。？?]{0,4}(?:啥|什么|哪些|哪个|别的|其他)?(?:证|许可|备案|登记)")
 _AFTER = re.compile(r"之后|以后|取得.{0,6}后|拿到.{0,6}后|下来后|批了.{0,4}后|后续|还要")
 
 
@@ -182,6 +184,27 @@ class PermitAnswers:
         if permit.time_limit is not None:
             bases.append(permit.time_limit.basis)
         reply.cite(self._cite(bases, lead + "".join(points)), self.config.max_citations)
+        return reply
+
+    def after_grant(self, permit_id: str, question: str) -> Reply | None:
+        """ "证拿到手以后，公安那边还要跑啥手续？": what the 事项 calls for once granted (an office named narrows it),
+        those with a time limit first; ``None`` when the catalogue records nothing."""
+        permit = self.permits[permit_id]
+        follow_ups = sorted(permit.follow_ups, key=lambda f: f.within is None)
+        offices = offices_named(question)
+        named = [f for f in follow_ups if any(re.search(office, f.title) for office in offices)]
+        if not named and _OTHER_PERMITS.search(question):
+            return None  # 营业执照拿到以后还要办啥证: the 事项 it opens the way to, not its own follow-ups
+        follow_ups = named or follow_ups
+        if not follow_ups:
+            return None
+        lines = [f"{f.within or ''}{f.title}" if f.within and f.within not in f.title else f.title for f in follow_ups]
+        if len(lines) == 1:
+            reply = Reply(lead=f"取得{permit.known_as}后，{sentence(lines[0])}", permits=[permit.id], source="permit")
+        else:
+            reply = Reply(lead=f"取得{permit.known_as}后，要接着办这些。", heading="取得后", points=lines,
+                          permits=[permit.id], source="permit")  # fmt: skip
+        reply.cite([c for f in follow_ups for c in self._cite(f.basis, f.title)], self.config.max_citations)
         return reply
 
     # -- several 事项 -----------------------------------------------------------------

@@ -22,12 +22,15 @@ _LEADING = re.compile(
 )
 _TRAILING = re.compile(r"(?:的话)?呢?[？?！!。.\s]*$")
 _PRONOUN = re.compile(
-    r"这个证|这证|该证|此证|这项|那项|这个事项|这个许可|这个备案|这个手续|这个|那个|这种|那种|这家|这类|它们|它|其|他们|她们|"
+    r"^证(?=拿|下来|到手|办|批|领)|^(?:批|办|发)?下来(?=以后|之后|后)|这个证|这证|该证|此证|这项|那项|这个事项|这个许可|这个备案|这个手续|这个|那个|这种|那种|这家|这类|它们|它|其|他们|她们|"
     r"上述|上面(?:说|讲)的|刚才(?:说|讲|问)的|前面(?:说|讲)的|这样"
 )
 # "我这个店", "我们这儿": the asker's own business (in a project chat, the project), not the last turn.
 _OWN = re.compile(r"(?:我|我们|咱|咱们)(?:这个|这家|这边|这儿|这里|的|这)(?:店|项目|铺子|地方|场所)?|本店")
-_PERMIT_PRONOUN = re.compile(r"这个证|这证|该证|此证|这项许可|这个许可|这个备案|这个手续|这个审批|这个登记|这张证")
+# "证拿到手以后…", "批下来以后…" opening a follow-up: the certificate just talked about.
+_PERMIT_PRONOUN = re.compile(
+    r"^证(?=拿|下来|到手|办|批|领)|^(?:批|办|发)?下来(?=以后|之后|后)|这个证|这证|该证|此证|这项许可|这个许可|这个备案|这个手续|这个审批|这个登记|这张证"
+)
 _COMPARES = re.compile(r"差多少|差别|区别|不一样|一样吗|有啥不同|比.{0,6}(?:哪个|更)|相比|[跟和与]它比|哪个更")
 # "也要吗", "也卡这个距离吗": the same requirement asked of something else, so the last question supplies it.
 _ALSO = re.compile(r"也(?:要|得|需要|必须|算|适用|一样|卡|受|管|归|是|有)")

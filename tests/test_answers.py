@@ -399,3 +399,10 @@ def test_this_machine_in_a_project_chat_is_the_projects_equipment(indexed: Servi
 def test_two_permits_asked_about_each_are_answered_side_by_side(indexed: Services) -> None:
     answer = ask(indexed, "小餐饮登记证和食品经营许可证，有效期各是几年？")
     assert answer.text.startswith("分别来看") and found_early("三年", answer.text) and found_early("五年", answer.text)
+
+
+def test_what_comes_after_a_licence_is_granted_is_its_follow_ups(indexed: Services) -> None:
+    answer = after(indexed, "KTV的娱乐经营许可证是去哪个部门办？", "证拿到手以后，公安那边还要跑啥手续不？")
+    assert found_early("15日", answer.text) and found_early("公安", answer.text)
+    travel = after(indexed, "旅行社业务经营许可证去哪申请？", "批下来以后头一件事要干啥？")
+    assert found_early("3个工作日", travel.text) and "质量保证金" in travel.text
