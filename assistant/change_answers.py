@@ -50,6 +50,8 @@ OFFICES = {
     r"生态环境": r"环保|生态环境",
     r"教育": r"教育局|教育部门",
 }
+# "…就行吧", "…就够了吧": whether a change is all a new activity needs.
+_ENOUGH = re.compile(r"就行|就够|就可以|就能干|就能做|就完事")
 _ANEW = re.compile(r"重新(?:申请|报批|核发|申领|办理)")
 _A_CHANGE = re.compile(r"变更|改变|变动|迁移|重新(?:申请|报批|核发|申领|办理)")
 
@@ -78,7 +80,10 @@ class ChangeAnswers:
         """What the question says has changed (or will): 负责人, 名称, 地址… — empty when it states no change."""
         if not _CHANGED.search(question):
             return []
-        return [what for what, said in self._said.items() if said.search(question)]
+        changed = [what for what, said in self._said.items() if said.search(question)]
+        if _ENOUGH.search(question):  # 加个打玻尿酸的项目，营业执照上加个经营范围就行吧: a new licence, not a change
+            changed = [what for what in changed if what != "项目"]
+        return changed
 
     def answer(self, question: str, changed: list[str], permit_ids: list[str], type_ids: list[str],
                facts: ProjectFacts) -> Reply | None:  # fmt: skip
