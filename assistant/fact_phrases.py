@@ -50,6 +50,8 @@ def describe(fact: str, value: object) -> str:
             return f"房屋用途为{value}"
         case "property_status", str():
             return f"房屋为{value}"
+        case "serves_minors", bool():
+            return "服务对象包括未成年人" if value else "不接待未成年人"
         case "entity_type", str():
             return f"以{value}名义经营"
     label = (ProjectFacts.model_fields[fact].description or fact).removeprefix("是否")

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 from pypdf import PdfReader
 
+from assistant.fact_reader import READERS
 from assistant.plan_document import ItemProgress, to_markdown, to_pdf
 from chubei.services import Services
 from tests.conftest import RunningServer, with_shipped_index
@@ -270,6 +271,10 @@ def test_facts_said_the_way_operators_say_them(indexed: Services) -> None:
     upstairs = indexed.guide.plan("一楼是门头房，二楼我想整层租下来弄个量贩KTV，就是三楼往上都住着人家")
     assert upstairs.facts["floor"] == 2 and upstairs.facts["in_residential_building"] is True
     assert upstairs.red_lines  # the floor taken, with homes above it
+    # an age under 18 is a minor; a rule's bound is not
+    minors = {t: [r.value for read in READERS for r in read(t) if r.fact == "serves_minors"]
+              for t in ("有个17岁的小姑娘要割双眼皮", "16岁以下不让进吗", "我今年35岁想开个店")}  # fmt: skip
+    assert minors == {"有个17岁的小姑娘要割双眼皮": [True], "16岁以下不让进吗": [], "我今年35岁想开个店": []}
 
 
 def test_premises_registered_as_housing_are_a_red_line_once_and_not_for_a_homestay(indexed: Services) -> None:
