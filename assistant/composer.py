@@ -29,7 +29,7 @@ from assistant.retrieval import Hit, Retrieval
 from assistant.sentence_choice import BEFORE_APPROVAL_ASKED, Candidate, Choice, SentenceChooser, split_sentences
 from assistant.support import Support
 from assistant.understanding import Understanding
-from assistant.verdict import verdict
+from assistant.verdict import asks_need, verdict
 from kb.chunks import Chunk
 from kb.corpus import Corpus
 from kb.facts import DERIVED_FROM, EQUIPMENT, FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
@@ -45,6 +45,8 @@ _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
 # A comparison, a definition or the materials of a change are answered by the 事项's own answers.
 _NOT_ABOUT_CHANGES = frozenset({Intent.COMPARISON, Intent.DEFINITION, Intent.MATERIALS})
+# "消防要走哪个程序", "消防这块怎么办": the fire procedure of the premises.
+_FIRE_PROCEDURE = re.compile(r"消防[^，。？?]{0,6}(?:程序|手续|流程|怎么走|走哪|走什么|先办|要办)")
 # "证拿到手以后还要跑啥", "批下来以后头一件事要干啥": what a 事项 calls for once granted.
 _AFTER_GRANT = re.compile(
     r"(?:拿到|取得|领到|下来|批下来|到手|办好|办完|批了)[^，。？?]{0,4}(?:以后|之后|后)[^。？?]{0,12}"
@@ -304,6 +306,9 @@ class Composer:
             if main is not None and self._about_permits(u.text, [main.id]):
                 return self.permit_answers.answer([main.id], intent, u.text)
         facts = self._with_derived(stated, type_ids)
+        fire = self._fire_category(u.text, type_ids, facts, question_facts, project)
+        if fire is not None:
+            return fire
         whole = intent == Intent.LIST and _WHOLE_LIST.search(u.text) and _PERMIT_LIST.search(u.text)
         if intent in _FEATURE_INTENTS and not (whole or u.permit_ids) and _PROCEDURES_ASKED.search(u.text):
             reply = self._feature_permits(u.text, type_ids, facts, project)
@@ -336,6 +341,29 @@ class Composer:
                 return self.permit_answers.answer([main.id], Intent.PROCEDURE, u.text)
         word = u.subject or self.kb.types[type_ids[0]].name.split("（")[0]
         return self._list_for(intent, type_ids, word, facts, u.text, project)
+
+    def _fire_category(self, text: str, type_ids: list[str], facts: ProjectFacts, question_facts: ProjectFacts,
+                       project: ProjectContext | None) -> Reply | None:  # fmt: skip
+        """In a project chat, "这么小的面积，消防设计还要送审吗", "我们这种情况消防要走哪个程序": once the project's
+        area settles whether it is a 特殊建设工程, the item for that category answers, on those facts — not the FAQ
+        that says it depends. (An area the question states goes the usual way, with what else it says: 驻唱.)"""
+        if project is None or project.facts.area_m2 is None or question_facts.area_m2 is not None or not type_ids:
+            return None
+        if not (self._topics["fire_special_project"].search(text) or _FIRE_PROCEDURE.search(text)):
+            return None
+        known = self._with_derived(facts.model_copy(update={"area_m2": project.facts.area_m2}), type_ids)
+        if known.fire_special_project is None:
+            return None
+        item = next((r for r in self.kb.requirements_for(type_ids)
+                     if any(c.fact == "fire_special_project" for c in r.when) and r.applies(known) is True), None)  # fmt: skip
+        if item is None:
+            return None
+        applied = self._applied(item, known, type_ids)
+        reply = self.item_answers.from_item(item.id, text, detect_intent(text), self.focus(text), applied,
+                                            in_project=True)  # fmt: skip
+        if asks_need(text):  # 还要送审吗: 需要 for a 特殊建设工程, 不需要 the design review otherwise
+            reply.lead = ("需要。" if known.fire_special_project else "不需要消防设计审查。") + reply.lead
+        return self._with_plan_note(reply, project)
 
     def _feature_permits(self, text: str, type_ids: list[str], facts: ProjectFacts,
                          project: ProjectContext | None) -> Reply | None:  # fmt: skip
@@ -685,8 +713,9 @@ class Composer:
             if source in known:
                 applied[source] = known[source]
             applied[condition.fact] = known[condition.fact]
-            if condition.fact == "fire_special_project" and known["fire_special_project"] and type_ids:
-                applied[condition.fact] = self._fire_reason(type_ids, facts, special=True) or True
+            if condition.fact == "fire_special_project" and type_ids:  # the threshold it exceeds or falls short of
+                special = bool(known["fire_special_project"])
+                applied[condition.fact] = self._fire_reason(type_ids, facts, special=special) or special
         return applied
 
     def _fire_reason(self, type_ids: list[str], facts: ProjectFacts, special: bool) -> str | None:

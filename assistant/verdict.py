@@ -52,3 +52,8 @@ def verdict(question: str, lead: str, tokenizer: Tokenizer, mistake: bool = Fals
             if asked & set(tokenizer.query_tokens(action)):
                 return "不能。"
     return None
+
+
+def asks_need(question: str) -> bool:
+    """Whether the question asks if something has to be done (要不要, 还要送审吗), not whether it may be."""
+    return bool(_ASKS_NEED.search(question))

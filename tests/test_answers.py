@@ -406,3 +406,12 @@ def test_what_comes_after_a_licence_is_granted_is_its_follow_ups(indexed: Servic
     assert found_early("15日", answer.text) and found_early("公安", answer.text)
     travel = after(indexed, "旅行社业务经营许可证去哪申请？", "批下来以后头一件事要干啥？")
     assert found_early("3个工作日", travel.text) and "质量保证金" in travel.text
+
+
+def test_the_projects_area_settles_its_fire_procedure(indexed: Services) -> None:
+    description = "在一栋三层临街商业楼的二楼租了300平，想开个迷你KTV，10来个小包，楼里没有住户。"
+    plan = indexed.guide.plan(description, {"area_m2": 300})
+    context = AskContext(project=ProjectContext.from_plan(plan, description=description))
+    answer = ask(indexed, "这么小的面积，消防设计还要送审吗？", context)
+    assert answer.text.startswith("不需要消防设计审查")
+    assert found_early("500平方米", answer.text) and found_early("备案", answer.text)
