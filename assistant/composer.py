@@ -45,6 +45,10 @@ _ADD_ON = re.compile(r"内设|附设|配套|带(?:个|一个)?|兼营|兼做|里
 _PERMIT_LIST = re.compile(r"证|照|手续|许可|审批|备案|登记|批文")
 # A comparison, a definition or the materials of a change are answered by the 事项's own answers.
 _NOT_ABOUT_CHANGES = frozenset({Intent.COMPARISON, Intent.DEFINITION, Intent.MATERIALS})
+# "几年一换", "多久校验一次", "到期前多久去续": how long a licence lasts and how it is renewed.
+_VALIDITY_ASKED = re.compile(
+    r"有效期|几年一换|多久(?:换|校验|续)|校验|续期|延续|到期(?:前|了|后)|管几年|用几年|能用多久"
+)
 # "消防要走哪个程序", "消防这块怎么办": the fire procedure of the premises.
 _FIRE_PROCEDURE = re.compile(r"消防[^，。？?]{0,6}(?:程序|手续|流程|怎么走|走哪|走什么|先办|要办)")
 # "证拿到手以后还要跑啥", "批下来以后头一件事要干啥": what a 事项 calls for once granted.
@@ -282,6 +286,8 @@ class Composer:
             change = self.changes.answer(u.text, changed, u.permit_ids, type_ids, stated)
             if change is not None:
                 return self._with_plan_note(change, project)
+        if len(u.permit_ids) == 1 and _VALIDITY_ASKED.search(u.asked or u.text) and self._lasts(u.permit_ids[0]):
+            return self._with_plan_note(self.permit_answers.answer(u.permit_ids, Intent.DEADLINE, u.text), project)
         if len(u.permit_ids) == 1 and _AFTER_GRANT.search(u.question):
             after = self.permit_answers.after_grant(u.permit_ids[0], u.question)
             if after is not None:
@@ -341,6 +347,11 @@ class Composer:
                 return self.permit_answers.answer([main.id], Intent.PROCEDURE, u.text)
         word = u.subject or self.kb.types[type_ids[0]].name.split("（")[0]
         return self._list_for(intent, type_ids, word, facts, u.text, project)
+
+    def _lasts(self, permit_id: str) -> bool:
+        """Whether the catalogue records how long the 事项 lasts (有效期, 校验), not only what voids it."""
+        validity = self.kb.permits[permit_id].validity
+        return validity is not None and bool(re.search(r"有效期|校验|延续|续期", validity.text))
 
     def _fire_category(self, text: str, type_ids: list[str], facts: ProjectFacts, question_facts: ProjectFacts,
                        project: ProjectContext | None) -> Reply | None:  # fmt: skip

@@ -24,11 +24,13 @@ STAGE_WHEN = {
     "before_opening": "开业（投入使用）前",
     "after_opening": "开业后",
 }
-_LASTS_LONG = re.compile(r"管得久|管多久|用多久|有效")
+_LASTS_LONG = re.compile(r"管得久|管多久|管几年|用多久|用几年|有效")
 _EACH = re.compile(
     r"分别|各自|各(?:要|是|为|有|多|几|需)|都要多久|都是多久|两个都|几个都|哪个|哪一个|谁(?:先|长|久|短)"
 )
-_VALIDITY = re.compile(r"有效期|续期|延续|到期|过期|几年")
+_VALIDITY = re.compile(r"有效期|续期|延续|到期|过期|几年|校验|换证|提前.{0,4}(?:续|申请)")
+# "几天能拿到", "多久能批": how long the decision takes, asked beside how long the licence lasts.
+_HOW_FAST = re.compile(r"(?:几天|多少天|多久|多长时间)(?:能|可以|就能)?(?:拿|批|下来|办|出|发)")
 _OTHER_PERMITS = re.compile(r"(?:办|拿|领|申请)[^，。？?]{0,4}(?:啥|什么|哪些|哪个|别的|其他)?(?:证|许可|备案|登记)")
 _AFTER = re.compile(r"之后|以后|取得.{0,6}后|拿到.{0,6}后|下来后|批了.{0,4}后|后续|还要")
 
@@ -124,8 +126,12 @@ class PermitAnswers:
 
     def _deadline(self, permit: Permit, question: str) -> Reply:
         if permit.validity is not None and (_VALIDITY.search(question) or _LASTS_LONG.search(question)):
-            reply = Reply(lead=sentence(f"{permit.name}：{permit.validity.text}"))
+            reply = Reply(lead=sentence(f"{permit.known_as}：{permit.validity.text}"))
             reply.cite(self._cite(permit.validity.basis, permit.validity.text), self.config.max_citations)
+            if _HOW_FAST.search(question) and permit.time_limit is not None:  # 几天能拿到？能用几年
+                granted = self._deadline(permit, _VALIDITY.sub("", _LASTS_LONG.sub("", question)))
+                reply.lead = granted.lead + reply.lead
+                reply.cite(granted.citations, self.config.max_citations)
             return reply
         timed = [f for f in permit.follow_ups if f.within]
         if timed and _AFTER.search(question):

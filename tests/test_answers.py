@@ -415,3 +415,10 @@ def test_the_projects_area_settles_its_fire_procedure(indexed: Services) -> None
     answer = ask(indexed, "这么小的面积，消防设计还要送审吗？", context)
     assert answer.text.startswith("不需要消防设计审查")
     assert found_early("500平方米", answer.text) and found_early("备案", answer.text)
+
+
+def test_how_long_a_licence_lasts_is_its_validity_and_how_fast_it_comes_its_time_limit(indexed: Services) -> None:
+    lasts = ask(indexed, "宾馆的卫生许可证几年一换？到期前多久去续")
+    assert found_early("四年", lasts.text) and found_early("30日", lasts.text)
+    both = ask(indexed, "小饭馆办小餐饮登记，多少天能拿证？证管几年")
+    assert found_early("十五日", both.text) and found_early("三年", both.text)
