@@ -67,6 +67,8 @@ class PermitNames:
                 continue
             end = start + len(head)
             gap = lowered.find(tail, end, end + _GAP + len(tail))
+            if gap != -1 and _CLAUSE_BREAK.search(lowered[end:gap]):
+                continue  # 储值卡以后要去哪个部门备案 is one clause; 储值卡卖了，备案… is two
             if gap != -1 and not any(start < high and low < gap + len(tail) for low, high in taken):
                 taken.append((start, gap + len(tail)))
                 found[permit_id] = Named(permit_id, text[start : gap + len(tail)], start)
@@ -83,7 +85,8 @@ class PermitNames:
 
 
 _KIND_TAIL = re.compile(r"(?:备案|许可证?|登记|审查|验收|检查|审批)$")
-_GAP = 6
+_GAP = 10
+_CLAUSE_BREAK = re.compile(r"[，。；！？,;!?、]")
 
 
 def _variants(name: str) -> set[str]:

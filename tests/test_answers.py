@@ -422,3 +422,9 @@ def test_how_long_a_licence_lasts_is_its_validity_and_how_fast_it_comes_its_time
     assert found_early("四年", lasts.text) and found_early("30日", lasts.text)
     both = ask(indexed, "小饭馆办小餐饮登记，多少天能拿证？证管几年")
     assert found_early("十五日", both.text) and found_early("三年", both.text)
+
+
+def test_a_permit_is_named_by_its_head_and_kind_within_one_clause(indexed: Services) -> None:
+    names = indexed.assistant.interpreter.permits
+    assert [n.id for n in names.named("开始发储值卡以后要去哪个部门备案？")] == ["prepaid_card_filing"]
+    assert "prepaid_card_filing" not in [n.id for n in names.named("储值卡卖了不少，备案的事回头再说")]
