@@ -49,6 +49,8 @@ _NOT_ABOUT_CHANGES = frozenset({Intent.COMPARISON, Intent.DEFINITION, Intent.MAT
 _VALIDITY_ASKED = re.compile(
     r"有效期|几年一换|多久(?:换|校验|续)|校验|续期|延续|到期(?:前|了|后)|管几年|用几年|能用多久"
 )
+# A validity note that says how long the 事项 lasts (not only what voids it, as 消防安全检查's does).
+_LASTING = re.compile(r"有效期|校验|延续|续期")
 # "消防要走哪个程序", "消防这块怎么办": the fire procedure of the premises.
 _FIRE_PROCEDURE = re.compile(r"消防[^，。？?]{0,6}(?:程序|手续|流程|怎么走|走哪|走什么|先办|要办)")
 # "证拿到手以后还要跑啥", "批下来以后头一件事要干啥": what a 事项 calls for once granted.
@@ -351,7 +353,7 @@ class Composer:
     def _lasts(self, permit_id: str) -> bool:
         """Whether the catalogue records how long the 事项 lasts (有效期, 校验), not only what voids it."""
         validity = self.kb.permits[permit_id].validity
-        return validity is not None and bool(re.search(r"有效期|校验|延续|续期", validity.text))
+        return validity is not None and bool(_LASTING.search(validity.text))
 
     def _fire_category(self, text: str, type_ids: list[str], facts: ProjectFacts, question_facts: ProjectFacts,
                        project: ProjectContext | None) -> Reply | None:  # fmt: skip
