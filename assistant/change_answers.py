@@ -53,7 +53,7 @@ OFFICES = {
 # "…就行吧", "…就够了吧": whether a change is all a new activity needs.
 _ENOUGH = re.compile(r"就行|就够|就可以|就能干|就能做|就完事")
 _ANEW = re.compile(r"重新(?:申请|报批|核发|申领|办理)")
-_A_CHANGE = re.compile(r"变更|改变|变动|迁移|重新(?:申请|报批|核发|申领|办理)")
+_A_CHANGE = re.compile(rf"变更|改变|变动|迁移|{_ANEW.pattern}")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,12 @@ def ask(services: Services, question: str, context: AskContext | None = None):
     return services.assistant.ask(question, context)
 
 
+def in_project(services: Services, description: str, facts: dict[str, object] | None = None) -> AskContext:
+    """A project chat's context: the plan made from the operator's description (and staff facts)."""
+    plan = services.guide.plan(description, facts)
+    return AskContext(project=ProjectContext.from_plan(plan, description=description))
+
+
 def after(services: Services, first: str, question: str):
     """The answer to ``question`` asked right after ``first`` in one conversation."""
     context = AskContext()
@@ -354,8 +360,7 @@ def test_this_licence_after_a_list_is_the_trades_own_licence(indexed: Services) 
 
 def test_is_it_far_enough_is_answered_on_the_projects_own_distance(indexed: Services) -> None:
     description = "公司已经注册好了，想在一栋商业楼二层开个网吧，离最近的中学大概600米，场地是租的。"
-    plan = indexed.guide.plan(description)
-    context = AskContext(project=ProjectContext.from_plan(plan, description=description))
+    context = in_project(indexed, description)
     answer = ask(indexed, "我们这个位置离学校够远吗？", context)
     assert found_early("600米", answer.text) and "不在这条禁止性规定的范围内" in answer.text
 
@@ -390,8 +395,7 @@ def test_a_change_after_the_licence_gets_the_catalogues_rules_for_that_change(in
 
 def test_this_machine_in_a_project_chat_is_the_projects_equipment(indexed: Services) -> None:
     description = "在商业楼二层开口腔诊所，四台牙椅，打算配一台拍牙片的X光机。"
-    plan = indexed.guide.plan(description)
-    context = AskContext(project=ProjectContext.from_plan(plan, description=description))
+    context = in_project(indexed, description)
     answer = ask(indexed, "就为了这台机器，我们还得多办哪些手续？", context)
     assert found_early("放射诊疗许可", answer.text) and "辐射安全许可" in answer.text
 
@@ -410,8 +414,7 @@ def test_what_comes_after_a_licence_is_granted_is_its_follow_ups(indexed: Servic
 
 def test_the_projects_area_settles_its_fire_procedure(indexed: Services) -> None:
     description = "在一栋三层临街商业楼的二楼租了300平，想开个迷你KTV，10来个小包，楼里没有住户。"
-    plan = indexed.guide.plan(description, {"area_m2": 300})
-    context = AskContext(project=ProjectContext.from_plan(plan, description=description))
+    context = in_project(indexed, description, {"area_m2": 300})
     answer = ask(indexed, "这么小的面积，消防设计还要送审吗？", context)
     assert answer.text.startswith("不需要消防设计审查")
     assert found_early("500平方米", answer.text) and found_early("备案", answer.text)
