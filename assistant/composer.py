@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from assistant.change_answers import ChangeAnswers
 from assistant.config import AnswerConfig
+from assistant.contrast import contrast_in
 from assistant.fact_phrases import applied_to
 from assistant.fact_reader import read_facts
 from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity, detect_intent
@@ -35,7 +36,7 @@ from kb.corpus import Corpus
 from kb.facts import DERIVED_FROM, EQUIPMENT, FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.lexical import STOPWORDS, Tokenizer
-from kb.schema import FaqEntry, Problem, Requirement
+from kb.schema import Basis, FaqEntry, Problem, Requirement
 
 SOURCE = ("regulation", "document")
 ITEM_KINDS = ("faq", "requirement", "problem")
@@ -329,6 +330,8 @@ class Composer:
             if reply is not None and reply.lead:
                 return reply
         reply = self._from_knowledge(u, retrieval, type_ids, facts, project)
+        if intent == Intent.COMPARISON or _EACH.search(u.text) or _DIFFERENCE.search(u.text):
+            reply = self._both_sides(u.text, reply, retrieval) or reply
         if intent == Intent.FEASIBILITY and reply.source in ("item", "article"):
             mistake = bool(reply.items) and isinstance(self.items.get(reply.items[0]), Problem)
             said = verdict(asking_clauses(u.text), reply.lead, self.tokenizer, mistake)
@@ -795,6 +798,43 @@ class Composer:
 
     # -- comparisons ---------------------------------------------------------------------
 
+    def _both_sides(self, text: str, reply: Reply, retrieval: Retrieval) -> Reply | None:
+        """Two sides of one rule (国内游/出境游, 门诊/住院病历): among the answer's own articles and those found,
+        the one that states each side in a clause of its own, about what is asked (审批时间, not 编制), answers
+        with both clauses, verbatim."""
+        contrast = contrast_in(text)
+        if contrast is None:
+            return None
+        sides = contrast.first.label + contrast.second.label
+        topic = [t for t in self.focus(text) if t not in sides]
+
+        def weight(clause: str) -> float:
+            return sum(1 for t in topic if t in clause) + (2 if _QUANTITY_IN.search(clause) else 0)
+
+        keys = [(c.doc_id, c.article) for c in reply.citations]
+        keys += [
+            (h.chunk.doc_id, h.chunk.article) for h in retrieval.hits if h.chunk.kind in SOURCE and h.chunk.article
+        ]
+        best: tuple[float, str, str, tuple[str, str], str] | None = None
+        for doc_id, label in list(dict.fromkeys(keys))[: self.config.candidate_articles]:
+            article = self.corpus.find_article(doc_id, label) if label else None
+            found = contrast.clauses(article.text, weight) if article is not None else None
+            if found is None or article is None or label is None:
+                continue
+            about = sum(weight(clause) for clause in found)
+            if about and (best is None or about > best[0]):
+                best = (about, doc_id, label, found, article.text)
+        if best is None:
+            return None
+        _, doc_id, label, found, article_text = best
+        both = Reply(lead="".join(f"{side.label}：{sentence(clause)}" for side, clause in
+                                  zip((contrast.first, contrast.second), found, strict=True)), source="article")  # fmt: skip
+        start = min(article_text.index(clause) for clause in found)
+        end = max(article_text.index(clause) + len(clause) for clause in found)
+        both.cite([Citation.from_basis(Basis(doc_id=doc_id, article=label, quote=article_text[start:end]),
+                                       self.corpus)], self.config.max_citations)  # fmt: skip
+        return both
+
     def _compare(self, u: Understanding, type_ids: list[str], facts: ProjectFacts, search: Search) -> Reply:
         sides = []
         combined = Reply(lead="")
@@ -825,8 +865,13 @@ class Composer:
         return combined
 
 
+_QUANTITY_IN = re.compile(
+    r"[0-9一二三四五六七八九十百千万两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|米|平方米|万元|元|人|名|张)"
+)
 # Two businesses asked about each ("健身房和KTV的门槛分别是多少"): answered side by side, like a comparison.
 _EACH = re.compile(r"分别|各是|各自|各要|各有")
+# How far apart two sides of one rule are ("质保金差多少"): answered like a comparison of them.
+_DIFFERENCE = re.compile(r"差(?:多少|几|在哪)")
 # A question about the size above which a place needs the fire design review.
 _THRESHOLD = re.compile(r"面积门槛|多大面积|多少平.{0,6}(?:消防|审查|送审)|(?:消防|审查|送审).{0,8}多少平")
 _AMOUNT = re.compile(r"[0-9一二三四五六七八九十百千万两]+\s*(?:多|来|余)?\s*(?:平方米|平米|平|㎡|米|台|间|张|个人|人)")

@@ -64,8 +64,29 @@ class ItemAnswers:
         )
         if item.basis_pending:
             reply.notes.append(f"（{PENDING}：{item.pending_note}）")
-        reply.cite(self.citations_for(item, lead, self.config.item_citations), self.config.max_citations)
+        citations = self.citations_for(item, lead, self.config.item_citations)
+        if intent in LIST_INTENTS and citations and self._list_the_article(reply, citations[0]):
+            citations = citations[:1]  # the whole list is the answer: the article that enumerates it
+        reply.cite(citations, self.config.max_citations)
         return reply
+
+    def _list_the_article(self, reply: Reply, citation: Citation) -> bool:
+        """A list question answered by an item whose article enumerates (主诊医师须同时具备下列条件：（一）…（四）):
+        the article's items, verbatim, under the item's sentence, with the lead-in and items as the quote."""
+        article = self.corpus.find_article(citation.doc_id, citation.article)
+        if article is None:
+            return False
+        quote = citation.text.strip().rstrip("。；;…")
+        lead_in = _enumerating_lead_in(article.text, quote)
+        if lead_in is None:
+            return False
+        items = _list_items(article.text, lead_in)
+        reply.heading = lead_in.rstrip("：:")
+        reply.points = [_clip(item, self.config.sentence_chars) for item in items[: self.config.max_points]]
+        if len(items) > len(reply.points):
+            reply.notes.append(f"（共{len(items)}项，其余见原文。）")
+        citation.text = _verbatim_prefix(lead_in + "".join(items), self.config.sentence_chars * 2)
+        return True
 
     def cleared(self, item: Requirement | Problem, decided: dict[str, object], in_project: bool) -> Reply:
         """A red line the facts rule out: what the facts are, that the prohibition does not reach them (or that
@@ -183,8 +204,10 @@ class ItemAnswers:
 
     def from_article(self, chunk: Chunk, question: str, intent: Intent, tokens: list[str],
                      chosen: str | None = None) -> Reply:  # fmt: skip
-        if chosen is not None and intent in LIST_INTENTS and chosen.rstrip().endswith(("：", ":")):
-            return self._enumeration(chunk, chosen)
+        if chosen is not None and intent in LIST_INTENTS:
+            lead_in = _enumerating_lead_in(chunk.text, chosen.strip().rstrip("。；;"))
+            if lead_in is not None:  # the lead-in or one of its items: the whole list answers
+                return self._enumeration(chunk, lead_in)
         if chosen is not None:
             best = chosen
         else:
@@ -244,19 +267,36 @@ def _whole_sentence(corpus: Corpus, basis: Basis) -> str:
 
 
 def _list_items(text: str, lead_in: str) -> list[str]:
-    """The items a lead-in introduces ("应当具备下列条件：" → （一）…（二）…), verbatim, up to the next plain sentence."""
+    """The items a lead-in introduces ("应当具备下列条件：" → （一）…（二）…), verbatim, up to the next plain line.
+
+    An item is its whole line: "（二）具有…工作经历。其中，…应具有6年以上…" keeps the sentences after its first."""
     if lead_in not in text:
         return []
-    start = text.index(lead_in) + len(lead_in)
+    rest = text[text.index(lead_in) + len(lead_in) :]
     items: list[str] = []
-    for a, b in sentences(text[start:]):
-        part = text[start + a : start + b].strip()
-        if not part:
+    for line in (line.strip() for line in rest.split("\n")):
+        if not line:
             continue
-        if items and not _ITEM_MARK.match(part):
-            break
-        items.append(part)
+        if not _ITEM_MARK.match(line):
+            if items:
+                break
+            items += [line[a:b].strip() for a, b in sentences(line) if line[a:b].strip()][:1]
+            continue
+        items.append(line)
     return items
+
+
+def _enumerating_lead_in(text: str, quote: str) -> str | None:
+    """The lead-in line ("…具备下列条件：") of an enumeration that contains the quote (or is it); None otherwise."""
+    lead_in = None
+    for line in (line.strip() for line in text.split("\n")):
+        if line.endswith(("：", ":")) and _INTRODUCES_LIST.search(line):
+            lead_in = line
+        elif lead_in is not None and not _ITEM_MARK.match(line):
+            lead_in = None
+        if lead_in is not None and quote and quote in line:
+            return lead_in if len(_list_items(text, lead_in)) >= 2 else None
+    return None
 
 
 def question_parts(question: str) -> list[str]:
@@ -273,6 +313,7 @@ _SHORT_VERDICT = 8
 # Questions answered by a whole list (条件, 材料, 前置, 有哪些) when an article enumerates it.
 LIST_INTENTS = frozenset({Intent.CONDITIONS, Intent.MATERIALS, Intent.PREREQUISITES, Intent.LIST})
 _ITEM_MARK = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.、．]|^[一二三四五六七八九十]+、")
+_INTRODUCES_LIST = re.compile(r"下列|以下|如下")
 _QUANTITY_WORD = quantity_pattern("工作日 日 天 年 个月 月 米 平方米 周岁 岁 人 名 万元 元")
 
 

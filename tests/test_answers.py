@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering import AskContext
+from assistant.contrast import contrast_in
 from assistant.names import longest_first
 from assistant.project_context import ProjectContext
 from assistant.verdict import verdict
@@ -431,3 +432,23 @@ def test_a_permit_is_named_by_its_head_and_kind_within_one_clause(indexed: Servi
     names = indexed.assistant.interpreter.permits
     assert [n.id for n in names.named("开始发储值卡以后要去哪个部门备案？")] == ["prepaid_card_filing"]
     assert "prepaid_card_filing" not in [n.id for n in names.named("储值卡卖了不少，备案的事回头再说")]
+
+
+def test_an_enumerating_article_answers_a_conditions_question_whole(indexed: Services) -> None:
+    answer = ask(indexed, "做医美项目的主诊医生，得够哪些条件？")
+    assert len(answer.points) == 4 and answer.points[0].startswith("（一）")
+    assert "6年以上" in answer.points[1]  # an item keeps the sentences after its first
+    assert "1年以上" in answer.points[2]
+    assert [c.article for c in answer.citations if "美容" in c.title][:1] == ["第十一条"]
+
+
+def test_two_sides_of_one_rule_are_answered_each_from_its_own_clause(indexed: Services) -> None:
+    deposits = ask(indexed, "出境游跟国内游的质保金差多少？")
+    assert deposits.text.startswith("出境游：") and found_early("120万元", deposits.text)
+    assert found_early("20万元", deposits.text)
+    assert [(c.title, c.article) for c in deposits.citations] == [("旅行社条例", "第十三条")]
+    records = ask(indexed, "住院病历和门诊病历各要保存几年？")
+    assert records.text.index("三十年") < records.text.index("十五年")  # each side with its own number, in order
+    assert contrast_in("我和朋友合伙开KTV要办什么证") is None
+    sides = contrast_in("美容外科和美容牙科的主诊医师要求一样吗")
+    assert sides is not None and (sides.first.key, sides.second.key) == ("外科", "牙科")
