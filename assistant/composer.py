@@ -298,7 +298,7 @@ class Composer:
         if intent == Intent.COMPARISON and len(u.permit_ids) >= 2:  # 食品经营许可证和小餐饮登记证哪个管得久
             asked = detect_intent(_COMPARISON_WORDS.sub("", u.text))
             asked = asked if asked in PERMIT_INTENTS else Intent.DEADLINE if _LASTS.search(u.text) else Intent.PROCEDURE
-            return self.permit_answers.answer(u.permit_ids, asked, u.text, alternatives=True)
+            return self.permit_answers.answer(u.permit_ids, asked, u.text, side_by_side=True)
         each = len(u.type_ids) >= 2 and len(u.permit_ids) < 2 and _EACH.search(u.text)
         if len(type_ids) >= 2 and (intent == Intent.COMPARISON or each):
             return self._compare(u, type_ids, question_facts, search)

@@ -42,18 +42,21 @@ class PermitAnswers:
         self.support = support
         self.config = config
 
-    def answer(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool = False) -> Reply:
-        reply = self._parts(permit_ids, intent, question, alternatives)
+    def answer(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool = False,
+               side_by_side: bool = False) -> Reply:  # fmt: skip
+        """``alternatives``: the 事项 share the name asked about, so each is answered as one possible case;
+        ``side_by_side``: they are compared, so each is answered in turn (not put in order)."""
+        reply = self._parts(permit_ids, intent, question, alternatives, side_by_side or bool(_EACH.search(question)))
         reply.source = "permit"
         return reply
 
-    def _parts(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool) -> Reply:
-        """Each part of the question answered in turn (材料要哪些？多少天出意见？). ``alternatives``: the
-        事项 share the name asked about, so each is answered as one possible case, not put in order."""
+    def _parts(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool,
+               side_by_side: bool) -> Reply:  # fmt: skip
+        """Each part of the question answered in turn (材料要哪些？多少天出意见？)."""
         parts = [p for p in question_parts(question) if detect_intent(p) in PERMIT_INTENTS]
         if len(parts) < 2:
-            return self._answer(permit_ids, intent, question, alternatives)
-        replies = [self._answer(permit_ids, detect_intent(part), part, alternatives) for part in parts]
+            return self._answer(permit_ids, intent, question, alternatives, side_by_side)
+        replies = [self._answer(permit_ids, detect_intent(part), part, alternatives, side_by_side) for part in parts]
         combined = Reply(lead="".join(dict.fromkeys(r.lead for r in replies if not r.points)),
                          permits=list(dict.fromkeys(p for r in replies for p in r.permits)))  # fmt: skip
         listed = next((r for r in replies if r.points), None)
@@ -65,11 +68,12 @@ class PermitAnswers:
             combined.cite(reply.citations, self.config.max_citations)
         return combined
 
-    def _answer(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool = False) -> Reply:
+    def _answer(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool = False,
+                side_by_side: bool = False) -> Reply:  # fmt: skip
         permits = [self.permits[p] for p in permit_ids if p in self.permits]
         if len(permits) >= 2 and intent == Intent.PREREQUISITES and not alternatives:
             return self._order(permits)
-        if len(permits) >= 2 and (alternatives or _EACH.search(question)):
+        if len(permits) >= 2 and (alternatives or side_by_side):
             return self._several(permits, intent, question, alternatives)
         if len(permits) >= 2:  # 办学许可证批下来了，接着办法人登记，几天能登记好: the one named last is asked about
             permits = permits[-1:]

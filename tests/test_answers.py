@@ -452,3 +452,12 @@ def test_two_sides_of_one_rule_are_answered_each_from_its_own_clause(indexed: Se
     assert contrast_in("我和朋友合伙开KTV要办什么证") is None
     sides = contrast_in("美容外科和美容牙科的主诊医师要求一样吗")
     assert sides is not None and (sides.first.key, sides.second.key) == ("外科", "牙科")
+
+
+def test_a_follow_up_comparing_two_licences_answers_both_side_by_side(indexed: Services) -> None:
+    answer = after(indexed, "游泳馆的卫生许可证几年一换？", "那高危许可证呢？这俩哪个先过期？")
+    assert answer.text.startswith("分别来看") and set(answer.permits) >= {
+        "public_place_hygiene_licence",
+        "high_risk_sports_licence",
+    }
+    assert found_early("四年", answer.text) and found_early("五年", answer.text)
