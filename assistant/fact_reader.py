@@ -51,10 +51,17 @@ def _flag(fact: str, cues: str, negative_cues: str | None = None) -> Callable[[s
         if negative is not None and (match := negative.search(text)):
             return [FactReading(fact, False, match.group(0))]
         for match in pattern.finditer(text):
-            return [FactReading(fact, not _negated(text, match.start()), _around(text, match))]
+            said = not _negated(text, match.start()) and not _NEGATED_AFTER.match(text, match.end())
+            return [FactReading(fact, said, _around(text, match))]
         return []
 
     return read
+
+
+# A thing named, then refused in the same clause: "吃的喝的一概不卖", "拍片的机器先不买", "早饭也不管".
+_NEGATED_AFTER = re.compile(
+    r"[^，。；,;！？!?]{0,5}?(?:一概|都|全|也|先|暂时|暂)?(?:不|没)(?:卖|提供|做|管|设|供|含|买|配|上|搞|弄)"
+)
 
 
 def _around(text: str, match: re.Match[str], width: int = 6) -> str:
@@ -236,7 +243,8 @@ def read_property(text: str) -> list[FactReading]:
     readings = []
     if match := re.search(r"租(?:的|了|赁|下|用|个|一|间|套|块)|承租|房东|租金|月租|年租|转租|租期|共享办公", text):
         readings.append(FactReading("property_status", "租赁", match.group(0)))
-    elif match := re.search(r"自有|自己的(?:房|楼|铺|店面)|自家|买的|买了|自购|产权(?:是|归)(?:我|自己)", text):
+    elif match := re.search(r"自有|自己的(?:房|楼|铺|店面|地)|(?:是|归)(?:我|我们|咱们|俺们?)(?:家)?自己(?:家)?的|自己家的|"
+                            r"自家|名下|宅基地|自建|自己盖|买的|买了|自购|产权(?:是|归)(?:我|自己)", text):  # fmt: skip
         readings.append(FactReading("property_status", "自有", match.group(0)))
     if match := _NO_CERTIFICATE.search(text):
         readings.append(FactReading("has_property_certificate", False, match.group(0)))
@@ -325,7 +333,7 @@ READERS: list[Callable[[str], list[FactReading]]] = [
     _flag("has_water_rides", r"滑道|水滑梯|造浪|漂流|水上乐园"),
     _flag("tcm", r"中医|针灸|推拿|中药|艾灸|拔罐|正骨|理疗馆", r"西医|(?<!中医)(?:全科|内科|儿科|妇科|皮肤科)"),
     _flag("is_disco", r"迪厅|迪吧|蹦迪|夜店|迪斯科|舞厅|夜总会"),
-    _flag("provides_breakfast", r"早餐|早饭|早点"),
+    _flag("provides_breakfast", r"早餐|早饭|早点", r"不含早|无早|不带早"),
     _flag("provides_lodging", r"住宿|过夜|留宿|可以住|住一晚|入住|客房|床铺|睡觉|宿舍"),
     _flag("sells_alcohol", r"酒水|卖酒|售酒|啤酒|洋酒|酒吧|红酒"),
     _flag("has_elevator", r"电梯|扶梯|升降机|观光梯"),
@@ -338,5 +346,6 @@ READERS: list[Callable[[str], list[FactReading]]] = [
         r"(?<!大)学生|儿童|少儿|小孩|孩子|小朋友|青少年|未成年|亲子|幼儿|宝宝|"
         # an age under 18 said of someone ("17岁的小姑娘", "十六七的孩子"), not a rule's bound (16岁以下)
         r"(?<![\d一二三四五六七八九十])(?:1[0-7]|十[一二三四五六七]?|十[五六]七|[1-9一二三四五六七八九])\s*周?岁(?!以[上下]|以后|前)",
+        r"只(?:做|接|接待|服务|招待|收|对)成年人|成年人的生意|成人专属",
     ),
 ]

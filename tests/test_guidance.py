@@ -309,3 +309,15 @@ def test_a_western_clinic_plan_has_no_tcm_or_licence_renewal_steps(indexed: Serv
     assert "clinic.step.tcm_onsite_check" not in ids and "medical.step.validation" not in ids
     permits = {permit.id for permit in plan.permits}
     assert "clinic_filing" in permits and "medical_practice_licence" not in permits
+
+
+def test_a_thing_named_then_refused_and_premises_owned_leave_their_items_out(indexed: Services) -> None:
+    """ "酒水饮料一律不卖", "早饭也不管", "房费不含早", "只接待成年人" say no; "我们家自己的楼", "名下的地" say owned."""
+    escape = indexed.guide.plan("商场四楼开个沉浸式密室，只接待成年人，酒水饮料一律不卖，房子是租的")
+    assert escape.facts["serves_food"] is False and escape.facts["serves_minors"] is False
+    hotel = indexed.guide.plan("楼是我们家自己的，改成二十间房的商务酒店，房费不含早，早饭也不管")
+    assert hotel.facts["property_status"] == "自有" and hotel.facts["provides_breakfast"] is False
+    listed = {item.id for item in hotel.requirements}
+    assert "general.property.lease_responsibility" not in listed
+    clinic = indexed.guide.plan("诊所加个口腔科，放两台牙椅，拍片的机器暂时不买")
+    assert clinic.facts["has_xray"] is False
