@@ -72,7 +72,8 @@ class ScopeDecision:
 
 
 # Asking Chubei itself to act: 帮我, 替我, 给我 (not 给我们的员工…), 请你, 麻烦你, 你能(帮我)…
-_ASKS_OF_CHUBEI = r"(?:帮帮?我|替我|给我(?!们)|帮忙|请你|麻烦你?|你(?:们)?(?:能|可以|帮|替|给|去)(?:不能|否)?(?:帮|替|给)?(?:我|我们)?)"
+# "借给我", "转给我": someone else hands it over, nobody asks Chubei.
+_ASKS_OF_CHUBEI = r"(?:帮帮?我|替我|(?<![借租送卖转还发寄递让])给我(?!们)|帮忙|请你|麻烦你?|你(?:们)?(?:能|可以|帮|替|给|去)(?:不能|否)?(?:帮|替|给)?(?:我|我们)?)"
 
 
 def _lists(path: Path = LEXICON_DIR / "out_of_scope.yaml") -> tuple[tuple[str, ...], ...]:

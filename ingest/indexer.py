@@ -225,7 +225,7 @@ class Indexer:
         return index
 
     def _fingerprint(self) -> str:
-        return f"{self.store.identity}/{self.state.generation}"
+        return f"{self.store.identity}/{self.state.generation}/{self.tokenizer.version}"
 
 
 def expand_paths(paths: Iterable[Path], report: IngestReport) -> list[Path]:

@@ -7,6 +7,7 @@ with the fingerprint of the store state it was built from.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -126,6 +127,9 @@ class Tokenizer:
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         self._jieba.load_userdict(str(lexicon_dir / "userdict.txt"))
+        sources = [lexicon_dir / "userdict.txt", lexicon_dir / "synonyms.yaml"]
+        # What the tokens depend on: an index built with another lexicon is rebuilt (see ingest/indexer.py).
+        self.version = hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:12]
         raw = yaml.safe_load((lexicon_dir / "synonyms.yaml").read_text(encoding="utf-8")) or {}
         self.synonyms: dict[str, list[str]] = {str(k).lower(): [str(v) for v in vs] for k, vs in raw.items()}
         for word in self.synonyms:

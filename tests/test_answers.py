@@ -259,6 +259,7 @@ def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Serv
         "帮我排一下开KTV办证的先后顺序",
         "普通小店装修完的消防备案，能不能写个承诺书就先拿凭证？",  # the rule named in another clause
         "演出时歌手对口型糊弄一下观众，法规管不管？",  # 糊弄 aimed at no inspection
+        "亲戚有张闲着的食品经营许可证，转给我用一下可以不？",  # handed over by someone else, not asked of Chubei
     ],
 )
 def test_approval_questions_beside_those_words_are_still_answered(indexed: Services, question: str) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from chubei.services import Services
-from kb.lexical import LexicalIndex
+from kb.lexical import LEXICON_DIR, LexicalIndex, Tokenizer
 from tests.conftest import make_settings, with_shipped_index
 from tests.servers import chroma_server
 
@@ -59,6 +60,18 @@ def test_bm25_is_persisted_and_readers_keep_the_live_version(indexed: Services) 
     assert live.version == saved.version
     indexed.state.bump()  # as if a writer elsewhere had started changing the store
     assert indexed.lexical() is live  # questions are answered from the live version meanwhile; no reader rebuilds
+
+
+def test_an_index_built_with_another_lexicon_is_not_taken_for_current(indexed: Services, tmp_path: Path) -> None:
+    """A synonym added to the lexicon changes the tokens: the saved index names the lexicon it was built with."""
+    saved = LexicalIndex.load(indexed.settings.lexical_dir)
+    assert saved is not None and saved.fingerprint.endswith("/" + indexed.tokenizer.version)
+    changed = tmp_path / "lexicon"
+    shutil.copytree(LEXICON_DIR, changed)
+    with (changed / "synonyms.yaml").open("a", encoding="utf-8") as synonyms:
+        synonyms.write("挂证: [出借]\n")
+    assert Tokenizer(changed).version != indexed.tokenizer.version
+    assert Tokenizer(LEXICON_DIR).version == indexed.tokenizer.version
 
 
 def test_lexical_search_ignores_unknown_words(indexed: Services) -> None:
