@@ -53,6 +53,9 @@ _VALIDITY_ASKED = re.compile(
 # A validity note that says how long the 事项 lasts (not only what voids it, as 消防安全检查's does).
 _LASTING = re.compile(r"有效期|校验|延续|续期")
 # "消防要走哪个程序", "消防这块怎么办": the fire procedure of the premises.
+# The project's own size, and work on the premises before fit-out (我这个面积装修前得先办啥？).
+_THIS_SIZE = re.compile(r"(?:这个|这么大的?|这么小的?|我们的?|这)(?:面积|规模|体量)")
+_BEFORE_FITOUT = re.compile(r"(?:装修|施工|动工|开工)(?:前|之前|以前)|先(?:动工|装修|施工|开工)")
 _FIRE_PROCEDURE = re.compile(r"消防[^，。？?]{0,6}(?:程序|手续|流程|怎么走|走哪|走什么|先办|要办)")
 # "证拿到手以后还要跑啥", "批下来以后头一件事要干啥": what a 事项 calls for once granted.
 _AFTER_GRANT = re.compile(
@@ -62,6 +65,7 @@ _AFTER_GRANT = re.compile(
 # "要办啥", "手续": the 事项 are asked for.
 _PROCEDURES_ASKED = re.compile(r"证|照|手续|许可|审批|备案|登记|批文|办(?:啥|什么|哪些|哪几样)")
 # "就为了这台机器": the project's one piece of equipment.
+_BEYOND_ITS_OWN = re.compile(r"额外|除了[^，。？?]{0,12}(?:本身|自己|以外|之外)")
 _THIS_MACHINE = re.compile(r"(?:这|那)(?:台|部|个|套|些)(?:机器|设备|机子|家伙)")
 # Intents of "拍片的机器要办啥手续": the 事项 a feature brings in.
 _FEATURE_INTENTS = frozenset({Intent.LIST, Intent.PROCEDURE, Intent.PREREQUISITES})
@@ -365,8 +369,9 @@ class Composer:
         that says it depends. (An area the question states goes the usual way, with what else it says: 驻唱.)"""
         if project is None or project.facts.area_m2 is None or question_facts.area_m2 is not None or not type_ids:
             return None
-        if not (self._topics["fire_special_project"].search(text) or _FIRE_PROCEDURE.search(text)):
-            return None
+        asked = self._topics["fire_special_project"].search(text) or _FIRE_PROCEDURE.search(text)
+        if not (asked or (_THIS_SIZE.search(text) and _BEFORE_FITOUT.search(text))):
+            return None  # 我这个面积装修前得先办啥: the fire category is what the area settles before fit-out
         known = self._with_derived(facts.model_copy(update={"area_m2": project.facts.area_m2}), type_ids)
         if known.fire_special_project is None:
             return None
@@ -386,17 +391,18 @@ class Composer:
         """ "店里那台拍片子的机器要办啥？", "那两部电梯要办啥手续？": a feature of the business, not the business,
         is what the 事项 are asked for. Only a yes/no fact the question is about and holds counts; the
         words naming the business do not count (游泳馆要办哪些证 asks for the whole list). In a project chat
-        "这台机器" is the project's one piece of equipment that brings in 事项 (its X光机)."""
+        "这台机器" is the project's one piece of equipment that brings in 事项 (its X光机); "除了诊所本身的手续，还得额外
+        办啥" asks for what all of its equipment brings in."""
         bare = self.strip_types(text)
         features = [fact for fact, value in facts.known().items()
                     if value is True and fact in self._topics and self._topics[fact].search(bare)]  # fmt: skip
-        if not features and project is not None and _THIS_MACHINE.search(bare):
+        if not features and project is not None:
             equipment = [fact for fact in EQUIPMENT if getattr(project.facts, fact) is True]
-            if len(equipment) == 1:
-                features, facts = equipment, facts.model_copy(update={equipment[0]: True})
+            if (len(equipment) == 1 and _THIS_MACHINE.search(bare)) or (equipment and _BEYOND_ITS_OWN.search(bare)):
+                features, facts = equipment, facts.model_copy(update=dict.fromkeys(equipment, True))
         if not features:
             return None
-        reply = self.lists.feature_permits(type_ids, facts, features)
+        reply = self.lists.feature_permits(type_ids, facts, features, in_project=project is not None)
         if reply is not None and len(reply.permits) == 1:
             return self.permit_answers.answer(reply.permits, Intent.PROCEDURE, text)
         return reply

@@ -78,8 +78,8 @@ class ItemAnswers:
             return False
         quote = citation.text.strip().rstrip("。；;…")
         lead_in = _enumerating_lead_in(article.text, quote)
-        if lead_in is None:
-            return False
+        if lead_in is None or not _LISTS_WHAT_IT_TAKES.search(lead_in):
+            return False  # a list of what a category covers (下列情形之一的…是特殊建设工程) answers no list question
         items = _list_items(article.text, lead_in)
         reply.heading = lead_in.rstrip("：:")
         reply.points = [_clip(item, self.config.sentence_chars) for item in items[: self.config.max_points]]
@@ -314,6 +314,8 @@ _SHORT_VERDICT = 8
 LIST_INTENTS = frozenset({Intent.CONDITIONS, Intent.MATERIALS, Intent.PREREQUISITES, Intent.LIST})
 _ITEM_MARK = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.、．]|^[一二三四五六七八九十]+、")
 _INTRODUCES_LIST = re.compile(r"下列|以下|如下")
+# A lead-in that lists what it takes (条件, 材料, 设施, 不得/不予…), not the cases a category covers.
+_LISTS_WHAT_IT_TAKES = re.compile(r"条件|材料|文件|资料|设施|设备|人员|制度|内容|不得|不予|禁止|应当|必须|须")
 _QUANTITY_WORD = quantity_pattern("工作日 日 天 年 个月 月 米 平方米 周岁 岁 人 名 万元 元")
 
 

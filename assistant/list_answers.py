@@ -61,7 +61,9 @@ class ListAnswers:
         reply.cite(self._permit_basis([p.permit for p in placed] or common[:1]), self.config.max_citations)
         return reply
 
-    def feature_permits(self, type_ids: list[str], facts: ProjectFacts, features: list[str]) -> Reply | None:
+    def feature_permits(
+        self, type_ids: list[str], facts: ProjectFacts, features: list[str], in_project: bool = False
+    ) -> Reply | None:
         """ "拍片的机器要办啥手续": the 事项 a feature brings in, from the items of these types (of any type when none
         is known) that the feature's fact conditions and the facts satisfy. Where the business has steps for
         them, the steps in their order (预评价 → 卫生验收 → 辐射安全许可 → 放射诊疗许可 → 科目登记); otherwise the 事项
@@ -88,7 +90,8 @@ class ListAnswers:
             permits = [placed.permit for placed in place(permits, self.kb.permits).placed]
             points = [f"{p.known_as}（{short_department(p.department)}）" for p in permits]
         reply = Reply(
-            lead=f"按您说的情况（{applied_to(dict.fromkeys(features, True))}），要另外办这些（按办理顺序）。",
+            lead=f"{'您的项目' if in_project else '按您说的情况'}（{applied_to(dict.fromkeys(features, True))}），"
+            "要另外办这些（按办理顺序）。",
             heading="事项",
             points=self._clip(points),
             permits=[p.id for p in permits],

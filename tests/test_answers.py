@@ -462,3 +462,15 @@ def test_a_follow_up_comparing_two_licences_answers_both_side_by_side(indexed: S
         "high_risk_sports_licence",
     }
     assert found_early("四年", answer.text) and found_early("五年", answer.text)
+
+
+def test_a_project_chat_reads_its_size_and_its_equipment_into_the_question(indexed: Services) -> None:
+    cafe = in_project(indexed, "延安路一栋商业楼的三楼，整层七百平，准备开电竞网咖，设计还没定。", {"area_m2": 700})
+    before = ask(indexed, "按我们这个面积，装修之前得先办什么？", cafe)
+    assert found_early("特殊建设工程", before.text) and found_early("消防设计审查", before.text)
+    assert not before.points  # the category, not the list of every category in 第十四条
+    drawings = ask(indexed, "我们的装修图纸要拿去审消防吗？", cafe)
+    assert drawings.text.startswith("需要")
+    dental = in_project(indexed, "开个口腔诊所，三张牙椅，还要买一台口腔CT。", {"dental_chairs": 3, "has_xray": True})
+    extra = ask(indexed, "除了诊所自己的手续，还得额外跑什么？", dental)
+    assert extra.text.startswith("您的项目") and "放射诊疗许可证" in extra.text and "辐射安全许可证" in extra.text
