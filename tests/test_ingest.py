@@ -149,7 +149,7 @@ def test_a_store_changed_without_its_lexical_index_is_rebuilt_by_the_next_ingest
     report = services.indexer.ingest_paths([folder])
     after = LexicalIndex.load(services.settings.lexical_dir)
     assert report.skipped == 2 and after is not None and after.version != before.version
-    assert after.fingerprint.endswith(f"/{services.state.generation}")
+    assert after.fingerprint.endswith(f"/{services.state.generation}/{services.tokenizer.version}")
     assert len(after.chunks) == services.store.count() == len(before.chunks)
 
 
