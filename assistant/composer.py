@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from assistant.change_answers import ChangeAnswers
 from assistant.config import AnswerConfig
@@ -253,6 +254,25 @@ _PERMIT_WORDS = frozenset(
 Search = Callable[[str, list[str]], Retrieval]
 
 
+@dataclass(frozen=True)
+class Asked:
+    """A question as the composer answers it: how it was understood, what retrieval found, the facts at hand."""
+
+    u: Understanding
+    retrieval: Retrieval
+    type_ids: list[str]
+    question_facts: ProjectFacts  # stated in the question
+    stated: ProjectFacts  # and the project's facts on what the question is about
+    facts: ProjectFacts  # with what they imply (面积 → 特殊建设工程)
+    project: ProjectContext | None
+    search: Search
+
+
+def _asks_whole_list(u: Understanding) -> bool:
+    """开业前一共要办哪些证: the whole list of 事项, not one topic's."""
+    return u.intent == Intent.LIST and bool(_WHOLE_LIST.search(u.text)) and bool(_PERMIT_LIST.search(u.text))
+
+
 class Composer:
     def __init__(self, kb: KnowledgeBase, corpus: Corpus, tokenizer: Tokenizer, config: AnswerConfig) -> None:
         self.kb = kb
@@ -282,66 +302,125 @@ class Composer:
         self, u: Understanding, retrieval: Retrieval, type_ids: list[str], question_facts: ProjectFacts,
         project: ProjectContext | None, search: Search,
     ) -> Reply:  # fmt: skip
-        intent = u.intent
+        """The first answerer that answers, most specific first; what the knowledge says best, last."""
         stated = self._facts_in_question(u.text, question_facts, project)
-        if (project is not None or question_facts.known()) and u.permit_ids and _ASKS_IF_NEEDED.search(u.text):
-            not_needed = self._not_needed(u.permit_ids, type_ids, self._with_derived(stated, type_ids), project)
-            if not_needed is not None:
-                return self._with_plan_note(not_needed, project)
-        changed = self.changes.changed(u.text) if intent not in _NOT_ABOUT_CHANGES else []
-        if changed:
-            change = self.changes.answer(u.text, changed, u.permit_ids, type_ids, stated)
-            if change is not None:
-                return self._with_plan_note(change, project)
-        if len(u.permit_ids) == 1 and _VALIDITY_ASKED.search(u.asked or u.text) and self._lasts(u.permit_ids[0]):
-            return self._with_plan_note(self.permit_answers.answer(u.permit_ids, Intent.DEADLINE, u.text), project)
-        if len(u.permit_ids) == 1 and _AFTER_GRANT.search(u.question):
-            after = self.permit_answers.after_grant(u.permit_ids[0], u.question)
-            if after is not None:
-                return self._with_plan_note(after, project)
-        if intent == Intent.COMPARISON and len(u.permit_ids) >= 2:  # 食品经营许可证和小餐饮登记证哪个管得久
-            asked = detect_intent(_COMPARISON_WORDS.sub("", u.text))
-            asked = asked if asked in PERMIT_INTENTS else Intent.DEADLINE if _LASTS.search(u.text) else Intent.PROCEDURE
-            return self.permit_answers.answer(u.permit_ids, asked, u.text, side_by_side=True)
-        each = len(u.type_ids) >= 2 and len(u.permit_ids) < 2 and _EACH.search(u.text)
-        if len(type_ids) >= 2 and (intent == Intent.COMPARISON or each):
-            return self._compare(u, type_ids, question_facts, search)
-        if (
-            u.permit_ids
-            and intent in PERMIT_INTENTS
-            and (
-                intent in (Intent.MATERIALS, Intent.CONDITIONS) or self._about_permits(u.asked or u.text, u.permit_ids)
-            )
-        ):
-            return self.permit_answers.answer(u.permit_ids, intent, u.text, u.permits_alternative)
-        if not u.permit_ids and intent in (Intent.MATERIALS, Intent.CONDITIONS) and type_ids and not project:
-            main = self.lists.main_permit(type_ids, stated)
-            if main is not None and self._about_permits(u.text, [main.id]):
-                return self.permit_answers.answer([main.id], intent, u.text)
-        facts = self._with_derived(stated, type_ids)
-        fire = self._fire_category(u.text, type_ids, facts, question_facts, project)
-        if fire is not None:
-            return fire
-        whole = intent == Intent.LIST and _WHOLE_LIST.search(u.text) and _PERMIT_LIST.search(u.text)
-        if intent in _FEATURE_INTENTS and not (whole or u.permit_ids) and _PROCEDURES_ASKED.search(u.text):
-            reply = self._feature_permits(u.text, type_ids, facts, project)
+        asked = Asked(u, retrieval, type_ids, question_facts, stated, self._with_derived(stated, type_ids), project,
+                      search)  # fmt: skip
+        answerers: tuple[Callable[[Asked], Reply | None], ...] = (
+            self._not_needed_here,
+            self._after_a_change,
+            self._how_long_it_lasts,
+            self._after_the_grant,
+            self._permits_compared,
+            self._types_compared,
+            self._named_permits,
+            self._main_permit,
+            self._fire_category,
+            self._features_asked,
+            self._whole_list,
+        )
+        for answerer in answerers:
+            reply = answerer(asked)
             if reply is not None:
-                return self._with_plan_note(reply, project)
-        if intent in (Intent.LIST, Intent.CONDITIONS, Intent.PROCEDURE, Intent.MATERIALS) and (
-            whole or not self._topic(u.text, retrieval.idf)
-        ):
-            reply = self._business_list(u, intent, type_ids, facts, project)
-            if reply is not None and reply.lead:
                 return reply
-        reply = self._from_knowledge(u, retrieval, type_ids, facts, project)
-        if intent == Intent.COMPARISON or _EACH.search(u.text) or _DIFFERENCE.search(u.text):
-            reply = self._both_sides(u.text, reply, retrieval) or reply
-        if intent == Intent.FEASIBILITY and reply.source in ("item", "article"):
+        return self._what_is_known(asked)
+
+    # -- the answerers, in the order compose() tries them ----------------------------------
+
+    def _not_needed_here(self, a: Asked) -> Reply | None:
+        """ "我们需要办放射诊疗许可吗" where the facts rule the 事项 out."""
+        u = a.u
+        if not (
+            (a.project is not None or a.question_facts.known()) and u.permit_ids and _ASKS_IF_NEEDED.search(u.text)
+        ):
+            return None
+        not_needed = self._not_needed(u.permit_ids, a.type_ids, a.facts, a.project)
+        return None if not_needed is None else self._with_plan_note(not_needed, a.project)
+
+    def _after_a_change(self, a: Asked) -> Reply | None:
+        """换法人, 搬家, 加个科: what the 事项 concerned say of that change."""
+        changed = self.changes.changed(a.u.text) if a.u.intent not in _NOT_ABOUT_CHANGES else []
+        change = self.changes.answer(a.u.text, changed, a.u.permit_ids, a.type_ids, a.stated) if changed else None
+        return None if change is None else self._with_plan_note(change, a.project)
+
+    def _how_long_it_lasts(self, a: Asked) -> Reply | None:
+        u = a.u
+        if len(u.permit_ids) == 1 and _VALIDITY_ASKED.search(u.asked or u.text) and self._lasts(u.permit_ids[0]):
+            return self._with_plan_note(self.permit_answers.answer(u.permit_ids, Intent.DEADLINE, u.text), a.project)
+        return None
+
+    def _after_the_grant(self, a: Asked) -> Reply | None:
+        u = a.u
+        after = self.permit_answers.after_grant(u.permit_ids[0], u.question) if (
+            len(u.permit_ids) == 1 and _AFTER_GRANT.search(u.question)) else None  # fmt: skip
+        return None if after is None else self._with_plan_note(after, a.project)
+
+    def _permits_compared(self, a: Asked) -> Reply | None:
+        """食品经营许可证和小餐饮登记证哪个管得久: each 事项 in turn, on what is compared."""
+        u = a.u
+        if u.intent != Intent.COMPARISON or len(u.permit_ids) < 2:
+            return None
+        asked = detect_intent(_COMPARISON_WORDS.sub("", u.text))
+        asked = asked if asked in PERMIT_INTENTS else Intent.DEADLINE if _LASTS.search(u.text) else Intent.PROCEDURE
+        return self.permit_answers.answer(u.permit_ids, asked, u.text, side_by_side=True)
+
+    def _types_compared(self, a: Asked) -> Reply | None:
+        u = a.u
+        each = len(u.type_ids) >= 2 and len(u.permit_ids) < 2 and _EACH.search(u.text)
+        if len(a.type_ids) >= 2 and (u.intent == Intent.COMPARISON or each):
+            return self._compare(u, a.type_ids, a.question_facts, a.search)
+        return None
+
+    def _named_permits(self, a: Asked) -> Reply | None:
+        """A question about a named 事项 (its materials, conditions, time limit, department, procedure)."""
+        u = a.u
+        if not (u.permit_ids and u.intent in PERMIT_INTENTS):
+            return None
+        if u.intent in (Intent.MATERIALS, Intent.CONDITIONS) or self._about_permits(u.asked or u.text, u.permit_ids):
+            return self.permit_answers.answer(u.permit_ids, u.intent, u.text, u.permits_alternative)
+        return None
+
+    def _main_permit(self, a: Asked) -> Reply | None:
+        """开KTV要准备哪些材料: the materials or conditions of the business's main 事项."""
+        u = a.u
+        if u.permit_ids or u.intent not in (Intent.MATERIALS, Intent.CONDITIONS) or not a.type_ids or a.project:
+            return None
+        main = self.lists.main_permit(a.type_ids, a.stated)
+        if main is not None and self._about_permits(u.text, [main.id]):
+            return self.permit_answers.answer([main.id], u.intent, u.text)
+        return None
+
+    def _features_asked(self, a: Asked) -> Reply | None:
+        u = a.u
+        if u.intent not in _FEATURE_INTENTS or _asks_whole_list(u) or u.permit_ids:
+            return None
+        if not _PROCEDURES_ASKED.search(u.text):
+            return None
+        reply = self._feature_permits(u.text, a.type_ids, a.facts, a.project)
+        return None if reply is None else self._with_plan_note(reply, a.project)
+
+    def _whole_list(self, a: Asked) -> Reply | None:
+        """开KTV要办哪些证: the business's list, unless the question is about one topic of it."""
+        u = a.u
+        if u.intent not in (Intent.LIST, Intent.CONDITIONS, Intent.PROCEDURE, Intent.MATERIALS):
+            return None
+        if not (_asks_whole_list(u) or not self._topic(u.text, a.retrieval.idf)):
+            return None
+        reply = self._business_list(u, u.intent, a.type_ids, a.facts, a.project)
+        return reply if reply is not None and reply.lead else None
+
+    def _what_is_known(self, a: Asked) -> Reply:
+        """The curated item or article that answers best; both sides of a comparison; 能/不能 first."""
+        u = a.u
+        reply = self._from_knowledge(u, a.retrieval, a.type_ids, a.facts, a.project)
+        if u.intent == Intent.COMPARISON or _EACH.search(u.text) or _DIFFERENCE.search(u.text):
+            reply = self._both_sides(u.text, reply, a.retrieval) or reply
+        if u.intent == Intent.FEASIBILITY and reply.source in ("item", "article"):
             mistake = bool(reply.items) and isinstance(self.items.get(reply.items[0]), Problem)
             said = verdict(asking_clauses(u.text), reply.lead, self.tokenizer, mistake)
             reply.lead = (said or "") + reply.lead
-        if intent in (Intent.LIST, Intent.PROCEDURE, Intent.MATERIALS) and _PERMIT_LIST.search(u.text):
-            self._add_permits_of_items(reply, retrieval, type_ids, project)
+        if u.intent in (Intent.LIST, Intent.PROCEDURE, Intent.MATERIALS) and _PERMIT_LIST.search(u.text):
+            self._add_permits_of_items(reply, a.retrieval, a.type_ids, a.project)
         return reply
 
     # -- lists about a whole business -------------------------------------------------
@@ -362,12 +441,12 @@ class Composer:
         validity = self.kb.permits[permit_id].validity
         return validity is not None and bool(_LASTING.search(validity.text))
 
-    def _fire_category(self, text: str, type_ids: list[str], facts: ProjectFacts, question_facts: ProjectFacts,
-                       project: ProjectContext | None) -> Reply | None:  # fmt: skip
+    def _fire_category(self, a: Asked) -> Reply | None:
         """In a project chat, "这么小的面积，消防设计还要送审吗", "我们这种情况消防要走哪个程序": once the project's
         area settles whether it is a 特殊建设工程, the item for that category answers, on those facts — not the FAQ
         that says it depends. (An area the question states goes the usual way, with what else it says: 驻唱.)"""
-        if project is None or project.facts.area_m2 is None or question_facts.area_m2 is not None or not type_ids:
+        text, type_ids, facts, project = a.u.text, a.type_ids, a.facts, a.project
+        if project is None or project.facts.area_m2 is None or a.question_facts.area_m2 is not None or not type_ids:
             return None
         asked = self._topics["fire_special_project"].search(text) or _FIRE_PROCEDURE.search(text)
         if not (asked or (_THIS_SIZE.search(text) and _BEFORE_FITOUT.search(text))):
