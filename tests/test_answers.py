@@ -241,6 +241,12 @@ def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Servic
         "你能替我去政务大厅把食品经营许可证代办了吗？",  # asked to act on a licence: still a task
         "帮我给辖区派出所打个电话催一催旅馆业许可",
         "帮我分析分析，市北哪个商圈开网吧最赚钱？",
+        "健身房的私教课一节定多少钱合适？",  # running the business, in the domain's words
+        "游泳馆的救生员工资一般给多少？",
+        "美甲店怎么在小红书上做推广吸引客人？",
+        "KTV点歌系统选哪个牌子的好？",
+        "帮我把网吧的上网须知改得通顺一点",
+        "民宿被客人打了差评，该怎么回复？",
     ],
 )
 def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Services, question: str) -> None:
@@ -260,6 +266,9 @@ def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Serv
         "普通小店装修完的消防备案，能不能写个承诺书就先拿凭证？",  # the rule named in another clause
         "演出时歌手对口型糊弄一下观众，法规管不管？",  # 糊弄 aimed at no inspection
         "亲戚有张闲着的食品经营许可证，转给我用一下可以不？",  # handed over by someone else, not asked of Chubei
+        "KTV开在几楼比较好？",
+        "小餐饮登记要收多少钱？",
+        "游泳馆的救生员要配多少个？",
     ],
 )
 def test_approval_questions_beside_those_words_are_still_answered(indexed: Services, question: str) -> None:
