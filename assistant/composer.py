@@ -268,6 +268,16 @@ class Asked:
     search: Search
 
 
+def _judged(text: str) -> str:
+    """What a yes/no question asks to be judged: its asking clauses, or the whole question when they only say
+    "够不够？", "这个距离够吗？" about the clauses before them."""
+    asking = asking_clauses(text)
+    return text if len(re.sub(r"[，,。？?！!\s]", "", asking)) <= _BARE_JUDGEMENT else asking
+
+
+_BARE_JUDGEMENT = 8
+
+
 def _asks_whole_list(u: Understanding) -> bool:
     """开业前一共要办哪些证: the whole list of 事项, not one topic's."""
     return u.intent == Intent.LIST and bool(_WHOLE_LIST.search(u.text)) and bool(_PERMIT_LIST.search(u.text))
@@ -554,9 +564,7 @@ class Composer:
             )
             return self._with_plan_note(reply, project)  # fmt: skip
         reply = self._best_known(u, retrieval, hits, focus, facts, project, type_ids)
-        cleared = (
-            self._cleared_red_line(type_ids, facts, asking_clauses(u.text)) if u.intent == Intent.FEASIBILITY else None
-        )
+        cleared = self._cleared_red_line(type_ids, facts, _judged(u.text)) if u.intent == Intent.FEASIBILITY else None
         if cleared is None:
             return reply
         item, decided = cleared

@@ -483,3 +483,10 @@ def test_a_project_chat_reads_its_size_and_its_equipment_into_the_question(index
     dental = in_project(indexed, "开个口腔诊所，三张牙椅，还要买一台口腔CT。", {"dental_chairs": 3, "has_xray": True})
     extra = ask(indexed, "除了诊所自己的手续，还得额外跑什么？", dental)
     assert extra.text.startswith("您的项目") and "放射诊疗许可证" in extra.text and "辐射安全许可证" in extra.text
+
+
+def test_a_bare_is_it_enough_judges_the_facts_said_before_it(indexed: Services) -> None:
+    far = ask(indexed, "打算开网吧的门面离最近的小学有三百二十米，够不够？")
+    assert "不在这条禁止性规定的范围内" in far.text[:60] and found_early("200米", far.text)
+    near = ask(indexed, "打算开网吧的门面离最近的小学一百六十米，够不够？")
+    assert near.text.startswith("不能")
