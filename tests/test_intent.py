@@ -1,0 +1,24 @@
+"""What a question asks, in operators' words: the intent decides how the answer is composed."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.intent import Intent, detect_intent
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("坐诊的医生要啥资历？", Intent.CONDITIONS),
+        ("申请设置门诊部，什么情况下会不批？", Intent.CONDITIONS),
+        ("质量保证金要交多少？", Intent.NUMBER),
+        ("申请卫生许可证要交哪些材料？", Intent.MATERIALS),
+        ("两个证哪个先到期？", Intent.COMPARISON),
+        ("诊所自己的证以外还得额外跑什么？", Intent.LIST),
+        ("游泳馆墙上必须挂出来哪些东西？", Intent.LIST),
+        ("网吧和KTV离学校的距离要求有什么区别？", Intent.COMPARISON),
+    ],
+)
+def test_the_intent_of_a_question(question: str, intent: Intent) -> None:
+    assert detect_intent(question) == intent
