@@ -23,6 +23,7 @@ from bench.overload import summary
 FAQ = "faq.ktv_basement"
 QUESTION = "KTV能开在地下室吗？"
 BACKGROUND = "开KTV需要办哪些证？"
+GIVE_UP_S = 300.0
 
 
 def run(url: str, key: str, rounds: int) -> None:
@@ -53,8 +54,11 @@ def run(url: str, key: str, rounds: int) -> None:
             change = http.patch(f"/api/v1/kb/items/{FAQ}", json={"item": {"answer": marker + original},
                                                                  "reason": "bench"})  # fmt: skip
             change.raise_for_status()
-            while not http.post("/api/v1/ask", json={"question": QUESTION}).json()["answer"].startswith(marker):
-                pass
+            # The edited sentence shows anywhere in the answer (a verdict on the facts may come before it).
+            while marker not in http.post("/api/v1/ask", json={"question": QUESTION}).json()["answer"]:
+                if time.perf_counter() - start > GIVE_UP_S:
+                    stop.set()
+                    raise SystemExit(f"改动 {GIVE_UP_S:g} 秒后仍未生效")
             live_times.append(time.perf_counter() - start)
             stop.set()
             thread.join()
