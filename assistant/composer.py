@@ -165,6 +165,19 @@ _LIST_WORDS = frozenset(
 # Words any question about a 事项 may use (how long, who, where, after what) besides the 事项 itself.
 _PERMIT_WORDS = frozenset(
     [
+        "受理",
+        "结果",
+        "答复",
+        "批复",
+        "递上去",
+        "交上去",
+        "到底",
+        "市里",
+        "区里",
+        "县里",
+        "省里",
+        "那边",
+        "这边",
         "多久",
         "多长",
         "时间",
@@ -970,7 +983,8 @@ _THRESHOLD = re.compile(r"面积门槛|多大面积|多少平.{0,6}(?:消防|审
 _AMOUNT = re.compile(r"[0-9一二三四五六七八九十百千万两]+\s*(?:多|来|余)?\s*(?:平方米|平米|平|㎡|米|台|间|张|个人|人)")
 _ASKING = frozenset({"开个", "开家", "开一家", "要不要", "不要", "需不需要", "能不能", "可不可以", "是不是", "有没有"})
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准")
-_AUTHORITY = re.compile(r"(?:局|部门|窗口|委|厅|政府)$")
+# A department as people name it (区卫健, 住建那边 — 那边 is dropped as a stopword).
+_AUTHORITY = re.compile(r"(?:局|部门|窗口|委|厅|政府|卫健|住建|文旅|市监|人社|民政|公安|消防|环保|教育|体育|商务)$")
 
 
 def _maximal(tokens: list[str]) -> list[str]:

@@ -490,3 +490,11 @@ def test_a_bare_is_it_enough_judges_the_facts_said_before_it(indexed: Services) 
     assert "不在这条禁止性规定的范围内" in far.text[:60] and found_early("200米", far.text)
     near = ask(indexed, "打算开网吧的门面离最近的小学一百六十米，够不够？")
     assert near.text.startswith("不能")
+
+
+def test_a_named_licence_asked_in_window_talk_is_answered_from_the_catalogue(indexed: Services) -> None:
+    """ "递上去", "卫健那边", "市里还是区里" are how people ask a 事项's time limit and level, not other topics."""
+    level = ask(indexed, "网络文化经营许可证到底哪一级批？市里还是区里？")
+    assert level.permits == ["internet_cafe_licence"] and found_early("县级", level.text)
+    days = ask(indexed, "卫生许可证的申请交上去，卫健那边受理后多少天给结果？")
+    assert found_early("20日", days.text) and days.reply is not None and days.reply.source == "permit"
