@@ -80,13 +80,18 @@ class ItemAnswers:
         lead_in = _enumerating_lead_in(article.text, quote)
         if lead_in is None or not _LISTS_WHAT_IT_TAKES.search(lead_in):
             return False  # a list of what a category covers (下列情形之一的…是特殊建设工程) answers no list question
-        items = _list_items(article.text, lead_in)
         reply.heading = lead_in.rstrip("：:")
-        reply.points = [_clip(item, self.config.sentence_chars) for item in items[: self.config.max_points]]
-        if len(items) > len(reply.points):
-            reply.notes.append(f"（共{len(items)}项，其余见原文。）")
-        citation.text = _verbatim_prefix(lead_in + "".join(items), self.config.sentence_chars * 2)
+        reply.points, notes, citation.text = self._listed(article.text, lead_in)
+        reply.notes += notes
         return True
+
+    def _listed(self, text: str, lead_in: str) -> tuple[list[str], list[str], str]:
+        """The items a lead-in introduces, as a list's points (clipped, at most ``max_points``), the note when
+        some are left out, and the verbatim quote of lead-in and items for the citation."""
+        items = _list_items(text, lead_in)
+        points = [_clip(item, self.config.sentence_chars) for item in items[: self.config.max_points]]
+        notes = [f"（共{len(items)}项，其余见原文。）"] if len(items) > len(points) else []
+        return points, notes, _verbatim_prefix(lead_in + "".join(items), self.config.sentence_chars * 2)
 
     def cleared(self, item: Requirement | Problem, decided: dict[str, object], in_project: bool) -> Reply:
         """A red line the facts rule out: what the facts are, that the prohibition does not reach them (or that
@@ -115,12 +120,9 @@ class ItemAnswers:
     def _enumeration(self, chunk: Chunk, lead_in: str) -> Reply:
         """An article that lists what was asked for (条件, 材料, 不得开办的情形): its lead-in as the answer, its
         items as the list, each verbatim (clipped when long), and the article as the citation."""
-        items = _list_items(chunk.text, lead_in)
-        shown = [_clip(item, self.config.sentence_chars) for item in items[: self.config.max_points]]
-        reply = Reply(lead=f"根据《{chunk.title}》{chunk.article}：“{lead_in}”", points=shown, source="article")
-        if len(items) > len(shown):
-            reply.notes.append(f"（共{len(items)}项，其余见原文。）")
-        quote = _verbatim_prefix(lead_in + "".join(items), self.config.sentence_chars * 2)
+        points, notes, quote = self._listed(chunk.text, lead_in)
+        reply = Reply(lead=f"根据《{chunk.title}》{chunk.article}：“{lead_in}”", points=points, notes=notes,
+                      source="article")  # fmt: skip
         reply.cite([Citation(doc_id=chunk.doc_id, title=chunk.title, article=chunk.article, text=quote,
                              level=chunk.level or None, version_date=chunk.version_date or None,
                              caveat=chunk.caveat or None)], self.config.max_citations)  # fmt: skip
