@@ -112,9 +112,13 @@ class ScopeGate:
         """An industry the service does not coach, named in the text without any covered type, or named
         with one but as the thing a permit is asked for (酒店里开个加油点要办什么证)."""
         industry = next((word for word in self.industries if word.lower() in text.lower()), None)
-        if industry is None or (
-            self.covered_terms(text) and not _ASKS_PERMIT.search(text) and not self.opens_uncovered(text, industry)
-        ):
+        if industry is None:
+            return None
+        # 烟酒店 is no 酒店: a covered name inside an uncovered one does not count.
+        rest = text.lower()
+        for word in self.industries:
+            rest = rest.replace(word.lower(), "　")
+        if self.covered_terms(rest) and not _ASKS_PERMIT.search(text) and not self.opens_uncovered(text, industry):
             return None
         return industry
 
