@@ -34,7 +34,7 @@ from assistant.understanding import Understanding
 from assistant.verdict import asks_need, verdict
 from kb.chunks import Chunk
 from kb.corpus import Corpus
-from kb.facts import DERIVED_FROM, EQUIPMENT, FACT_TOPICS, LOCATION, SITE_TOPIC, ProjectFacts
+from kb.facts import DERIVED_FROM, EQUIPMENT, FACT_TOPICS, LOCATION, PROJECT_JUDGED, SITE_TOPIC, ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.lexical import STOPWORDS, Tokenizer
 from kb.schema import Basis, FaqEntry, Problem, Requirement
@@ -317,6 +317,7 @@ class Composer:
         self._doc_types = _types_citing_each_doc(kb)
         self._topics = {fact: re.compile(pattern, re.I) for fact, pattern in FACT_TOPICS.items()}
         self._site = re.compile(SITE_TOPIC)
+        self._whole_project = re.compile(PROJECT_JUDGED)
         self._type_words = longest_first(
             {w.lower() for t in kb.matchable_types for w in (t.name, *t.aliases) if len(w) >= 2}
         )
@@ -722,9 +723,10 @@ class Composer:
         values = {}
         if project is not None:
             whole_site = self._site.search(text)
+            whole_project = self._whole_project.search(text)
             for fact, value in project.facts.known().items():
                 about = self._topics.get(fact) is not None and self._topics[fact].search(text)
-                if about or (whole_site and fact in LOCATION):
+                if about or whole_project or (whole_site and fact in LOCATION):
                     values[fact] = value
         for fact, value in stated.known().items():
             # 需要办放射诊疗许可吗 mentions 放射 but does not say the project now has it: a yes/no fact the

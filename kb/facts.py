@@ -209,6 +209,13 @@ FACT_FORMS: dict[str, FactForm] = {name: _form(name) for name in ProjectFacts.mo
 # Words that show a question is about the premises as a whole ("这个铺子能签吗？"): every location fact applies.
 SITE_TOPIC = r"签约|签合同|能签|租下|租这|定金|铺子|铺面|门面|位置|地段|地方|选址|房子|场地|能开吗|能不能开|开得了|开不了|这里|这儿"
 
+# Words that ask for the project as a whole to be judged ("以我个人名义办，够条件吗？", "我们这样能拿到许可吗？"):
+# every fact the project has applies, so a deal breaker among them is said first.
+PROJECT_JUDGED = (
+    r"够条件|条件够|够不够条件|够格|符合条件|符不符合|达不达标|(?:我|我们|咱)(?:这样|这种情况|这情况|现在这样|这条件)|"
+    r"像我(?:们)?这样|以我(?:个人)?(?:的)?名义|(?:会不会|有没有)(?:什么)?问题"
+)
+
 # Words that show a question is about a fact, so that a project chat applies the project's value of it
 # ("离学校这么近有问题吗？" is about distance_to_school_m). Regular expressions.
 # Equipment that brings in 事项 of its own (放射诊疗许可, 特种设备使用登记): "这台机器" in a project is one of these.

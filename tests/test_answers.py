@@ -506,3 +506,10 @@ def test_a_named_licence_asked_in_window_talk_is_answered_from_the_catalogue(ind
     assert level.permits == ["internet_cafe_licence"] and found_early("县级", level.text)
     days = ask(indexed, "卫生许可证的申请交上去，卫健那边受理后多少天给结果？")
     assert found_early("20日", days.text) and days.reply is not None and days.reply.source == "permit"
+
+
+def test_a_project_judged_as_a_whole_hears_its_deal_breaker_first(indexed: Services) -> None:
+    context = in_project(indexed, "我在区医院干了两年外科，执业证注册了，打算自己出来在登州路开个外科诊所。")
+    answer = ask(indexed, "我们这样能办下来吗？条件够不够？", context)
+    assert answer.text.startswith("不能") and found_early("五年", answer.text) and "约2年" in answer.text[:80]
+    assert any(c.title == "中华人民共和国医师法" for c in answer.citations)
