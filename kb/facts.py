@@ -212,7 +212,7 @@ SITE_TOPIC = r"签约|签合同|能签|租下|租这|定金|铺子|铺面|门面
 # Words that ask for the project as a whole to be judged ("以我个人名义办，够条件吗？", "我们这样能拿到许可吗？"):
 # every fact the project has applies, so a deal breaker among them is said first.
 PROJECT_JUDGED = (
-    r"够条件|条件够|够不够条件|够格|符合条件|符不符合|达不达标|(?:我|我们|咱)(?:这样|这种情况|这情况|现在这样|这条件)|"
+    r"够条件|条件够|够格|符合条件|符不符合|达不达标|(?:我|我们|咱)(?:这样|这种情况|这情况|现在这样|这条件)|"
     r"像我(?:们)?这样|以我(?:个人)?(?:的)?名义|(?:会不会|有没有)(?:什么)?问题"
 )
 
