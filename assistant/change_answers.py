@@ -41,12 +41,12 @@ _CHANGE_DONE = re.compile(r"换好|改好|改完|变更完|变更好|变更已�
 _BUSINESS_REGISTRY = re.compile(r"工商|营业执照|市场监管")
 # An office the question names (文旅那边还得再跑一趟吗): how the catalogue names it → how people say it.
 OFFICES = {
-    r"卫生": r"卫生|卫健|疾控",
+    r"卫生|疾病预防控制": r"卫生|卫健|疾控",
     r"消防": r"消防",
     r"公安": r"公安|派出所|治安",
     r"文化|旅游": r"文旅|文化|文广|旅游局",
     r"体育": r"体育局|体育部门|体育那边",
-    r"民政": r"民政",
+    r"(?<!人)民政": r"民政",  # not 人民政府
     r"生态环境": r"环保|生态环境",
     r"教育": r"教育局|教育部门",
 }
@@ -66,6 +66,13 @@ class ChangeRule:
 def offices_named(question: str) -> list[str]:
     """The offices a question names (文旅那边, 公安那边), as the catalogue names them."""
     return [office for office, said in OFFICES.items() if re.search(said, question)]
+
+
+def offices_addressed(question: str) -> list[str]:
+    """The offices a question names as offices to go to (环保那边, 找环保, 公安部门), not as a topic
+    (负责消防的员工)."""
+    return [office for office, said in OFFICES.items()
+            if re.search(rf"(?:{said})(?:那边|那儿|那里|这边|部门|局|窗口|大队|支队)|(?:去|找|到|向|跑)(?:{said})", question)]  # fmt: skip
 
 
 class ChangeAnswers:

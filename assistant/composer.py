@@ -13,14 +13,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.change_answers import ChangeAnswers
+from assistant.change_answers import ChangeAnswers, offices_addressed
 from assistant.config import AnswerConfig
 from assistant.contrast import contrast_in
 from assistant.fact_phrases import applied_to
 from assistant.fact_reader import read_facts
 from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity, detect_intent
 from assistant.item_answers import Item, ItemAnswers, is_threshold_duty, prohibition_lead_in
-from assistant.list_answers import ListAnswers, short_department
+from assistant.list_answers import ListAnswers, handled_by, short_department
 from assistant.models import Citation
 from assistant.names import longest_first
 from assistant.permit_answers import PermitAnswers
@@ -337,6 +337,7 @@ class Composer:
             self._after_the_grant,
             self._permits_compared,
             self._types_compared,
+            self._at_an_office,
             self._named_permits,
             self._main_permit,
             self._fire_category,
@@ -395,6 +396,29 @@ class Composer:
             return self._compare(u, a.type_ids, a.question_facts, a.search)
         return None
 
+    def _at_an_office(self, a: Asked) -> Reply | None:
+        """ "环保那边还要办证不？找谁", "除了卫健这张，公安那边是不是还得备案": the business's 事项 that the office
+        named handles — not the 事项 talked about before, when another office handles that one."""
+        u = a.u
+        text = _BESIDES.sub("", u.text)
+        offices = offices_addressed(text)
+        if not offices or not a.type_ids or u.intent not in _OFFICE_INTENTS or not _OTHER_PERMIT.search(text):
+            return None
+        permits = [self.kb.permits[p] for p in u.permit_ids if p in self.kb.permits]
+        if any(handled_by(p, offices) and any(w in u.question for w in (p.name, *p.aliases)) for p in permits):
+            return None  # the question names that office's own 事项: answered as named
+        found = self.lists.at_offices(a.type_ids, a.facts, offices)[: self.config.max_points]
+        if not found:
+            return None
+        reply = self.permit_answers.answer([permit.id for permit, _ in found], Intent.DEPARTMENT, u.text,
+                                           side_by_side=True)  # fmt: skip
+        depends = found[0][1].strip("（）").removeprefix("视情况：")
+        if depends:
+            reply.lead = f"看情况，{depends}的才要办：{reply.lead}"
+        elif u.intent == Intent.FEASIBILITY or asks_need(u.text):
+            reply.lead = "需要。" + reply.lead
+        return self._with_plan_note(reply, a.project)
+
     def _named_permits(self, a: Asked) -> Reply | None:
         """A question about a named 事项 (its materials, conditions, time limit, department, procedure)."""
         u = a.u
@@ -440,8 +464,10 @@ class Composer:
         if u.intent == Intent.COMPARISON or _EACH.search(u.text) or _DIFFERENCE.search(u.text):
             reply = self._both_sides(u.text, reply, a.retrieval) or reply
         if u.intent == Intent.FEASIBILITY and reply.source in ("item", "article"):
-            mistake = bool(reply.items) and isinstance(self.items.get(reply.items[0]), Problem)
-            said = verdict(asking_clauses(u.text), reply.lead, self.tokenizer, mistake)
+            first = self.items.get(reply.items[0]) if reply.items else None
+            # A requirement whose conditions the stated facts meet ("按您说的情况（…属于特殊建设工程）：") is a duty.
+            duty = isinstance(first, Requirement) and reply.lead.startswith(("按您说的情况（", "您的项目（"))
+            said = verdict(asking_clauses(u.text), reply.lead, self.tokenizer, isinstance(first, Problem), duty)
             reply.lead = (said or "") + reply.lead
         if u.intent in (Intent.LIST, Intent.PROCEDURE, Intent.MATERIALS) and _PERMIT_LIST.search(u.text):
             self._add_permits_of_items(reply, a.retrieval, a.type_ids, a.project)
@@ -978,6 +1004,13 @@ _QUANTITY_IN = re.compile(
 )
 # Two businesses asked about each ("健身房和KTV的门槛分别是多少"): answered side by side, like a comparison.
 _EACH = re.compile(r"分别|各是|各自|各要|各有")
+# "还要办证不", "还得有个证", "要办什么": asks which other 事项 there are, not about one already named.
+_OTHER_PERMIT = re.compile(
+    r"(?:还|也|另|别的|其他|额外).{0,6}(?:证|照|手续|许可|审批|备案|登记|批文)|办(?:什么|啥|哪些|哪个|几个)"
+)
+_OFFICE_INTENTS = frozenset({Intent.LIST, Intent.FEASIBILITY, Intent.DEPARTMENT, Intent.OTHER})
+# "除了卫健这张，…": the office already dealt with, not the one asked about.
+_BESIDES = re.compile(r"除了[^，,。？?；;]*")
 # How far apart two sides of one rule are ("质保金差多少"): answered like a comparison of them.
 _DIFFERENCE = re.compile(r"差(?:多少|几|在哪)")
 # A question about the size above which a place needs the fire design review.

@@ -29,6 +29,9 @@ _INTENT_CUES: dict[Intent, tuple[re.Pattern[str], float]] = {
     Intent.CONDITIONS: (re.compile(r"条件|具备|符合|应当有|具有"), 1.0),
     Intent.MATERIALS: (re.compile(r"材料|提交|证明|申请书"), 1.0),
 }
+# A list's lead-in that says what it takes (条件, 材料, 不得…), unlike one that says what a law covers
+# ("本条例适用于下列公共场所："), which answers no list question.
+LISTS_WHAT_IT_TAKES = re.compile(r"条件|材料|文件|资料|设施|设备|人员|制度|内容|不得|不予|禁止|应当|必须|须")
 _TIME = re.compile(r"[0-9一二三四五六七八九十百两]+\s*(?:个)?(?:工作日|日|天|年|个月|月|小时|时)")
 
 

@@ -46,6 +46,10 @@ def describe(fact: str, value: object) -> str:
             return "紧邻党政机关" if value else "不在党政机关附近"
         case "physician_years", float() | int():
             return f"医师注册后执业约{number(value)}年"
+        case "registered_capital_wan", float() | int():
+            return f"注册资本约{number(value)}万元"
+        case "lease_years", float() | int():
+            return f"租期约{number(value)}年" if value >= 1 else f"租期约{number(round(value * 12))}个月"
         case "building_use", str():
             return f"房屋用途为{value}"
         case "property_status", str():

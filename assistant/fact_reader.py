@@ -228,6 +228,51 @@ def read_physician_years(text: str) -> list[FactReading]:
     return []
 
 
+# -- money and terms -----------------------------------------------------------
+
+# "注册资本打算二十万", "拿30万注册个公司", "出资五十万": the capital the operator plans. A number after a rule word
+# or a floor ("注册资本要不少于30万吗", "至少三十万") is the rule asked about, not the plan.
+_CAPITAL = re.compile(
+    rf"(?:注册资本|注册资金|资本金|出资)(?:金额)?(?:打算|准备|计划|想|是|只有|有|就|才|定为?|写|认缴|实缴|为|正好|刚好|大概|约|差不多|一共)*(?:个)?"
+    rf"(?P<n>{NUMBER})\s*万|(?P<m>{NUMBER})\s*万(?:元)?(?:的)?(?:注册资本|注册资金|资本金)|(?P<k>{NUMBER})\s*万(?:元)?注册(?:个|一个)?公司"
+)
+_FLOOR_WORDS = re.compile(r"不少于|不低于|至少|最少|最低|起码|以上|要求|须|得|应当|规定")
+
+
+def read_capital(text: str) -> list[FactReading]:
+    for match in _CAPITAL.finditer(text):
+        if _FLOOR_WORDS.search(text[max(0, match.start() - 4) : match.end() + 2]):
+            continue
+        value = parse_number(match.group("n") or match.group("m") or match.group("k"))
+        if value is not None:
+            return [FactReading("registered_capital_wan", value, match.group(0))]
+    return []
+
+
+# "租期只签半年", "房东只肯签一年的合同", "合同签了五年", "租了三个月": the term of the lease for the premises.
+_LEASE = re.compile(
+    rf"(?:租期|租约|租赁合同|合同)(?:只|就|才|是|为|一共|只肯|只愿意|签了?|定了?|打算|准备)*(?P<a>{NUMBER}|半)\s*(?P<ua>年|个月|月)|"
+    rf"(?:签|租)(?:了)?(?P<b>{NUMBER}|半)\s*(?P<ub>年|个月)(?:的)?(?:合同|租约|租期)?"
+)
+
+
+def read_lease_years(text: str) -> list[FactReading]:
+    for clause in re.split(r"[，。；,;！？!?]", text):
+        if not re.search(r"租|合同|房东", clause):
+            continue
+        for match in _LEASE.finditer(clause):
+            if _FLOOR_WORDS.search(clause[max(0, match.start() - 4) : match.end() + 2]):
+                continue  # "租期要不少于1年吗": the rule asked about
+            amount, unit = (match.group("a"), match.group("ua")) if match.group("a") else (match.group("b"),
+                                                                                             match.group("ub"))  # fmt: skip
+            value = 0.5 if amount == "半" else parse_number(amount)
+            if value is None or (unit == "年" and value > 70):
+                continue
+            years = value if unit == "年" else value / 12
+            return [FactReading("lease_years", round(years, 2), match.group(0))]
+    return []
+
+
 # -- property ------------------------------------------------------------------
 
 _NO_CERTIFICATE = re.compile(
@@ -292,6 +337,8 @@ READERS: list[Callable[[str], list[FactReading]]] = [
     read_property,
     read_entity,
     read_physician_years,
+    read_capital,
+    read_lease_years,
     _flag(
         "near_hospital",
         rf"医院[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,8}}医院",

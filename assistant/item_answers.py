@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.config import AnswerConfig
-from assistant.excerpts import sentence_score, sentences
+from assistant.excerpts import LISTS_WHAT_IT_TAKES, sentence_score, sentences
 from assistant.fact_phrases import applied_to
 from assistant.intent import Intent, asks_quantity, detect_intent
 from assistant.models import Citation
@@ -78,7 +78,7 @@ class ItemAnswers:
             return False
         quote = citation.text.strip().rstrip("。；;…")
         lead_in = _enumerating_lead_in(article.text, quote)
-        if lead_in is None or not _LISTS_WHAT_IT_TAKES.search(lead_in):
+        if lead_in is None or not LISTS_WHAT_IT_TAKES.search(lead_in):
             return False  # a list of what a category covers (下列情形之一的…是特殊建设工程) answers no list question
         reply.heading = lead_in.rstrip("：:")
         reply.points, notes, citation.text = self._listed(article.text, lead_in)
@@ -208,7 +208,7 @@ class ItemAnswers:
                      chosen: str | None = None) -> Reply:  # fmt: skip
         if chosen is not None and intent in LIST_INTENTS:
             lead_in = _enumerating_lead_in(chunk.text, chosen.strip().rstrip("。；;"))
-            if lead_in is not None:  # the lead-in or one of its items: the whole list answers
+            if lead_in is not None and LISTS_WHAT_IT_TAKES.search(lead_in):  # the whole list answers
                 return self._enumeration(chunk, lead_in)
         if chosen is not None:
             best = chosen
@@ -317,7 +317,6 @@ LIST_INTENTS = frozenset({Intent.CONDITIONS, Intent.MATERIALS, Intent.PREREQUISI
 _ITEM_MARK = re.compile(r"^[（(][一二三四五六七八九十]+[)）]|^[0-9]+[.、．]|^[一二三四五六七八九十]+、")
 _INTRODUCES_LIST = re.compile(r"下列|以下|如下")
 # A lead-in that lists what it takes (条件, 材料, 设施, 不得/不予…), not the cases a category covers.
-_LISTS_WHAT_IT_TAKES = re.compile(r"条件|材料|文件|资料|设施|设备|人员|制度|内容|不得|不予|禁止|应当|必须|须")
 _QUANTITY_WORD = quantity_pattern("工作日 日 天 年 个月 月 米 平方米 周岁 岁 人 名 万元 元")
 
 

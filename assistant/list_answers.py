@@ -162,6 +162,17 @@ class ListAnswers:
         reply.cite(self._permit_basis(own or common[:1]), self.config.max_citations)
         return reply
 
+    def at_offices(self, type_ids: list[str], facts: ProjectFacts, offices: list[str]) -> list[tuple[Permit, str]]:
+        """The business's 事项 that one of these offices handles (as the catalogue names them: 生态环境, 公安…),
+        each with "（视情况：…）" when it depends on a fact not stated; its own 事项 before the common ones."""
+        own = self._own_permits(type_ids)
+        found = [
+            (self.kb.permits[permit_id], note)
+            for permit_id, note in self._permit_conditions(type_ids, facts).items()
+            if permit_id in self.kb.permits and handled_by(self.kb.permits[permit_id], offices)
+        ]
+        return sorted(found, key=lambda found: found[0].id not in own)
+
     def _permit_conditions(self, type_ids: list[str], facts: ProjectFacts) -> dict[str, str]:
         """permit id → "" when it applies, "（视情况：…）" when it depends on a fact not stated."""
         found: dict[str, str] = {}
@@ -278,6 +289,11 @@ class ListAnswers:
 
     def _permit_basis(self, permits: list[Permit]) -> list[Citation]:
         return _unique_citations([p.basis[0] for p in permits if p.basis], self.corpus)
+
+
+def handled_by(permit: Permit, offices: list[str]) -> bool:
+    """Whether one of the offices (catalogue wording, a pattern each) handles the 事项."""
+    return any(re.search(office, permit.department) for office in offices)
 
 
 def short_department(department: str) -> str:

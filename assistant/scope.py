@@ -35,7 +35,7 @@ DOMAIN_TERMS = (
 # Words that show a question asks about rules, so an everyday topic word beside them does not make it off-topic.
 REGULATORY_INTENT = (
     "许可", "审批", "备案", "登记", "执照", "证照", "手续", "资质", "规定", "要求", "条件", "标准", "处罚", "罚款",
-    "违法", "消防", "卫生", "检查", "验收", "办理", "申请",
+    "违法", "消防", "卫生", "检查", "验收", "办理", "申请", "标价",
 )  # fmt: skip
 
 
@@ -80,7 +80,7 @@ def _lists(path: Path = LEXICON_DIR / "out_of_scope.yaml") -> tuple[tuple[str, .
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return (tuple(data["industries"]), tuple(data["topics"]), tuple(data["tasks"]), tuple(data["requests"]),
             tuple(data["vendor_requests"]), tuple(data["evasions"]), tuple(data["acts"]),
-            tuple(data["judgements"]))  # fmt: skip
+            tuple(data["judgements"]), tuple(data["trade_words"]))  # fmt: skip
 
 
 def _asked_to(verbs: tuple[str, ...]) -> re.Pattern[str]:
@@ -93,15 +93,17 @@ class ScopeGate:
         self.min_dense = min_dense
         self.min_lexical = min_lexical
         self.min_dense_named = min_dense_named
-        self.industries, self.topics, self.tasks, requests, vendor_requests, evasions, acts, judgements = _lists()
+        (self.industries, self.topics, self.tasks, requests, vendor_requests, evasions, acts, judgements,
+         trade_words) = _lists()  # fmt: skip
         self.acts = _asked_to(acts)
         self.judgements = _asked_to(judgements)
         self.requests = [re.compile(pattern) for pattern in requests]
         self.vendor_requests = [re.compile(pattern) for pattern in vendor_requests]
         self.evasions = [re.compile(pattern) for pattern in evasions]
-        # Businesses and 事项 the knowledge covers, by every name operators use.
+        # Businesses and 事项 the knowledge covers, by every name operators use, and what only they have.
         words = {word.lower() for t in kb.matchable_types for word in (t.name, *t.aliases) if len(word) >= 2}
         words |= {word.lower() for p in kb.permits.values() for word in (p.name, *p.aliases) if len(word) >= 2}
+        words |= {word.lower() for word in trade_words}
         self.covered = longest_first(words)
 
     def covered_terms(self, text: str) -> list[str]:

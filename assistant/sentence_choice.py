@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.config import AnswerConfig
-from assistant.excerpts import sentences
+from assistant.excerpts import LISTS_WHAT_IT_TAKES, sentences
 from assistant.intent import Intent
 from kb.chunks import Chunk
 from kb.lexical import Tokenizer
@@ -148,7 +148,7 @@ class SentenceChooser:
         if intent == Intent.DEPARTMENT:
             return bonus if _DEPARTMENT.search(text) else 0.0
         if intent in _LIST_INTENTS:
-            return bonus if _LEAD_IN.search(text) else 0.0
+            return bonus if _LEAD_IN.search(text) and LISTS_WHAT_IT_TAKES.search(text) else 0.0
         if intent == Intent.FEASIBILITY:
             return bonus * 0.5 if _VERDICT.search(text) else 0.0
         if intent == Intent.DEFINITION:

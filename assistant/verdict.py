@@ -19,27 +19,28 @@ _ONLY_AFTER = re.compile(r"(?:经|取得|办理|报经)[^，。；,;]{0,20}(?:�
 # "要不要先报审查？" asks about a duty, not a permission: 不得施工 then means 需要, never 不能.
 _ASKS_NEED = re.compile(
     r"要不要|需不需要|是否(?:需要|要|必须)|用不用|得不得|必须.{0,8}吗|需要.{0,12}吗|要.{0,10}吗|还得.{0,8}吗|"
-    r"(?:也|还|都|是不是)(?:得|要|需要).{0,12}[吗么]"
+    r"(?:也|还|都|是不是)(?:得|要|需要).{0,12}[吗么]|是不是(?:也|还|都)?(?:得|要|需要)"
 )
 # "行不行", "可以吗": asks for permission to do something (a 高发问题 then says it is the mistake). "会不会有问题",
 # "有没有时间限制" do not: a mistake says nothing about them.
 _ASKS_PERMISSION = re.compile(
     r"能不能|能否|可不可以|可以吗|可以不|可以吧|能吗|行不行|行吗|行不|行吧|允许|让不让|合规|合法|违规|违法|没问题吧|"
-    r"能.{0,10}吗|可以.{0,10}吗"
+    r"能.{0,10}吗|可以.{0,10}吗|能[^，。；？?]{0,10}不[？?]?$"
 )
 _DUTY = re.compile(r"应当|必须|须|未经.{0,30}不得|方可|才能")
 _NO_DUTY = re.compile(r"无需|不需要|不必|免于|免办|不适用")
 _PERMITS = re.compile(r"可以考虑|可以开|可以办|允许|不在禁区|不属于|除外|(?<!不)可以(?:采用|申请|先|直接)")
 
 
-def verdict(question: str, lead: str, tokenizer: Tokenizer, mistake: bool = False) -> str | None:
+def verdict(question: str, lead: str, tokenizer: Tokenizer, mistake: bool = False, duty: bool = False) -> str | None:
     """ "不能。" when the lead forbids what the question asks to do; "需要。" when the question asks whether it
     has to (要不要, 需不需要) and the lead makes it a duty; None when it cannot be said safely.
-    ``mistake``: the lead describes a 高发问题 (doing it, or skipping the duty, is the mistake)."""
+    ``mistake``: the lead describes a 高发问题 (doing it, or skipping the duty, is the mistake); ``duty``: it is a
+    requirement the facts stated make apply."""
     if _OPENS_WITH_VERDICT.match(lead.strip()) or _PERMITS.search(lead):
         return None
     if _ASKS_NEED.search(question):
-        return "需要。" if (mistake or _DUTY.search(lead)) and not _NO_DUTY.search(lead) else None
+        return "需要。" if (mistake or duty or _DUTY.search(lead)) and not _NO_DUTY.search(lead) else None
     if not _ASKS_PERMISSION.search(question):
         return None  # 不能 answers a request for permission, never "有没有时间限制"
     if mistake:

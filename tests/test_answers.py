@@ -352,6 +352,10 @@ def test_asking_whether_one_may_make_a_known_mistake_gets_a_no(indexed: Services
     assert verdict("新淘的娃娃机直接摆上行不行？", mistake, tokenizer) is None
     assert verdict("我这种小店也得办卫生许可证吗？", mistake, tokenizer, mistake=True) == "需要。"
     assert verdict("公安那边的备案有没有时间限制？", mistake, tokenizer, mistake=True) is None
+    applied = "按您说的情况（面积约3000平方米、属于特殊建设工程）：特殊建设工程：施工前消防设计审查，竣工后消防验收。"
+    assert verdict("装修前消防图纸要不要送审？", applied, tokenizer, duty=True) == "需要。"
+    assert verdict("装修前消防图纸要不要送审？", applied, tokenizer) is None
+    assert verdict("除了卫健那边，是不是还得办个证", applied, tokenizer, duty=True) == "需要。"
 
 
 def test_a_follow_up_naming_only_a_thing_asks_the_last_question_of_it(indexed: Services) -> None:
@@ -513,3 +517,48 @@ def test_a_project_judged_as_a_whole_hears_its_deal_breaker_first(indexed: Servi
     answer = ask(indexed, "我们这样能办下来吗？条件够不够？", context)
     assert answer.text.startswith("不能") and found_early("五年", answer.text) and "约2年" in answer.text[:80]
     assert any(c.title == "中华人民共和国医师法" for c in answer.citations)
+
+
+def test_another_office_asked_about_gets_the_businesss_procedures_there(indexed: Services) -> None:
+    """ "环保那边还要办证不" after the 卫健 licence: the 事项 that office handles, with when they apply."""
+    answer = after(
+        indexed, "开口腔诊所，买了台牙片机，卫健那边的放射诊疗许可怎么办？", "除了卫健那张，环保那边还得有个证吧？"
+    )
+    assert answer.permits[0] == "radiation_safety_licence" and found_early("辐射安全许可证", answer.text)
+    assert "生态环境" in answer.text[:150] and "放射诊疗许可证" not in answer.text
+    fire = after(indexed, "开网吧要办哪些证？", "消防那边要办什么？")
+    assert "fire_safety_inspection" in fire.permits and all("消防" in indexed.kb.permits[p].department
+                                                            for p in fire.permits)  # fmt: skip
+
+
+def test_an_office_word_used_as_a_topic_is_not_an_office_asked_about(indexed: Services) -> None:
+    answer = after(indexed, "开养老院要办什么？", "负责康复和消防的员工要不要持证？")
+    assert answer.text.startswith("需要") and "资格" in answer.text[:120]
+    assert "消防设计审查" not in answer.text
+
+
+def test_may_we_asked_as_neng_x_bu_gets_a_no_for_a_known_mistake(indexed: Services) -> None:
+    answer = ask(indexed, "口腔诊所的招牌想写“牙病专治”，能这么写不？")
+    assert answer.text.startswith("不能") and "专治" in answer.text[:160]
+
+
+def test_a_list_of_what_a_law_covers_answers_no_list_question(indexed: Services) -> None:
+    """《公共场所卫生管理条例》第二条 lists the public places it covers: it says nothing a pool must have."""
+    answer = ask(indexed, "游泳馆大厅里得挂出来哪些东西？")
+    assert not any(c.title == "公共场所卫生管理条例" and c.article == "第二条" for c in answer.citations)
+
+
+def test_people_only_covered_trades_have_make_a_question_about_a_covered_trade(indexed: Services) -> None:
+    for question in ("带出境团的领队，可以让没签劳动合同的兼职导游来当吗？", "用过的注射器能不能跟生活垃圾一起扔？"):
+        assert not ask(indexed, question).out_of_scope, question
+
+
+def test_a_capital_or_lease_term_stated_is_judged_against_the_threshold(indexed: Services) -> None:
+    low = ask(indexed, "注册资本打算二十万开旅行社，行不行？")
+    assert low.text.startswith("不能") and found_early("30万元", low.text) and "约20万元" in low.text[:60]
+    met = ask(indexed, "开旅行社注册资本正好30万，够不够？")
+    assert "符合这条规定" in met.text[:60] and any(
+        c.title == "旅行社条例" and c.article == "第六条" for c in met.citations
+    )
+    lease = ask(indexed, "写字楼里开旅行社，房东只肯签半年的合同，能办下来吗？")
+    assert lease.text.startswith("不能") and found_early("1年", lease.text)

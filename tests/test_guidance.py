@@ -302,6 +302,23 @@ def test_a_doctor_short_of_five_years_and_a_site_by_a_government_office_are_red_
     assert "physician_years" not in indexed.guide.plan("租了个商铺开KTV，合同签了五年").facts
 
 
+def test_a_travel_agencys_capital_and_lease_term_are_read_and_judged_against_the_thresholds(
+    indexed: Services,
+) -> None:
+    """注册资本 under 30万 and a lease under a year are deal breakers; the rule's own numbers are not the plan's."""
+    short = indexed.guide.plan("想开家旅行社做国内游，注册资本打算二十万，在台东租了个写字间，房东只肯签半年合同")
+    assert short.facts["registered_capital_wan"] == 20 and short.facts["lease_years"] == 0.5
+    assert {line.item_id for line in short.red_lines} == {
+        "travel_agency.problem.capital_short",
+        "travel_agency.problem.lease_under_a_year",
+    }
+    enough = indexed.guide.plan("拿50万注册个公司开旅行社，营业用房租期签了三年")
+    assert enough.facts["registered_capital_wan"] == 50 and enough.facts["lease_years"] == 3
+    assert enough.red_lines == []
+    asked = indexed.guide.plan("开旅行社，注册资本要不少于30万吗？租期要不少于1年吗？")
+    assert "registered_capital_wan" not in asked.facts and "lease_years" not in asked.facts
+
+
 def test_a_western_clinic_plan_has_no_tcm_or_licence_renewal_steps(indexed: Services) -> None:
     """A 西医 clinic files with the health department: no 中医药 on-site check, no 执业许可证 to renew."""
     plan = indexed.guide.plan("开一家全科诊所，不做中医，两个诊室")
