@@ -18,7 +18,7 @@ from assistant.config import AnswerConfig
 from assistant.contrast import contrast_in
 from assistant.fact_phrases import applied_to
 from assistant.fact_reader import read_facts
-from assistant.intent import PERMIT_INTENTS, Intent, asking_clauses, asks_quantity, detect_intent
+from assistant.intent import PERMIT_INTENTS, Intent, asked_unit, asking_clauses, asks_quantity, detect_intent
 from assistant.item_answers import Item, ItemAnswers, is_threshold_duty, prohibition_lead_in
 from assistant.list_answers import ListAnswers, handled_by, short_department
 from assistant.models import Citation
@@ -639,14 +639,16 @@ class Composer:
         candidates = self._candidates(items[: self.config.candidate_items], sources, facts)
         candidates += self._settled_by_facts(type_ids, facts, focus, retrieval.idf, {c.key for c in candidates})
         pending = u.intent == Intent.FEASIBILITY and bool(BEFORE_APPROVAL_ASKED.search(u.text))
-        choices = self.chooser.choose(focus, u.intent, asks_quantity(u.text), candidates, retrieval.idf, pending)
+        choices = self.chooser.choose(focus, u.intent, asks_quantity(u.text), candidates, retrieval.idf, pending,
+                                      asked_unit(u.text))  # fmt: skip
         if choices:
             best = choices[0]
             reply = self._from_choice(best, u, focus, facts, project, type_ids)
             second = None
             if best.candidate.kind == "item":  # the item's own article states it exactly (2年以上, 60日)
                 own = self._cited_articles(self.items[best.candidate.key])
-                quoted = self.chooser.choose(focus, u.intent, asks_quantity(u.text), own, retrieval.idf)
+                quoted = self.chooser.choose(focus, u.intent, asks_quantity(u.text), own, retrieval.idf,
+                                             unit=asked_unit(u.text))  # fmt: skip
                 strong = [c for c in quoted if c.score >= self.config.own_article_share * best.score]
                 # Of those, the one that adds most of what the lead does not say (强制戒毒 after 禁止开办的人员).
                 second = max(strong, key=lambda c: (self.chooser.gain(best, c, focus, retrieval.idf), c.score),

@@ -36,13 +36,21 @@ _TIME = re.compile(r"[0-9一二三四五六七八九十百两]+\s*(?:个)?(?:工
 
 
 def sentence_score(
-    sentence: str, wanted: set[str], tokenizer: Tokenizer, intent: Intent, wants_quantity: bool
+    sentence: str,
+    wanted: set[str],
+    tokenizer: Tokenizer,
+    intent: Intent,
+    wants_quantity: bool,
+    unit: re.Pattern[str] | None = None,
 ) -> float:
-    """Question-word overlap, plus what the kind of question needs (a quantity, a department, a verdict…)."""
+    """Question-word overlap, plus what the kind of question needs (a quantity — in the unit asked, when it
+    says one: 多少钱 → 元 — a department, a verdict…)."""
     score = float(len(wanted & set(tokenizer.tokens(sentence))))
     if wants_quantity and _QUANTITY.search(sentence):
         score += 2.5
         if intent == Intent.DEADLINE and _TIME.search(sentence):
+            score += 1.0
+        if unit is not None and unit.search(sentence):
             score += 1.0
     cue = _INTENT_CUES.get(intent)
     if cue is not None and cue[0].search(sentence):

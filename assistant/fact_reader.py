@@ -338,6 +338,7 @@ READERS: list[Callable[[str], list[FactReading]]] = [
     read_entity,
     read_physician_years,
     read_capital,
+    _flag("sells_prepaid_cards", r"预付卡|储值卡|会员卡|充值卡|办卡|充值|次卡|年卡|季卡|月卡"),
     read_lease_years,
     _flag(
         "near_hospital",

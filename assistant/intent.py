@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from kb.quantities import quantity_pattern
+
 
 class Intent(StrEnum):
     COMPARISON = "comparison"
@@ -37,7 +39,7 @@ _CUES: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
                            r"带(?:哪些|什么|啥)|要件|材料清单"),
         (Intent.PREREQUISITES, r"先办|先后|顺序|先.{0,12}还是|前置|哪个在前|先要|之前(?:得|要|需要|必须)|才能(?:办|申请)|"
                                r"(?:什么|啥)时候(?:办|申请|去办|做|报)|何时(?:办|申请)|哪个阶段|在.{0,4}(?:前|后)办"),
-        (Intent.CONDITIONS, r"(?:什么|哪些|啥|哪种)(?:条件|资格|资历|资质|门槛)|条件是|具备|够条件|符合(?:什么|哪些)|审批条件|准入|"
+        (Intent.CONDITIONS, r"(?:什么|哪些|啥|哪种|哪几[道条项个]?)[^，。？?、]{0,4}(?:条件|资格|资历|资质|门槛|硬杠杠|硬指标|硬性要求|硬要求)|条件是|具备|够条件|符合(?:什么|哪些)|审批条件|准入|"
                             r"(?:什么|哪些|啥)情况(?:下)?.{0,8}不(?:批|予|给|准|让)"),
         (Intent.DEADLINE, r"多久|多长时间|多少天|几天|几个?工作日|几个月|几年|时限|期限|有效期|什么时候|啥时候|何时|提前(?:多|几|\d|[一二三四五六七八九十两]+[天日个周月年]|申请|报|办|提交|备案|告知|通知|公示|预约|登记|续)|"
                           r"多快|哪天|几点|截止|过期|续期|延续|到期|时间(?:限制|要求|规定)|有没有时间"),
@@ -94,3 +96,20 @@ def asks_quantity(question: str) -> bool:
     return detect_intent(question) in (Intent.NUMBER, Intent.DEADLINE) or bool(
         re.search(r"多少|多久|几[天年月日个人台张名岁次层]|多大|多远|多高|期限|时限|有效期", question)
     )
+
+
+# The unit an amount question asks in: 多少钱 is answered in 元, 多远 in 米, 多大 in 平方米, 几个人 in 人.
+_ASKED_UNITS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(asked), quantity_pattern(units))
+    for asked, units in (
+        (r"多少钱|几块钱|金额|限额|多少元|多少万|费用|罚多少|押多少|存多少|充多少", "元 万元"),
+        (r"多远|距离|几米|多少米", "米 公里"),
+        (r"多大|面积|几平|多少平", "平方米 平米"),
+        (r"多少人|几个人|几名|几位|人数", "人 名"),
+    )
+)
+
+
+def asked_unit(question: str) -> re.Pattern[str] | None:
+    """An amount in the unit the question asks in (a number followed by it), or None."""
+    return next((amount for asked, amount in _ASKED_UNITS if asked.search(question)), None)

@@ -12,7 +12,7 @@ import re
 from assistant.config import AnswerConfig
 from assistant.excerpts import LISTS_WHAT_IT_TAKES, sentence_score, sentences
 from assistant.fact_phrases import applied_to
-from assistant.intent import Intent, asks_quantity, detect_intent
+from assistant.intent import Intent, asked_unit, asks_quantity, detect_intent
 from assistant.models import Citation
 from assistant.reply import PENDING, Reply, sentence
 from assistant.support import Support
@@ -166,7 +166,7 @@ class ItemAnswers:
             part_intent = detect_intent(part) if part != question else intent
             part_words = wanted & set(self.tokenizer.query_tokens(part)) if part != question else wanted
             best = max(candidates, key=lambda s: sentence_score(s, part_words or wanted, self.tokenizer, part_intent,
-                                                                asks_quantity(part)))  # fmt: skip
+                                                                asks_quantity(part), asked_unit(part)))  # fmt: skip
             if best not in chosen:
                 chosen.append(best)
         return sorted(chosen, key=candidates.index)
@@ -175,11 +175,11 @@ class ItemAnswers:
         self, item: Item, question: str, intent: Intent, wanted: set[str], skip_title: bool
     ) -> list[str]:
         """One or two sentences of the item that answer the question, best first, in the item's words."""
-        wants_quantity = asks_quantity(question)
+        wants_quantity, unit = asks_quantity(question), asked_unit(question)
         if isinstance(item, FaqEntry):
             parts = _split(item.answer)
             first = parts[0] if parts else item.answer
-            best = max(parts, key=lambda s: sentence_score(s, wanted, self.tokenizer, intent, wants_quantity),
+            best = max(parts, key=lambda s: sentence_score(s, wanted, self.tokenizer, intent, wants_quantity, unit),
                        default=first)  # fmt: skip
             chosen = [first] if first == best else [first, best]
             return [_clip(s, self.config.sentence_chars) for s in chosen]
@@ -192,7 +192,7 @@ class ItemAnswers:
         if len(question_parts(question)) > 1:
             chosen = self._per_part(candidates, question, intent, wanted)
             return [_clip(s, self.config.sentence_chars) for s in chosen]
-        scored = [(sentence_score(s, wanted, self.tokenizer, intent, wants_quantity), -n, s)
+        scored = [(sentence_score(s, wanted, self.tokenizer, intent, wants_quantity, unit), -n, s)
                   for n, s in enumerate(candidates)]  # fmt: skip
         scored.sort(reverse=True)
         best = scored[0][2]

@@ -262,9 +262,11 @@ class ListAnswers:
         for type_id in type_ids:
             always: set[str] = set()
             called_for: set[str] = set()
+            stepped: set[str] = set()  # the 事项 the business's own steps go through
             for project_type in self.kb.expand([type_id]):
                 if project_type.id == GENERAL_TYPE_ID:
                     continue
+                stepped |= {step.permit_id for step in project_type.steps if step.permit_id}
                 for item in project_type.permit_items:
                     if item.permit_id and not item.when:
                         always.add(item.permit_id)
@@ -274,7 +276,7 @@ class ListAnswers:
             candidates = [p for p in candidates if p.kind in ("许可", "备案") and len(p.applies_to) <= 6]
             if candidates:
                 main = sorted(candidates, key=lambda p: (type_id not in p.applies_to, p.kind != "许可",
-                                                         len(p.applies_to), p.id))[0]  # fmt: skip
+                                                         p.id not in stepped, len(p.applies_to), p.id))[0]  # fmt: skip
                 variants = sorted(p for p in called_for - {main.id} if main.name in self.kb.permits[p].name)
                 return self.kb.permits[variants[0]] if variants else main
         return None

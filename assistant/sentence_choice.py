@@ -78,9 +78,10 @@ class SentenceChooser:
         self._tokens: dict[str, set[str]] = {}
 
     def choose(self, focus: list[str], intent: Intent, wants_quantity: bool, candidates: list[Candidate],
-               idf: Callable[[str], float], before_approval: bool = False) -> list[Choice]:  # fmt: skip
+               idf: Callable[[str], float], before_approval: bool = False,
+               unit: re.Pattern[str] | None = None) -> list[Choice]:  # fmt: skip
         """``before_approval``: the question asks whether it may act while an approval is pending; a sentence
-        that forbids acting before it fits best."""
+        that forbids acting before it fits best. ``unit``: an amount in the unit asked (多少钱 → 元) fits best."""
         weights = _weights(focus, idf)
         total = sum(weights.values()) or 1.0
         # A FAQ's own question vouches for its answer only on what it is about: "上网登记记录要留多长时间" is not
@@ -94,7 +95,7 @@ class SentenceChooser:
                 if candidate.question and index == 0:
                     coverage = max(coverage, vouched)
                 score = (self.config.sentence_coverage * coverage + self.config.sentence_prior * candidate.prior
-                         + self._fits(text, intent, wants_quantity, before_approval))  # fmt: skip
+                         + self._fits(text, intent, wants_quantity, before_approval, unit))  # fmt: skip
                 if candidate.applies and index >= candidate.scenario:  # a rule that settles it, not a story
                     score += self.config.applied_bonus
                 if candidate.off_source and vouched < self.config.own_question_coverage:
@@ -136,10 +137,13 @@ class SentenceChooser:
         tokens = self._words(text)
         return sum(w for t, w in weights.items() if t in tokens) / total
 
-    def _fits(self, text: str, intent: Intent, wants_quantity: bool, before_approval: bool = False) -> float:
+    def _fits(self, text: str, intent: Intent, wants_quantity: bool, before_approval: bool = False,
+              unit: re.Pattern[str] | None = None) -> float:  # fmt: skip
         """Whether the sentence holds the kind of fact asked for."""
         bonus = self.config.sentence_fit
         if before_approval and _BEFORE_APPROVAL_RULE.search(text):
+            return bonus
+        if wants_quantity and unit is not None and unit.search(text):
             return bonus
         if wants_quantity:
             if intent == Intent.DEADLINE and _TIME.search(text):

@@ -562,3 +562,20 @@ def test_a_capital_or_lease_term_stated_is_judged_against_the_threshold(indexed:
     )
     lease = ask(indexed, "写字楼里开旅行社，房东只肯签半年的合同，能办下来吗？")
     assert lease.text.startswith("不能") and found_early("1年", lease.text)
+
+
+def test_a_ktvs_materials_are_those_of_its_entertainment_licence(indexed: Services) -> None:
+    """The licence the business's own steps go through defines it, not the 演出审批 an occasional show needs."""
+    answer = ask(indexed, "开KTV要准备哪些材料？")
+    assert answer.permits == ["entertainment_licence"] and found_early("娱乐经营许可", answer.text)
+
+
+def test_a_restaurants_stored_value_cards_get_the_prepaid_card_rules(indexed: Services) -> None:
+    """住宿和餐饮业 is under the 单用途商业预付卡 rules: the limit, the filing office and how long records are kept."""
+    limit = ask(indexed, "饭店是公司性质，打算卖充值卡，一张卡最多能充多少钱？")
+    assert found_early("5000元", limit.text) and any(c.article == "第十八条" for c in limit.citations)
+    kept = ask(indexed, "宾馆办了储值卡，买卡客人登记的身份信息要存多久？")
+    assert "5年" in kept.text and any(c.article == "第十六条" for c in kept.citations)
+    plan = indexed.guide.plan("在辽宁路开个火锅店，公司名义，开业想推储值会员卡")
+    assert plan.facts["sells_prepaid_cards"] is True
+    assert "catering.other.prepaid_cards" in {item.id for item in plan.requirements}

@@ -18,7 +18,9 @@ from assistant.intent import Intent, detect_intent
         ("诊所自己的证以外还得额外跑什么？", Intent.LIST),
         ("游泳馆墙上必须挂出来哪些东西？", Intent.LIST),
         ("网吧和KTV离学校的距离要求有什么区别？", Intent.COMPARISON),
-        ("幼儿园能不能提前教小学的拼音？", Intent.FEASIBILITY),  # 提前 of a curriculum, not of a deadline
+        ("幼儿园能不能提前教小学的拼音？", Intent.FEASIBILITY),
+        ("申请上网服务经营要满足哪些基本条件？", Intent.CONDITIONS),
+        ("开KTV到底要过哪几道硬杠杠？", Intent.CONDITIONS),  # 提前 of a curriculum, not of a deadline
         ("演出要提前几天报批？", Intent.DEADLINE),
     ],
 )
