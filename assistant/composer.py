@@ -72,7 +72,8 @@ _THIS_MACHINE = re.compile(r"(?:这|那)(?:台|部|个|套|些)(?:机器|设备|
 _FEATURE_INTENTS = frozenset({Intent.LIST, Intent.PROCEDURE, Intent.PREREQUISITES})
 # Whether something must be done at all: 需要办…吗, 要不要, 用不用, 得办吗.
 _ASKS_IF_NEEDED = re.compile(
-    r"要不要|用不用|需不需要|得不得|用得着|(?:需要|要|得|必须|还要|还得|也要|也得)先?(?:办|申请|取得|拿|做|送|报).{0,16}(?:吗|么|不)[？?]?$"
+    r"要不要|用不用|需不需要|得不得|用得着|(?:需要|要|得|必须|还要|还得|也要|也得)先?(?:办|申请|取得|拿|做|送|报).{0,16}(?:吗|么|不)[？?]?$|"
+    r"是不是(?:也|还|都)?(?:一定|必须|非)?(?:得|要|需要)(?:办|申请|取得|拿|做|送|报)"
 )
 # A question that states a change to the project (要是加一台X光机, 打算再添个泳池), not only a topic.
 _CHANGE = re.compile(
@@ -302,7 +303,7 @@ class Composer:
         self.corpus = corpus
         self.tokenizer = tokenizer
         self.config = config
-        support = Support(tokenizer)
+        support = self.support = Support(tokenizer)
         self.items: dict[str, Item] = {
             **{item.id: item for item in kb.all_requirements()},
             **{item.id: item for item in kb.all_problems()},
@@ -335,6 +336,7 @@ class Composer:
             self._after_a_change,
             self._how_long_it_lasts,
             self._after_the_grant,
+            self._licence_enough,
             self._permits_compared,
             self._types_compared,
             self._at_an_office,
@@ -379,6 +381,46 @@ class Composer:
         after = self.permit_answers.after_grant(u.permit_ids[0], u.question) if (
             len(u.permit_ids) == 1 and _AFTER_GRANT.search(u.question)) else None  # fmt: skip
         return None if after is None else self._with_plan_note(after, a.project)
+
+    def _licence_enough(self, a: Asked) -> Reply | None:
+        """ "营业执照下来了，是不是就能开门收钱了": what the business still needs before it may open (its own 事项,
+        main licence first), or, when nothing it needs blocks opening, 可以 with what follows once it runs."""
+        u = a.u
+        # In a project chat the business is the project's, whatever it is said to be registered as (按生活美容办).
+        type_ids = a.project.type_ids if a.project is not None and a.project.type_ids else a.type_ids
+        if not type_ids or u.intent == Intent.COMPARISON or not _LICENCE_ENOUGH.search(u.text):
+            return None
+        before, after = self.lists.beyond_registration(type_ids, a.facts)
+        before = [p for p in before if p.id not in u.permit_ids] or before
+        if before:
+            first = before[0]
+            said = "不够。" if "够" in u.text else "还不能。"
+            if set(u.type_ids) - set(type_ids):  # 按生活美容办 in a 医美 project's chat
+                said += f"您的项目属于{self.kb.types[type_ids[0]].name.split('（')[0]}，"
+            lead = f"{said}营业执照只是主体登记，还要取得{first.known_as}才能营业"
+            more = len(before) > 1
+            reply = Reply(lead=lead + ("；开业前要办的事项如下。" if more else f"，向{short_department(first.department)}申请。"),
+                          permits=[p.id for p in before], source="permit")  # fmt: skip
+            if more:
+                reply.heading = "事项"
+                reply.points = [f"{p.known_as}（{short_department(p.department)}）" for p in before]
+                reply.points = reply.points[: self.config.max_points]
+            cited = before[:2]
+        elif after:
+            first = after[0]
+            reply = Reply(lead=f"可以。营业执照办下来就能开展经营，但还要办{first.known_as}：{sentence(first.summary)}",
+                          permits=[p.id for p in after], source="permit")  # fmt: skip
+            cited = after[:1]
+        else:
+            return None
+        for permit in cited:
+            # A 事项's first basis grounds the duty to obtain it; one done after opening is cited for the article
+            # that lets the business run meanwhile ("登记后即可开展服务活动").
+            duties = [b for b in permit.basis if not _DEFINITION.match(b.quote)] or permit.basis
+            may_run = next((c for c in re.split(r"[，；。]", permit.summary) if "即可" in c), None)
+            bases = (self.support.supporting(duties, may_run, 1) if may_run and not before else []) or duties[:1]
+            reply.cite([Citation.from_basis(basis, self.corpus) for basis in bases], self.config.max_citations)
+        return self._with_plan_note(reply, a.project)
 
     def _permits_compared(self, a: Asked) -> Reply | None:
         """食品经营许可证和小餐饮登记证哪个管得久: each 事项 in turn, on what is compared."""
@@ -796,6 +838,16 @@ class Composer:
                     f"这一项的适用情形是：{sentence(item.title)}情况有变时再办。")  # fmt: skip
             reply = Reply(lead=lead, items=[item.id], source="item")
             reply.cite(self.item_answers.citations_for(item, item.title, 1), self.config.max_citations)
+            # What the same facts call for instead (其他建设工程：竣工后备案 where 消防设计审查 is not needed).
+            instead = next((other for other in self.kb.requirements_for(type_ids)
+                            if other.permit_id and other.permit_id != permit_id and other.when
+                            and {c.fact for c in other.when} & set(decided) and other.applies(facts) is True), None)  # fmt: skip
+            if instead is not None:
+                reply.lead = (
+                    f"{who}（{applied_to(decided)}），不需要办理{permit.known_as}；要做的是{sentence(instead.title)}"
+                )
+                reply.items.append(instead.id)
+                reply.cite(self.item_answers.citations_for(instead, instead.title, 1), self.config.max_citations)
             return reply
         return None
 
@@ -1012,6 +1064,13 @@ _OTHER_PERMIT = re.compile(
 )
 _OFFICE_INTENTS = frozenset({Intent.LIST, Intent.FEASIBILITY, Intent.DEPARTMENT, Intent.OTHER})
 # "除了卫健这张，…": the office already dealt with, not the one asked about.
+# "营业执照下来了就能开吗", "光有执照行不行": whether the business licence is all it takes.
+_LICENCE_ENOUGH = re.compile(
+    r"(?:营业执照|执照)[^。？?]{0,14}(?:就|便)(?:能|可以|可|行|够|算|完事|齐)"
+    r"|(?:只|光|仅)(?:要|有|办|凭|拿)?(?:个|了|一个)?(?:营业执照|执照)"
+    r"|(?:营业执照|执照)[^。？?]{0,8}(?:够不够|够了吗|够吗|行不行|行吗|足够)"
+)
+_DEFINITION = re.compile(r"本(?:办法|条例|法|规定|细则)所称")
 _BESIDES = re.compile(r"除了[^，,。？?；;]*")
 # How far apart two sides of one rule are ("质保金差多少"): answered like a comparison of them.
 _DIFFERENCE = re.compile(r"差(?:多少|几|在哪)")

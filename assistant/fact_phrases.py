@@ -56,6 +56,8 @@ def describe(fact: str, value: object) -> str:
             return f"房屋为{value}"
         case "serves_minors", bool():
             return "服务对象包括未成年人" if value else "不接待未成年人"
+        case "has_medical_room", bool():
+            return "内设医务室、护理站等医疗机构" if value else "不内设医疗机构"
         case "entity_type", str():
             return f"以{value}名义经营"
     label = (ProjectFacts.model_fields[fact].description or fact).removeprefix("是否")

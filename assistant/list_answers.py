@@ -20,6 +20,7 @@ from kb.facts import ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.schema import Basis, Condition, Permit, Requirement, Step
 
+BUSINESS_LICENCE = "business_licence"
 _PROBLEMS = re.compile(r"注意|问题|坑|容易|踩雷|风险|失败|被罚")
 
 
@@ -102,7 +103,7 @@ class ListAnswers:
 
     def general(self) -> Reply:
         """ "开业前要办哪些证？" with no business named: what every business needs, and a question back."""
-        common = [self.kb.permits[p] for p in ("business_licence", "fire_safety_inspection") if p in self.kb.permits]
+        common = [self.kb.permits[p] for p in (BUSINESS_LICENCE, "fire_safety_inspection") if p in self.kb.permits]
         examples = [(t, self.main_permit([t])) for t in ("ktv", "swimming", "catering", "hotel")]
         named = "、".join(
             f"{self.kb.types[t].name.split('（')[0]}要办{p.name}" for t, p in examples if p and t in self.kb.types
@@ -172,6 +173,22 @@ class ListAnswers:
             if permit_id in self.kb.permits and handled_by(self.kb.permits[permit_id], offices)
         ]
         return sorted(found, key=lambda found: found[0].id not in own)
+
+    def beyond_registration(self, type_ids: list[str], facts: ProjectFacts) -> tuple[list[Permit], list[Permit]]:
+        """The business's own 事项 besides the 营业执照 that apply on the facts: those to obtain before it may open
+        (its main licence first, the rest in the order they are done), and those done once it runs (养老机构备案
+        after the first residents)."""
+        conditions = self._permit_conditions(type_ids, facts)
+        own = self._own_permits(type_ids)
+        found = [self.kb.permits[p] for p, note in conditions.items()
+                 if p in own and not note and p in self.kb.permits and p != BUSINESS_LICENCE]  # fmt: skip
+        placed = [p.permit for p in place(found, self.kb.permits).placed]
+        main = self.main_permit(type_ids, facts)
+        if main is not None and main in placed:
+            placed.remove(main)
+            placed.insert(0, main)
+        before = [p for p in placed if p.stage != "after_opening"]
+        return before, [p for p in placed if p.stage == "after_opening"]
 
     def _permit_conditions(self, type_ids: list[str], facts: ProjectFacts) -> dict[str, str]:
         """permit id → "" when it applies, "（视情况：…）" when it depends on a fact not stated."""

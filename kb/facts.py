@@ -79,6 +79,7 @@ class ProjectFacts(BaseModel):
         json_schema_extra={"unit": "年"},
     )
     sells_prepaid_cards: bool | None = Field(None, description="是否发行会员卡、储值卡等预付卡")
+    has_medical_room: bool | None = Field(None, description="是否内设医务室、护理站等医疗机构（医养结合）")
     registered_capital_wan: float | None = Field(None, ge=0, description="注册资本", json_schema_extra={"unit": "万元"})
     lease_years: float | None = Field(None, ge=0, description="营业用房的租期", json_schema_extra={"unit": "年"})
     is_disco: bool | None = Field(None, description="是否为迪厅、夜店类舞厅（不是包间式KTV）")
@@ -150,6 +151,7 @@ FACT_QUESTIONS: dict[str, str] = {
     "tcm": "是否以中医药服务（中药、针灸、推拿）为主？",
     "physician_years": "举办诊所的医师注册后在医疗机构执业满几年？",
     "sells_prepaid_cards": "是否打算发行会员卡、储值卡（预付卡）？",
+    "has_medical_room": "是否内设医务室、护理站等医疗机构，还是与周边医院签约合作？",
     "registered_capital_wan": "注册资本打算定多少万元？",
     "lease_years": "营业用房的租期签几年？",
     "is_disco": "是迪厅、夜店类舞厅，还是包间式KTV？（舞厅选“是”）",
@@ -253,6 +255,7 @@ FACT_TOPICS: dict[str, str] = {
     r"(?:装修|施工|动工|开工)(?:前|之前|以前).{0,8}消防|消防.{0,10}(?:装修|施工|动工|开工)(?:前|之前|以前)",
     "entity_type": r"个体|公司|主体|名义",
     "sells_prepaid_cards": r"预付卡|储值卡|会员卡|充值卡|办卡|充值|次卡|年卡",
+    "has_medical_room": r"医务室|护理站|卫生室|医养结合|内设.{0,4}(?:诊所|门诊|医疗)|看病|医疗服务",
     "registered_capital_wan": r"注册资本|注册资金|资本金|出资",
     "lease_years": r"租期|租约|签几年|租多久|租几年|合同.{0,6}(?:年|月)|半年",
     "building_use": r"用途|住宅|房产证|房本|产权证|商住",

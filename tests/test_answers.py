@@ -579,3 +579,39 @@ def test_a_restaurants_stored_value_cards_get_the_prepaid_card_rules(indexed: Se
     plan = indexed.guide.plan("在辽宁路开个火锅店，公司名义，开业想推储值会员卡")
     assert plan.facts["sells_prepaid_cards"] is True
     assert "catering.other.prepaid_cards" in {item.id for item in plan.requirements}
+
+
+def test_whether_the_business_licence_is_enough_names_what_still_blocks_opening(indexed: Services) -> None:
+    """营业执照 is registration: a 攀岩馆 still needs its 高危 licence before it may open; a 养老院 may take residents
+    and files with 民政 afterwards (《养老机构管理办法》第九条: 登记后即可开展服务活动)."""
+    climbing = ask(indexed, "攀岩馆营业执照都下来了，是不是就可以直接开门收钱了？")
+    assert climbing.text.startswith("还不能") and found_early("经营高危险性体育项目许可", climbing.text)
+    assert climbing.permits[0] == "high_risk_sports_licence"
+    ktv = ask(indexed, "开KTV光有营业执照够不够")
+    assert ktv.text.startswith("不够") and ktv.permits[0] == "entertainment_licence"
+    elderly = ask(indexed, "营利性养老院营业执照办下来，是不是就能开始收老人了？")
+    assert elderly.text.startswith("可以") and found_early("备案", elderly.text)
+    assert [(c.title, c.article) for c in elderly.citations] == [("养老机构管理办法", "第九条")]
+
+
+def test_a_medical_room_in_an_old_peoples_home_is_a_fact_that_brings_the_medical_licence(indexed: Services) -> None:
+    """内设医务室 makes the home's medical room a 医疗机构; a home that works with a nearby hospital instead needs no
+    medical licence of its own."""
+    with_room = indexed.guide.plan("养老院，60张床位，内设医务室")
+    without = indexed.guide.plan("养老院，60张床位，不设医务室，跟附近医院签约合作")
+    assert with_room.facts["has_medical_room"] is True and without.facts["has_medical_room"] is False
+    assert "elderly_care.other.medical_integration" in {item.id for item in with_room.requirements}
+    assert "elderly_care.other.medical_integration" not in {item.id for item in without.requirements}
+
+
+def test_a_question_about_showing_prices_is_the_price_marking_rule_not_a_request_for_a_quote(indexed: Services) -> None:
+    answer = ask(indexed, "KTV包间酒水和果盘要不要把价格标出来？有的店等客人结账才报价")
+    assert not answer.out_of_scope and any(c.article == "第二十九条" for c in answer.citations)
+    assert ask(indexed, "市北区开KTV包间一般什么价位").out_of_scope
+
+
+def test_a_procedure_not_needed_on_the_facts_names_the_one_that_is(indexed: Services) -> None:
+    """An 8000 m² hotel is no 特殊建设工程 (宾馆 over 10000 m² are): no 消防设计审查, but 竣工后备案 instead."""
+    answer = ask(indexed, "酒店总建筑面积八千来平，是不是一定得做消防设计审查？")
+    assert found_early("10000平方米", answer.text) and "不需要办理" in answer.text[:120]
+    assert "备案" in answer.text[:200] and any(c.article == "第三十六条" for c in answer.citations)

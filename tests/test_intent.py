@@ -22,6 +22,8 @@ from assistant.intent import Intent, detect_intent
         ("申请上网服务经营要满足哪些基本条件？", Intent.CONDITIONS),
         ("开KTV到底要过哪几道硬杠杠？", Intent.CONDITIONS),  # 提前 of a curriculum, not of a deadline
         ("演出要提前几天报批？", Intent.DEADLINE),
+        ("酒店八千平，是不是一定得做消防设计审查？", Intent.FEASIBILITY),
+        ("执照下来了，是不是就可以开门了？", Intent.FEASIBILITY),
     ],
 )
 def test_the_intent_of_a_question(question: str, intent: Intent) -> None:
