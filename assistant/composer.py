@@ -644,6 +644,10 @@ class Composer:
                 applied,
                 in_project=project is not None and not _stated(u.text, applied),
             )
+            for other, other_applied in red_lines[1 : self.config.more_red_lines + 1]:  # 居民楼 as well as 地下二层
+                reply.lead += f"另外，{applied_to(other_applied)}：{sentence(other.title)}"
+                reply.items.append(other.id)
+                reply.cite(self.item_answers.citations_for(other, other.title, 1), self.config.max_citations)
             return self._with_plan_note(reply, project)  # fmt: skip
         reply = self._best_known(u, retrieval, hits, focus, facts, project, type_ids)
         cleared = self._cleared_red_line(type_ids, facts, _judged(u.text)) if u.intent == Intent.FEASIBILITY else None

@@ -12,6 +12,7 @@ class AnswerConfig(BaseModel):
     lead_chars: int = Field(170, description="直接回答（前一两句）的目标长度上限")
     sentence_chars: int = Field(120, description="从条目或条文中摘出的一句话的长度上限")
     max_points: int = Field(10, description="清单最多列出的条目数，其余提示见方案")
+    more_red_lines: int = Field(2, description="第一条红线之外，回答中再提几条同样成立的红线")
     history_turns: int = Field(4, description="追问时读取的最近轮数")
     # Choosing what leads the answer (assistant/ranking.py): a weighted sum per candidate.
     weight_coverage: float = Field(0.4, description="问题用词出现在候选标题或正文中的比例")

@@ -615,3 +615,8 @@ def test_a_procedure_not_needed_on_the_facts_names_the_one_that_is(indexed: Serv
     answer = ask(indexed, "酒店总建筑面积八千来平，是不是一定得做消防设计审查？")
     assert found_early("10000平方米", answer.text) and "不需要办理" in answer.text[:120]
     assert "备案" in answer.text[:200] and any(c.article == "第三十六条" for c in answer.citations)
+
+
+def test_every_red_line_the_facts_meet_is_said_not_only_the_first(indexed: Services) -> None:
+    answer = ask(indexed, "居民楼地下二层开个KTV，能办下来吗？")
+    assert answer.text.startswith("不能") and "地下二层" in answer.text[:80] and "居民楼" in answer.text[:200]
