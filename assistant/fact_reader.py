@@ -58,6 +58,25 @@ def _flag(fact: str, cues: str, negative_cues: str | None = None) -> Callable[[s
     return read
 
 
+# "周边也没有学校和医院", "附近没有学校": a place said not to be there, the negation inside the phrase.
+_NOT_THERE = re.compile(r"没|无|不(?!远)")
+
+
+def _there(text: str, match: re.Match[str]) -> bool:
+    return not _negated(text, match.start()) and not _NOT_THERE.search(match.group(0))
+
+
+def _nearby(fact: str, pattern: str) -> Callable[[str], list[FactReading]]:
+    """A place near the premises (医院, 机关): yes when named nearby, no when said not to be there."""
+    compiled = re.compile(pattern)
+
+    def read(text: str) -> list[FactReading]:
+        match = compiled.search(text)
+        return [FactReading(fact, _there(text, match), _around(text, match))] if match else []
+
+    return read
+
+
 # A thing named, then refused in the same clause: "吃的喝的一概不卖", "拍片的机器先不买", "早饭也不管".
 _NEGATED_AFTER = re.compile(
     r"[^，。；,;！？!?]{0,5}?(?:一概|都|全|也|先|暂时|暂)?(?:不|没)(?:卖|提供|做|管|设|供|含|买|配|上|搞|弄)"
@@ -169,7 +188,7 @@ def read_school(text: str) -> list[FactReading]:
         value, evidence = min(distances, key=lambda pair: pair[0])
         return [FactReading("distance_to_school_m", value, evidence), FactReading("near_school", value < 200, evidence)]
     if match := _NEAR_SCHOOL.search(text):
-        return [FactReading("near_school", True, match.group(0))]
+        return [FactReading("near_school", _there(text, match), match.group(0))]
     if match := re.search(rf"(?:远离|离|距)[^，。；,;]{{0,3}}{SCHOOL}[^，。；,;]{{0,3}}(?:很远|较远|挺远)", text):
         return [FactReading("near_school", False, match.group(0))]
     return []
@@ -345,11 +364,8 @@ READERS: list[Callable[[str], list[FactReading]]] = [
         r"医务室|护理站|卫生室|医养结合|(?:内设|附设|设立?|带|配)(?:了|个|一个)?(?:小)?(?:诊所|门诊部?|医疗机构|护理院)",
         r"(?:不设|没有|不带|不搞|不做)[^，。；,;]{0,2}(?:医务室|护理站|卫生室|医疗机构)|(?:和|与|跟)[^，。；,;]{0,8}医院[^，。；,;]{0,4}(?:签约|合作)",
     ),
-    _flag(
-        "near_hospital",
-        rf"医院[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,8}}医院",
-    ),
-    _flag("near_government_office", _NEAR_GOVERNMENT),
+    _nearby("near_hospital", rf"医院[^，。；,;]{{0,4}}{NEARBY}|{NEARBY}[^，。；,;]{{0,8}}医院"),
+    _nearby("near_government_office", _NEAR_GOVERNMENT),
     _count(
         "rooms",
         rf"(?P<n>{NUMBER})\s*(?:个|间)?\s*(?:小|大|豪华|独立)?(?:包间|包厢|包房|客房|房间|间房|套房(?!子)|间客房)",

@@ -338,3 +338,12 @@ def test_a_thing_named_then_refused_and_premises_owned_leave_their_items_out(ind
     assert "general.property.lease_responsibility" not in listed
     clinic = indexed.guide.plan("诊所加个口腔科，放两台牙椅，拍片的机器暂时不买")
     assert clinic.facts["has_xray"] is False
+
+
+def test_a_school_or_hospital_said_not_to_be_nearby_is_no_red_line(indexed: Services) -> None:
+    """ "周边也没有学校和医院" says there is none: reading it as 紧邻学校/医院 would make a false red line."""
+    plan = indexed.guide.plan("商场五楼租了600平做电玩城，整栋没有住宅，房本用途是商业，周边也没有学校和医院。")
+    assert plan.facts["near_school"] is False and plan.facts["near_hospital"] is False
+    assert plan.red_lines == []
+    near = indexed.guide.plan("电玩城开在一所小学旁边的商铺里")
+    assert near.facts["near_school"] is True
