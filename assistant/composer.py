@@ -403,8 +403,8 @@ class Composer:
                           permits=[p.id for p in before], source="permit")  # fmt: skip
             if more:
                 reply.heading = "事项"
-                reply.points = [f"{p.known_as}（{short_department(p.department)}）" for p in before]
-                reply.points = reply.points[: self.config.max_points]
+                listed = before[: self.config.max_points]
+                reply.points = [f"{p.known_as}（{short_department(p.department)}）" for p in listed]
             cited = before[:2]
         elif after:
             first = after[0]
@@ -1067,14 +1067,15 @@ _OTHER_PERMIT = re.compile(
     r"(?:还|也|另|别的|其他|额外).{0,6}(?:证|照|手续|许可|审批|备案|登记|批文)|办(?:什么|啥|哪些|哪个|几个)"
 )
 _OFFICE_INTENTS = frozenset({Intent.LIST, Intent.FEASIBILITY, Intent.DEPARTMENT, Intent.OTHER})
-# "除了卫健这张，…": the office already dealt with, not the one asked about.
 # "营业执照下来了就能开吗", "光有执照行不行": whether the business licence is all it takes.
 _LICENCE_ENOUGH = re.compile(
     r"(?:营业执照|执照)[^。？?]{0,14}(?:就|便)(?:能|可以|可|行|够|算|完事|齐)"
     r"|(?:只|光|仅)(?:要|有|办|凭|拿)?(?:个|了|一个)?(?:营业执照|执照)"
     r"|(?:营业执照|执照)[^。？?]{0,8}(?:够不够|够了吗|够吗|行不行|行吗|足够)"
 )
+# A definition article ("本办法所称养老机构是指…") says what a rule covers, not what one must do.
 _DEFINITION = re.compile(r"本(?:办法|条例|法|规定|细则)所称")
+# "除了卫健这张，…": the office already dealt with, not the one asked about.
 _BESIDES = re.compile(r"除了[^，,。？?；;]*")
 # How far apart two sides of one rule are ("质保金差多少"): answered like a comparison of them.
 _DIFFERENCE = re.compile(r"差(?:多少|几|在哪)")
