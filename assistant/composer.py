@@ -337,6 +337,7 @@ class Composer:
             self._how_long_it_lasts,
             self._after_the_grant,
             self._licence_enough,
+            self._once_open,
             self._permits_compared,
             self._types_compared,
             self._at_an_office,
@@ -419,6 +420,31 @@ class Composer:
             duties = [b for b in permit.basis if not _DEFINITION.match(b.quote)] or permit.basis
             may_run = next((c for c in re.split(r"[，；。]", permit.summary) if "即可" in c), None)
             bases = (self.support.supporting(duties, may_run, 1) if may_run and not before else []) or duties[:1]
+            reply.cite([Citation.from_basis(basis, self.corpus) for basis in bases], self.config.max_citations)
+        return self._with_plan_note(reply, a.project)
+
+    def _once_open(self, a: Asked) -> Reply | None:
+        """ "收老人以后还有啥手续要跑": the business's own 事项 done once it runs (养老机构备案 within 10 working
+        days of the first residents), each with what it takes and when."""
+        u = a.u
+        type_ids = a.project.type_ids if a.project is not None and a.project.type_ids else a.type_ids
+        if not type_ids or u.intent == Intent.COMPARISON or not _ONCE_OPEN.search(u.text):
+            return None
+        after = self.lists.beyond_registration(type_ids, a.facts)[1]
+        if not after or (u.permit_ids and not {p.id for p in after} & set(u.permit_ids)):
+            return None  # nothing to do once open, or the question names a 事项 of another stage
+        if len(after) == 1:
+            reply = Reply(lead=f"开业后要办{after[0].known_as}：{sentence(after[0].summary)}", source="permit")
+        else:
+            reply = Reply(lead="开业后还要办这些。", heading="开业后",
+                          points=[f"{p.known_as}：{sentence(p.summary)}" for p in after[: self.config.max_points]],
+                          source="permit")  # fmt: skip
+        reply.permits = [p.id for p in after]
+        for permit in after[:2]:
+            duties = [b for b in permit.basis if not _DEFINITION.match(b.quote)] or permit.basis
+            # The clause that says what is to be done (…10个工作日以内向民政部门备案), not who is covered.
+            doing = next((c for c in re.split(r"[，；。]", permit.summary) if permit.kind in c), permit.summary)
+            bases = self.support.supporting(duties, doing, 1) or duties[:1]
             reply.cite([Citation.from_basis(basis, self.corpus) for basis in bases], self.config.max_citations)
         return self._with_plan_note(reply, a.project)
 
@@ -1072,6 +1098,11 @@ _LICENCE_ENOUGH = re.compile(
     r"(?:营业执照|执照)[^。？?]{0,14}(?:就|便)(?:能|可以|可|行|够|算|完事|齐)"
     r"|(?:只|光|仅)(?:要|有|办|凭|拿)?(?:个|了|一个)?(?:营业执照|执照)"
     r"|(?:营业执照|执照)[^。？?]{0,8}(?:够不够|够了吗|够吗|行不行|行吗|足够)"
+)
+# "开业以后还要跑啥手续", "收老人以后要报什么": what is done once the business runs.
+_ONCE_OPEN = re.compile(
+    r"(?:开业|营业(?!执照|证|登记)|开张|开门|开起来|运营|收(?:了)?(?:老人|人|客人?|学生|孩子)|接客)[^，。？?]{0,3}(?:以后|之后|后)"
+    r"[^。？?]{0,12}(?:手续|办|跑|备案|报)"
 )
 # A definition article ("本办法所称养老机构是指…") says what a rule covers, not what one must do.
 _DEFINITION = re.compile(r"本(?:办法|条例|法|规定|细则)所称")

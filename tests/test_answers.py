@@ -620,3 +620,9 @@ def test_a_procedure_not_needed_on_the_facts_names_the_one_that_is(indexed: Serv
 def test_every_red_line_the_facts_meet_is_said_not_only_the_first(indexed: Services) -> None:
     answer = ask(indexed, "居民楼地下二层开个KTV，能办下来吗？")
     assert answer.text.startswith("不能") and "地下二层" in answer.text[:80] and "居民楼" in answer.text[:200]
+
+
+def test_what_is_done_once_the_business_runs_is_its_after_opening_filing(indexed: Services) -> None:
+    answer = ask(indexed, "养老院收老人以后还有啥手续要跑？")
+    assert answer.permits == ["elderly_care_filing"] and found_early("10个工作日", answer.text)
+    assert [(c.title, c.article) for c in answer.citations] == [("养老机构管理办法", "第十条")]
