@@ -37,7 +37,7 @@ from kb.corpus import Corpus
 from kb.facts import DERIVED_FROM, EQUIPMENT, FACT_TOPICS, LOCATION, PROJECT_JUDGED, SITE_TOPIC, ProjectFacts
 from kb.knowledge import GENERAL_TYPE_ID, KnowledgeBase
 from kb.lexical import STOPWORDS, Tokenizer
-from kb.schema import Basis, FaqEntry, Problem, Requirement
+from kb.schema import Basis, FaqEntry, Permit, Problem, Requirement
 
 SOURCE = ("regulation", "document")
 ITEM_KINDS = ("faq", "requirement", "problem")
@@ -387,8 +387,7 @@ class Composer:
         """ "营业执照下来了，是不是就能开门收钱了": what the business still needs before it may open (its own 事项,
         main licence first), or, when nothing it needs blocks opening, 可以 with what follows once it runs."""
         u = a.u
-        # In a project chat the business is the project's, whatever it is said to be registered as (按生活美容办).
-        type_ids = a.project.type_ids if a.project is not None and a.project.type_ids else a.type_ids
+        type_ids = _the_business(a)
         if not type_ids or u.intent == Intent.COMPARISON or not _LICENCE_ENOUGH.search(u.text):
             return None
         before, after = self.lists.beyond_registration(type_ids, a.facts)
@@ -415,19 +414,17 @@ class Composer:
         else:
             return None
         for permit in cited:
-            # A 事项's first basis grounds the duty to obtain it; one done after opening is cited for the article
-            # that lets the business run meanwhile ("登记后即可开展服务活动").
-            duties = [b for b in permit.basis if not _DEFINITION.match(b.quote)] or permit.basis
-            may_run = next((c for c in re.split(r"[，；。]", permit.summary) if "即可" in c), None)
-            bases = (self.support.supporting(duties, may_run, 1) if may_run and not before else []) or duties[:1]
-            reply.cite([Citation.from_basis(basis, self.corpus) for basis in bases], self.config.max_citations)
+            # One done after opening is cited for the article that lets the business run meanwhile ("登记后即可开展
+            # 服务活动"); one to obtain first, for its duty.
+            reply.cite(self._permit_citation(permit, None if before else _clause(permit.summary, "即可")),
+                       self.config.max_citations)  # fmt: skip
         return self._with_plan_note(reply, a.project)
 
     def _once_open(self, a: Asked) -> Reply | None:
         """ "收老人以后还有啥手续要跑": the business's own 事项 done once it runs (养老机构备案 within 10 working
         days of the first residents), each with what it takes and when."""
         u = a.u
-        type_ids = a.project.type_ids if a.project is not None and a.project.type_ids else a.type_ids
+        type_ids = _the_business(a)
         if not type_ids or u.intent == Intent.COMPARISON or not _ONCE_OPEN.search(u.text):
             return None
         after = self.lists.beyond_registration(type_ids, a.facts)[1]
@@ -441,12 +438,17 @@ class Composer:
                           source="permit")  # fmt: skip
         reply.permits = [p.id for p in after]
         for permit in after[:2]:
-            duties = [b for b in permit.basis if not _DEFINITION.match(b.quote)] or permit.basis
             # The clause that says what is to be done (…10个工作日以内向民政部门备案), not who is covered.
-            doing = next((c for c in re.split(r"[，；。]", permit.summary) if permit.kind in c), permit.summary)
-            bases = self.support.supporting(duties, doing, 1) or duties[:1]
-            reply.cite([Citation.from_basis(basis, self.corpus) for basis in bases], self.config.max_citations)
+            doing = _clause(permit.summary, permit.kind) or permit.summary
+            reply.cite(self._permit_citation(permit, doing), self.config.max_citations)
         return self._with_plan_note(reply, a.project)
+
+    def _permit_citation(self, permit: Permit, statement: str | None) -> list[Citation]:
+        """The basis of a 事项 that supports the statement; else its first, which grounds the duty to obtain it.
+        A definition article ("本办法所称…") says what a rule covers, so it is never the one cited."""
+        duties = [b for b in permit.basis if not _DEFINITION.match(b.quote)] or permit.basis
+        bases = (self.support.supporting(duties, statement, 1) if statement else []) or duties[:1]
+        return [Citation.from_basis(basis, self.corpus) for basis in bases]
 
     def _permits_compared(self, a: Asked) -> Reply | None:
         """食品经营许可证和小餐饮登记证哪个管得久: each 事项 in turn, on what is compared."""
@@ -1104,7 +1106,6 @@ _ONCE_OPEN = re.compile(
     r"(?:开业|营业(?!执照|证|登记)|开张|开门|开起来|运营|收(?:了)?(?:老人|人|客人?|学生|孩子)|接客)[^，。？?]{0,3}(?:以后|之后|后)"
     r"[^。？?]{0,12}(?:手续|办|跑|备案|报)"
 )
-# A definition article ("本办法所称养老机构是指…") says what a rule covers, not what one must do.
 _DEFINITION = re.compile(r"本(?:办法|条例|法|规定|细则)所称")
 # "除了卫健这张，…": the office already dealt with, not the one asked about.
 _BESIDES = re.compile(r"除了[^，,。？?；;]*")
@@ -1153,3 +1154,13 @@ def _types_citing_each_doc(kb: KnowledgeBase) -> dict[str, set[str]]:
                 else:
                     owners.setdefault(basis.doc_id, set()).add(project_type.id)
     return {doc: types for doc, types in owners.items() if doc not in general_docs}
+
+
+def _the_business(a: Asked) -> list[str]:
+    """In a project chat the business is the project's, whatever it is said to be registered as (按生活美容办)."""
+    return a.project.type_ids if a.project is not None and a.project.type_ids else a.type_ids
+
+
+def _clause(summary: str, word: str) -> str | None:
+    """The clause of a 事项's summary that says ``word`` (即可, 备案)."""
+    return next((clause for clause in re.split(r"[，；。]", summary) if word in clause), None)
