@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from assistant.change_answers import ChangeAnswers, offices_addressed
 from assistant.config import AnswerConfig
-from assistant.contrast import contrast_in
+from assistant.contrast import contrast_across, contrast_in
 from assistant.fact_phrases import applied_to
 from assistant.fact_reader import read_facts
 from assistant.intent import PERMIT_INTENTS, Intent, asked_unit, asking_clauses, asks_quantity, detect_intent
@@ -532,7 +532,7 @@ class Composer:
         u = a.u
         reply = self._from_knowledge(u, a.retrieval, a.type_ids, a.facts, a.project)
         if u.intent == Intent.COMPARISON or _EACH.search(u.text) or _DIFFERENCE.search(u.text):
-            reply = self._both_sides(u.text, reply, a.retrieval) or reply
+            reply = self._both_sides(u, reply, a.retrieval) or reply
         if u.intent == Intent.FEASIBILITY and reply.source in ("item", "article"):
             first = self.items.get(reply.items[0]) if reply.items else None
             # A requirement whose conditions the stated facts meet ("按您说的情况（…属于特殊建设工程）：") is a duty.
@@ -1018,11 +1018,14 @@ class Composer:
 
     # -- comparisons ---------------------------------------------------------------------
 
-    def _both_sides(self, text: str, reply: Reply, retrieval: Retrieval) -> Reply | None:
-        """Two sides of one rule (国内游/出境游, 门诊/住院病历): among the answer's own articles and those found,
-        the one that states each side in a clause of its own, about what is asked (审批时间, not 编制), answers
-        with both clauses, verbatim."""
+    def _both_sides(self, u: Understanding, reply: Reply, retrieval: Retrieval) -> Reply | None:
+        """Two sides of one rule (国内游/出境游, 门诊/住院病历), asked together or one after the other: among the
+        answer's own articles and those found, the one that states each side in a clause of its own, about what
+        is asked (审批时间, not 编制), answers with both clauses, verbatim."""
+        text = u.text
         contrast = contrast_in(text)
+        if contrast is None and u.asked and u.asked in text:  # "要是还想做出境游呢？" after a question on 国内游
+            contrast = contrast_across(text[: text.rindex(u.asked)], u.asked)
         if contrast is None:
             return None
         sides = contrast.first.label + contrast.second.label

@@ -19,7 +19,10 @@ _JOIN = re.compile(r"(?:和|与|跟|同|还是|以及|或者|或)")
 _SIDE_END = re.compile(
     r"[，,。？?！!；;\s]|的|在|上|有|分别|各|一样|不一样|相比|比|区别|不同|差别|要|得|是|能|可以|需要|审批|报批|都"
 )
-_LEADING_VERB = re.compile(r"^(?:只|光|就|单|仅)?(?:做|开|搞|办|弄|经营|请|干)?")
+# What comes before a side's own words: when (以后, 再), how much (只, 光) and the doing (加上, 做, 开).
+_LEADING_VERB = re.compile(
+    r"^(?:以后|将来|后面|之后|往后|再|还|也|又|另外)*(?:只|光|就|单|仅)?(?:加上|增加|添上|做|开|搞|办|弄|经营|请|干)?"
+)
 _MIN_KEY = 2
 
 
@@ -50,9 +53,9 @@ def contrast_in(question: str) -> Contrast | None:
     """The two sides a question sets against each other; None when it names no two."""
     for match in _JOIN.finditer(question):
         before = re.split(r"[，,。？?！!；;]", question[: match.start()])[-1]
-        after = question[match.end() :]
+        after = _LEADING_VERB.sub("", question[match.end() :])
         end = _SIDE_END.search(after)
-        second = _LEADING_VERB.sub("", after[: end.start()] if end else after)
+        second = after[: end.start()] if end else after
         first = _LEADING_VERB.sub("", _tail_phrase(before))
         if not first and len(second) >= _MIN_KEY:  # "门诊病历存多少年？跟住院病历一样吗": shares the head
             first = _sharing_head(question[: match.start()], second)
@@ -64,15 +67,37 @@ def contrast_in(question: str) -> Contrast | None:
     return None
 
 
+# "要是还想做出境游呢": the other side, asked after one the conversation already named.
+_THAT_ONE = re.compile(r"([^，,。？?！!；;]{2,16})呢")
+_SUPPOSING = re.compile(r"^(?:那么?|要是|如果|假如|若是|换成|改成)?(?:还|再|又|也)?(?:想|打算|准备|要)?")
+
+
+def contrast_across(earlier: str, question: str) -> Contrast | None:
+    """The side a follow-up asks about ("要是还想做出境游呢？") set against the one the earlier turn named
+    with the same head or tail (先只做国内游); None when the earlier turn names no such side."""
+    match = _THAT_ONE.search(question)
+    if match is None:
+        return None
+    side = _LEADING_VERB.sub("", _SUPPOSING.sub("", match.group(1)))
+    if len(side) < _MIN_KEY:
+        return None
+    for shared in (_MIN_KEY, 1) if len(side) > _MIN_KEY else (_MIN_KEY,):  # 出境游 after 国内游 shares only 游
+        first = _LEADING_VERB.sub("", _sharing_head(earlier, side, shared))
+        keys = _distinct(first, side) if len(first) >= _MIN_KEY and first != side else None
+        if keys is not None:
+            return Contrast(Side(first, keys[0]), Side(side, keys[1]))
+    return None
+
+
 def _tail_phrase(text: str) -> str:
     """The words just before a join: the last phrase of the clause (营业额和 → 营业额)."""
     words = re.split(r"的|在|是|把|对|给|从|按|让|跟|和", text)
     return words[-1].strip() if words else ""
 
 
-def _sharing_head(text: str, side: str) -> str:
+def _sharing_head(text: str, side: str, shared: int = _MIN_KEY) -> str:
     """Earlier words ending like the side (…门诊病历… for 住院病历): up to four characters before the shared head."""
-    head = side[-_MIN_KEY:]
+    head = side[-shared:]
     at = text.rfind(head)
     if at <= 0:
         return ""

@@ -302,13 +302,25 @@ def _enumerating_lead_in(text: str, quote: str) -> str | None:
 
 
 def question_parts(question: str) -> list[str]:
-    """A question with several parts (有效期几年？提前多久延续？) is answered part by part."""
+    """A question with several parts (有效期几年？提前多久延续？) is answered part by part; so is one that
+    strings its asks together (去哪申请、交啥材料、多久出结果)."""
     parts = [
         p.strip()
         for p in re.split(r"[？?；;]|，(?=(?:那|还有|另外|能不能|可不可以|要不要|是否))", question)
         if len(p.strip()) >= 4
     ]
+    parts = [asked for part in parts for asked in _strung_asks(part)]
     return parts if len(parts) >= 2 else [question]
+
+
+def _strung_asks(part: str) -> list[str]:
+    """The asks of a clause that strings several together with 、 or ， (去哪申请、交啥材料、多久出结果),
+    each kept only when each asks for something different; otherwise the clause whole."""
+    pieces = [p.strip() for p in re.split(r"[、，,]", part) if p.strip()]
+    intents = [detect_intent(p) for p in pieces]
+    if len(pieces) < 2 or Intent.OTHER in intents or len(set(intents)) < len(intents):
+        return [part]
+    return pieces
 
 
 _SHORT_VERDICT = 8

@@ -32,6 +32,7 @@ _VALIDITY = re.compile(r"有效期|续期|延续|到期|过期|几年|校验|换
 # "几天能拿到", "多久能批": how long the decision takes, asked beside how long the licence lasts.
 _HOW_FAST = re.compile(r"(?:几天|多少天|多久|多长时间)(?:能|可以|就能)?(?:拿|批|下来|办|出|发)")
 _OTHER_PERMITS = re.compile(r"(?:办|拿|领|申请)[^，。？?]{0,4}(?:啥|什么|哪些|哪个|别的|其他)?(?:证|许可|备案|登记)")
+_DEPARTMENT_NOTE = "受理部门："
 _AFTER = re.compile(r"之后|以后|取得.{0,6}后|拿到.{0,6}后|下来后|批了.{0,4}后|后续|还要")
 
 
@@ -64,8 +65,10 @@ class PermitAnswers:
             combined.lead = (combined.lead + listed.lead) if combined.lead else listed.lead
             combined.heading, combined.points = listed.heading, listed.points
         for reply in replies:
-            combined.notes += reply.notes
+            combined.notes += [note for note in reply.notes if note not in combined.notes]
             combined.cite(reply.citations, self.config.max_citations)
+        if any(detect_intent(part) == Intent.DEPARTMENT for part in parts):  # the lead already says who decides
+            combined.notes = [note for note in combined.notes if not note.startswith(_DEPARTMENT_NOTE)]
         return combined
 
     def _answer(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool = False,
@@ -111,7 +114,7 @@ class PermitAnswers:
             heading="申请材料",
             points=[_material_line(m) for m in permit.materials],
         )
-        reply.notes.append(f"受理部门：{permit.department}。")
+        reply.notes.append(f"{_DEPARTMENT_NOTE}{permit.department}。")
         if permit.materials_note:
             reply.notes.append(permit.materials_note)
         reply.cite(self._cite_each(permit.materials), self.config.max_citations)
@@ -120,11 +123,13 @@ class PermitAnswers:
     def _conditions(self, permit: Permit) -> Reply:
         if not permit.conditions:
             return self._procedure(permit)
+        # The department goes after the list: the conditions are what was asked, and must come first.
         reply = Reply(
-            lead=f"取得{permit.name}须具备以下条件（由{permit.department}审查）。",
+            lead=f"取得{permit.name}须具备以下{len(permit.conditions)}项条件。",
             heading="条件",
             points=[c.text + (f"（{PENDING}）" if c.basis_pending else "") for c in permit.conditions],
         )
+        reply.notes.append(f"审查部门：{permit.department}。")
         reply.cite(self._cite_each(permit.conditions), self.config.max_citations)
         return reply
 

@@ -62,6 +62,7 @@ _PERMIT_ASK = re.compile(r"(?:哪些|哪几个|什么|啥|几个|几样|几种|�
 
 
 EVASION_REASON = "规避检查、弄虚作假或帮助违规的做法，不在审批辅导的服务范围内；可以问我怎样才能合规"
+PRIVATE_REASON = "个人纠纷和其他领域的法律问题（交通违章、劳动争议、婚姻家庭等）不在审批辅导的服务范围内"
 TASK_REASON = "代写文书、起名、写文案、推荐或比较商家和产品、报价、个人看病用药、代办具体事务，不在审批辅导的服务范围内"
 
 
@@ -80,7 +81,7 @@ def _lists(path: Path = LEXICON_DIR / "out_of_scope.yaml") -> tuple[tuple[str, .
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return (tuple(data["industries"]), tuple(data["topics"]), tuple(data["tasks"]), tuple(data["requests"]),
             tuple(data["vendor_requests"]), tuple(data["evasions"]), tuple(data["acts"]),
-            tuple(data["judgements"]), tuple(data["trade_words"]))  # fmt: skip
+            tuple(data["judgements"]), tuple(data["trade_words"]), tuple(data["private_matters"]))  # fmt: skip
 
 
 def _asked_to(verbs: tuple[str, ...]) -> re.Pattern[str]:
@@ -94,7 +95,8 @@ class ScopeGate:
         self.min_lexical = min_lexical
         self.min_dense_named = min_dense_named
         (self.industries, self.topics, self.tasks, requests, vendor_requests, evasions, acts, judgements,
-         trade_words) = _lists()  # fmt: skip
+         trade_words, private_matters) = _lists()  # fmt: skip
+        self.private_matters = [re.compile(pattern) for pattern in private_matters]
         self.acts = _asked_to(acts)
         self.judgements = _asked_to(judgements)
         self.requests = [re.compile(pattern) for pattern in requests]
@@ -157,6 +159,8 @@ class ScopeGate:
             return ScopeDecision(False, EVASION_REASON)
         if any(pattern.search(question) for pattern in self.vendor_requests):
             return ScopeDecision(False, TASK_REASON)
+        if any(pattern.search(question) for pattern in self.private_matters):
+            return ScopeDecision(False, PRIVATE_REASON)
         asks_rules = _asks_about_rules(question)
         if self.acts.search(question) or (self.judgements.search(question) and not _RULE_MATTER.search(question)):
             return ScopeDecision(False, TASK_REASON)  # asked to do it, not how the rules apply to doing it

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering import AskContext
-from assistant.contrast import contrast_in
+from assistant.contrast import contrast_across, contrast_in
+from assistant.item_answers import question_parts
 from assistant.names import longest_first
 from assistant.project_context import ProjectContext
 from assistant.verdict import verdict
@@ -253,12 +254,36 @@ def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Servic
         "房东把我们的民宿房子卖了，租赁合同还有效吗",
         "医美诊所做玻尿酸，一支打多少毫升合适",  # a treatment, not a rule
         "烟酒店办烟草许可证要多久",  # 烟酒店 is no 酒店
+        "桑拿房开在万达旁边还是老城区，哪边客源更多？",  # where business is best
+        "跑步机买哪个牌子更耐用",
+        "洗浴中心的搓澡套餐定多少才有竞争力",
+        "想三个月减脂二十斤，私教课怎么安排",
+        "有没有专门代办放射诊疗许可的机构？",
     ],
 )
 def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Services, question: str) -> None:
     answer = ask(indexed, question)
     assert answer.out_of_scope and not answer.citations
     assert "要办哪些证照和手续" in answer.text  # says what it can do instead
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("卫生监督来查的时候，怎么让没健康证的帮工先藏起来？", "规避检查"),
+        ("消防检查完再把堵住的安全出口的货架搬回去，行吗", "规避检查"),
+        ("水质检测报告P一下日期还能用吗", "规避检查"),
+        ("开网吧这段时间天天熬夜，闯红灯被拍了要扣几分", "交通违章"),
+        ("KTV老板拖欠我两个月工资，怎么讨薪", "劳动争议"),  # a private dispute, though 工资 and 申请 are words of rules
+        ("想开个快递驿站，要办什么证？", "快递驿站"),
+    ],
+)
+def test_evasions_private_matters_and_other_trades_are_declined_with_the_reason(
+    indexed: Services, question: str, reason: str
+) -> None:
+    answer = ask(indexed, question)
+    assert answer.out_of_scope and not answer.citations
+    assert reason in answer.text
 
 
 @pytest.mark.parametrize(
@@ -277,6 +302,9 @@ def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Serv
         "游泳馆的救生员要配多少个？",
         "民宿的名字能不能带酒店两个字",
         "医美诊所的主诊医师要几年经验",
+        "演出时放原唱对口型，台下也看不出来，这能行吗？",  # 看不出来 is the operator's hope, not a request to hide it
+        "借朋友的健康证挂在店里可以吗",
+        "民宿冬天想停业几个月，营业执照最长能歇多久？",
     ],
 )
 def test_approval_questions_beside_those_words_are_still_answered(indexed: Services, question: str) -> None:
@@ -472,8 +500,26 @@ def test_two_sides_of_one_rule_are_answered_each_from_its_own_clause(indexed: Se
     records = ask(indexed, "住院病历和门诊病历各要保存几年？")
     assert records.text.index("三十年") < records.text.index("十五年")  # each side with its own number, in order
     assert contrast_in("我和朋友合伙开KTV要办什么证") is None
+    later = contrast_in("只做国内游和以后加上出境游，质量保证金分别要存多少？")  # 以后加上 is no side's own word
+    assert later is not None and (later.first.key, later.second.key) == ("国内", "出境")
     sides = contrast_in("美容外科和美容牙科的主诊医师要求一样吗")
     assert sides is not None and (sides.first.key, sides.second.key) == ("外科", "牙科")
+
+
+def test_a_follow_up_naming_the_other_side_is_answered_for_both(indexed: Services) -> None:
+    answer = after(indexed, "开旅行社先只做国内游，质量保证金要存多少？", "要是还想做出境游呢？钱上差多少？")
+    assert answer.text.startswith("国内游：") and found_early("120万元", answer.text)
+    assert [(c.title, c.article) for c in answer.citations] == [("旅行社条例", "第十三条")]
+    assert contrast_across("网吧离学校至少要多远？", "那开KTV呢") is None  # two businesses: not sides of one rule
+
+
+def test_asks_strung_together_are_each_answered(indexed: Services) -> None:
+    answer = ask(indexed, "装修完了消防这块怎么验收？去哪申请、交啥材料、多久出结果？")
+    assert "住房和城乡建设" in answer.text[:80]
+    assert found_early("十五日", answer.text) and "消防验收申请表" in answer.text
+    assert answer.text.count("住房和城乡建设主管部门") == 1  # who decides is said once
+    scene = "我们是两百平的小餐馆，要办哪些证？"
+    assert question_parts(scene) == [scene]  # a scene, then one ask
 
 
 def test_a_follow_up_comparing_two_licences_answers_both_side_by_side(indexed: Services) -> None:
