@@ -22,6 +22,7 @@ import numpy as np
 import yaml
 
 from kb.chunks import Chunk
+from kb.quantities import NUMBER, parse_number
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
 STOPWORDS = frozenset(
@@ -147,7 +148,22 @@ class Tokenizer:
             if word in lowered:
                 for term in formal:
                     expanded += self.tokens(term)
+        ages = _ages(text)
+        if any(age < ADULT_AGE for age in ages):  # "17岁的学生", "十五六岁的男孩": the law says 未成年人
+            expanded += self.tokens("未成年人")
+        if any(age < WORKING_AGE for age in ages):  # "招几个十五岁的学生": 未满十六周岁 may not be employed
+            expanded += self.tokens("未满十六周岁")
         return expanded
+
+
+ADULT_AGE = 18
+WORKING_AGE = 16
+_AGE = re.compile(rf"({NUMBER})\s*周?岁")
+
+
+def _ages(text: str) -> list[float]:
+    """The ages a text states (17岁, 十五六岁 → 16)."""
+    return [age for match in _AGE.finditer(text) if (age := parse_number(match.group(1))) is not None]
 
 
 @lru_cache(maxsize=1)
