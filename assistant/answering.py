@@ -130,11 +130,14 @@ class Assistant:
         context = context or AskContext()
         history = context.history[-self.config.history_turns :]
         understanding = self.interpreter.understand(question, history)
-        by_words = self.scope.by_words(question)
-        if by_words is not None and not by_words.in_scope:
-            return self._decline(by_words, understanding)
         project = context.project
         talked_about = _business_talked_about(history)
+        # The business the chat is about: a trade word in a question about it (电玩城's 彩票 for prizes) is no
+        # other trade, unless the question opens that trade.
+        known = [self.kb.types[t].name for t in (project.type_ids if project else talked_about) if t in self.kb.types]
+        by_words = self.scope.by_words(question, known)
+        if by_words is not None and not by_words.in_scope:
+            return self._decline(by_words, understanding)
         type_ids, _, retrieval, decision = self._read(understanding, project, talked_about)
         if not decision.in_scope and not understanding.follows_up and any(not t.out_of_scope for t in history):
             # Alone it looks off-topic; read as a follow-up of the conversation it belongs to.

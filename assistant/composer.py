@@ -19,11 +19,11 @@ from assistant.contrast import contrast_across, contrast_in
 from assistant.fact_phrases import applied_to
 from assistant.fact_reader import read_facts
 from assistant.intent import PERMIT_INTENTS, Intent, asked_unit, asking_clauses, asks_quantity, detect_intent
-from assistant.item_answers import Item, ItemAnswers, is_threshold_duty, prohibition_lead_in
+from assistant.item_answers import Item, ItemAnswers, is_threshold_duty, prohibition_lead_in, question_parts
 from assistant.list_answers import ListAnswers, handled_by, short_department
 from assistant.models import Citation
 from assistant.names import longest_first
-from assistant.permit_answers import PermitAnswers
+from assistant.permit_answers import PermitAnswers, asks_fee
 from assistant.project_context import ProjectContext, points_at_project
 from assistant.ranking import CandidateRanker, Scored
 from assistant.reply import Reply, sentence
@@ -57,6 +57,7 @@ _LASTING = re.compile(r"有效期|校验|延续|续期")
 # The project's own size, and work on the premises before fit-out (我这个面积装修前得先办啥？).
 _THIS_SIZE = re.compile(r"(?:这个|这么大的?|这么小的?|我们的?|这)(?:面积|规模|体量)")
 _BEFORE_FITOUT = re.compile(r"(?:装修|施工|动工|开工)(?:前|之前|以前)|先(?:动工|装修|施工|开工)")
+_PRE_OPENING_CHECK = "fire_safety_inspection"
 _FIRE_PROCEDURE = re.compile(r"消防[^，。？?]{0,6}(?:程序|手续|流程|怎么走|走哪|走什么|先办|要办)")
 # "证拿到手以后还要跑啥", "批下来以后头一件事要干啥": what a 事项 calls for once granted.
 _AFTER_GRANT = re.compile(
@@ -341,6 +342,7 @@ class Composer:
             self._permits_compared,
             self._types_compared,
             self._at_an_office,
+            self._fee,
             self._named_permits,
             self._main_permit,
             self._fire_category,
@@ -489,6 +491,16 @@ class Composer:
             reply.lead = "需要。" + reply.lead
         return self._with_plan_note(reply, a.project)
 
+    def _fee(self, a: Asked) -> Reply | None:
+        """ "办小餐饮登记证收费吗": whether the 事项 named (the last, when several) costs a fee."""
+        u = a.u
+        if not u.permit_ids or not asks_fee(asking_clauses(u.asked or u.text)):
+            return None
+        if len(question_parts(u.asked or u.text)) > 1:
+            return None  # 几年有效？收不收费？: each part is answered with the 事项's other answers
+        reply = self.permit_answers.fee(u.permit_ids[-1])
+        return None if reply is None else self._with_plan_note(reply, a.project)
+
     def _named_permits(self, a: Asked) -> Reply | None:
         """A question about a named 事项 (its materials, conditions, time limit, department, procedure)."""
         u = a.u
@@ -583,6 +595,15 @@ class Composer:
                                             in_project=True)  # fmt: skip
         if asks_need(text):  # 还要送审吗: 需要 for a 特殊建设工程, 不需要 the design review otherwise
             reply.lead = ("需要。" if known.fire_special_project else "不需要消防设计审查。") + reply.lead
+        elif _FIRE_PROCEDURE.search(text) and _PRE_OPENING_CHECK in project.permit_ids:
+            # The whole fire procedure of a 公众聚集场所: the works' review or filing, then the check before opening.
+            check = self.kb.permits[_PRE_OPENING_CHECK]
+            then = f"开业前还要向{short_department(check.department)}申请{check.known_as}。"
+            head, dot, rest = reply.lead.partition("。")  # the procedure in order, before the detail
+            reply.lead = f"{head}{dot}{then}{rest.rstrip('；;，,')}" + (
+                "。" if rest and not rest.endswith("。") else ""
+            )
+            reply.cite(self._permit_citation(check, None), self.config.max_citations)
         return self._with_plan_note(reply, project)
 
     def _feature_permits(self, text: str, type_ids: list[str], facts: ProjectFacts,

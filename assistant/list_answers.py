@@ -319,7 +319,9 @@ def short_department(department: str) -> str:
     """县级以上地方人民政府住房和城乡建设主管部门（消防设计审查验收主管部门） → 住房和城乡建设主管部门, for lists."""
     text = re.sub(r"（.*?）|\(.*?\)", "", department).split("；")[0]
     text = re.sub(
-        r"^(?:县级以上地方|县级以上|设区的市级、县级|设区的市级|县级|省级|市级|区（市）|所在地的?)+", "", text
+        r"^(?:场所所在地的?|县级以上地方|县级以上|设区的市级、县级|设区的市级|县级|省级|市级|区（市）|所在地的?)+",
+        "",
+        text,
     )
     return re.sub(r"^(?:地方)?人民政府", "", text) or department
 

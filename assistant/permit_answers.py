@@ -33,6 +33,17 @@ _VALIDITY = re.compile(r"有效期|续期|延续|到期|过期|几年|校验|换
 _HOW_FAST = re.compile(r"(?:几天|多少天|多久|多长时间)(?:能|可以|就能)?(?:拿|批|下来|办|出|发)")
 _OTHER_PERMITS = re.compile(r"(?:办|拿|领|申请)[^，。？?]{0,4}(?:啥|什么|哪些|哪个|别的|其他)?(?:证|许可|备案|登记)")
 _DEPARTMENT_NOTE = "受理部门："
+# "收不收费", "要交钱吗": whether the 事项 costs anything.
+FEE_ASKED = re.compile(
+    r"收不收费|收费吗|要收费|收费不|要钱吗|要不要钱|花钱吗|交钱吗|收钱吗|免费吗|是免费|"
+    r"(?:办|申请|办理|审批|备案|登记)[^，。？?]{0,8}(?:费用|多少钱|收费|交钱|花钱|收钱)"
+)
+# Money that is no fee for the 事项: a deposit, capital, a fine, rent.
+_NOT_A_FEE = re.compile(r"保证金|押金|罚|注册资本|资金|租金|工资|价格|标价")
+_NO_FEE = re.compile(r"[^。；;\n]*不(?:得)?收取(?:任何)?费用[^。；;\n]*")
+# A 许可 (not a 备案 or 登记) falls under the general rule of the 行政许可法 when its own regulation is silent.
+_LICENCE_KINDS = ("许可", "审查", "验收", "检查")
+_GENERAL_NO_FEE = ("xingzheng-xuke-fa", "第五十八条")
 _AFTER = re.compile(r"之后|以后|取得.{0,6}后|拿到.{0,6}后|下来后|批了.{0,4}后|后续|还要")
 
 
@@ -54,7 +65,7 @@ class PermitAnswers:
     def _parts(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool,
                side_by_side: bool) -> Reply:  # fmt: skip
         """Each part of the question answered in turn (材料要哪些？多少天出意见？)."""
-        parts = [p for p in question_parts(question) if detect_intent(p) in PERMIT_INTENTS]
+        parts = [p for p in question_parts(question) if detect_intent(p) in PERMIT_INTENTS or asks_fee(p)]
         if len(parts) < 2:
             return self._answer(permit_ids, intent, question, alternatives, side_by_side)
         replies = [self._answer(permit_ids, detect_intent(part), part, alternatives, side_by_side) for part in parts]
@@ -71,9 +82,35 @@ class PermitAnswers:
             combined.notes = [note for note in combined.notes if not note.startswith(_DEPARTMENT_NOTE)]
         return combined
 
+    def fee(self, permit_id: str) -> Reply | None:
+        """Whether obtaining the 事项 costs a fee: the no-fee clause of its own regulation, or for a licence the
+        行政许可法's; None when the corpus says nothing of it (never guessed)."""
+        permit = self.permits[permit_id]
+        for doc_id in dict.fromkeys(b.doc_id for b in permit.basis):
+            regulation = self.corpus.get(doc_id)
+            for article in regulation.articles if regulation else []:
+                clause = _NO_FEE.search(article.text)
+                if clause is not None and any(w in clause.group() for w in (permit.kind, *_name_words(permit))):
+                    return self._no_fee(permit, Basis(doc_id=doc_id, article=article.label,
+                                                      quote=clause.group().strip()))  # fmt: skip
+        if permit.kind in _LICENCE_KINDS:
+            doc_id, label = _GENERAL_NO_FEE
+            article = self.corpus.find_article(doc_id, label)
+            clause = _NO_FEE.search(article.text) if article else None
+            if clause is not None:
+                return self._no_fee(permit, Basis(doc_id=doc_id, article=label, quote=clause.group().strip()))
+        return None
+
+    def _no_fee(self, permit: Permit, basis: Basis) -> Reply:
+        reply = Reply(lead=f"不收费：{sentence(basis.quote)}", permits=[permit.id], source="permit")
+        reply.cite([Citation.from_basis(basis, self.corpus)], self.config.max_citations)
+        return reply
+
     def _answer(self, permit_ids: list[str], intent: Intent, question: str, alternatives: bool = False,
                 side_by_side: bool = False) -> Reply:  # fmt: skip
         permits = [self.permits[p] for p in permit_ids if p in self.permits]
+        if asks_fee(question) and len(permits) == 1 and (fee := self.fee(permits[0].id)) is not None:
+            return fee
         if len(permits) >= 2 and intent == Intent.PREREQUISITES and not alternatives:
             return self._order(permits)
         if len(permits) >= 2 and (alternatives or side_by_side):
@@ -299,3 +336,13 @@ def _short(note: str, limit: int = 30) -> str:
     """A material's note in a chat list: its first clause if short; the full note is in the plan."""
     first = re.split(r"[；。;]", note)[0]
     return first if len(first) <= limit else ""
+
+
+def _name_words(permit: Permit) -> list[str]:
+    """The words of the 事项's name a no-fee clause may use (小餐饮登记证 → 小餐饮, 登记)."""
+    return [w for w in re.split(r"[（）()、，]", permit.name) if len(w) >= 2]
+
+
+def asks_fee(question: str) -> bool:
+    """Whether the question asks if the 事项 costs a fee (收不收费), not about a deposit, capital or fine."""
+    return bool(FEE_ASKED.search(question)) and not _NOT_A_FEE.search(question)

@@ -112,9 +112,10 @@ class ScopeGate:
         lowered = text.lower()
         return [word for word in self.covered if word in lowered]
 
-    def uncovered_industry(self, text: str) -> str | None:
-        """An industry the service does not coach, named in the text without any covered type, or named
-        with one but as the thing a permit is asked for (酒店里开个加油点要办什么证)."""
+    def uncovered_industry(self, text: str, known: list[str] | None = None) -> str | None:
+        """An industry the service does not coach, named in the text without any covered type (nor ``known``,
+        the business the chat is about), or named with one but as the thing a permit is asked for
+        (酒店里开个加油点要办什么证)."""
         industry = next((word for word in self.industries if word.lower() in text.lower()), None)
         if industry is None:
             return None
@@ -122,7 +123,8 @@ class ScopeGate:
         rest = text.lower()
         for word in self.industries:
             rest = rest.replace(word.lower(), "　")
-        if self.covered_terms(rest) and not _ASKS_PERMIT.search(text) and not self.opens_uncovered(text, industry):
+        covered = self.covered_terms(rest) or known
+        if covered and not _ASKS_PERMIT.search(text) and not self.opens_uncovered(text, industry):
             return None
         return industry
 
@@ -150,9 +152,9 @@ class ScopeGate:
             return ScopeDecision(False, "问题与项目的审批要求无关")
         return self.by_scores(retrieval.top_dense, retrieval.top_lexical)
 
-    def by_words(self, question: str) -> ScopeDecision | None:
-        """The decision the wording alone settles, or None."""
-        industry = self.uncovered_industry(question)
+    def by_words(self, question: str, known: list[str] | None = None) -> ScopeDecision | None:
+        """The decision the wording alone settles, or None. ``known``: the business the chat is about."""
+        industry = self.uncovered_industry(question, known)
         if industry:
             return ScopeDecision(False, f"“{industry}”不在筹备期辅导的项目范围内")
         if any(pattern.search(question) for pattern in self.evasions):  # even when it names a rule

@@ -672,3 +672,30 @@ def test_what_is_done_once_the_business_runs_is_its_after_opening_filing(indexed
     answer = ask(indexed, "养老院收老人以后还有啥手续要跑？")
     assert answer.permits == ["elderly_care_filing"] and found_early("10个工作日", answer.text)
     assert [(c.title, c.article) for c in answer.citations] == [("养老机构管理办法", "第十条")]
+
+
+def test_a_fee_question_about_a_named_permit_is_answered_from_its_no_fee_clause(indexed: Services) -> None:
+    small = ask(indexed, "办小餐饮登记证收费吗？")
+    assert small.text.startswith("不收费") and "不收取任何费用" in small.text
+    assert [(c.title, c.article) for c in small.citations] == [("山东省食品小作坊小餐饮和食品摊点管理条例", "第十条")]
+    licence = ask(indexed, "娱乐经营许可证办下来要交钱吗")  # silent regulation: the 行政许可法's general rule
+    assert [(c.title, c.article) for c in licence.citations] == [("中华人民共和国行政许可法", "第五十八条")]
+    deposit = ask(indexed, "旅行社许可要存多少钱保证金？")  # a deposit is no fee
+    assert "不收费" not in deposit.text and found_early("20万元", deposit.text)
+    both = after(indexed, "小吃店不到50平，是不是办小餐饮登记证就行？", "那这个登记证几年有效？收不收费？")
+    assert found_early("三年", both.text) and found_early("不收取任何费用", both.text)
+
+
+def test_the_fire_procedure_of_a_public_gathering_place_ends_with_the_check_before_opening(indexed: Services) -> None:
+    escape_room = in_project(
+        indexed, "我们剧本杀店开在商业楼四层，建筑面积280平方米，8个主题房间。公司经营，店里不卖吃喝。"
+    )
+    answer = ask(indexed, "我们开业前消防这块要走什么程序？", escape_room)
+    assert found_early("五个工作日内备案", answer.text) and found_early("消防安全检查", answer.text)
+    assert {(c.title, c.article) for c in answer.citations} >= {("中华人民共和国消防法", "第十五条")}
+
+
+def test_a_trade_word_in_a_project_chat_about_a_covered_business_is_no_other_trade(indexed: Services) -> None:
+    arcade = in_project(indexed, "商场五楼开电玩城，900平米，有礼品机和彩票机，公司经营。")
+    assert not ask(indexed, "我们这种彩票换礼品的玩法，有什么不能做的？", arcade).out_of_scope
+    assert ask(indexed, "我们这种彩票换礼品的玩法，有什么不能做的？").out_of_scope  # no business known: 彩票
