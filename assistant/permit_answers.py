@@ -95,8 +95,8 @@ class PermitAnswers:
                                                       quote=clause.group().strip()))  # fmt: skip
         if permit.kind in _LICENCE_KINDS:
             doc_id, label = _GENERAL_NO_FEE
-            article = self.corpus.find_article(doc_id, label)
-            clause = _NO_FEE.search(article.text) if article else None
+            general = self.corpus.find_article(doc_id, label)
+            clause = _NO_FEE.search(general.text) if general is not None else None
             if clause is not None:
                 return self._no_fee(permit, Basis(doc_id=doc_id, article=label, quote=clause.group().strip()))
         return None
