@@ -167,6 +167,18 @@ _LIST_WORDS = frozenset(
 # Words any question about a 事项 may use (how long, who, where, after what) besides the 事项 itself.
 _PERMIT_WORDS = frozenset(
     [
+        # how a 事项 is handed in and handed out: 材料交齐了, 非得跑窗口, 当场能拿证
+        "材料",
+        "交齐",
+        "备齐",
+        "齐全",
+        "窗口",
+        "跑",
+        "非得",
+        "网上",
+        "当场",
+        "拿证",
+        "能拿证",
         "受理",
         "结果",
         "答复",
