@@ -57,6 +57,7 @@ _LASTING = re.compile(r"有效期|校验|延续|续期")
 # The project's own size, and work on the premises before fit-out (我这个面积装修前得先办啥？).
 _THIS_SIZE = re.compile(r"(?:这个|这么大的?|这么小的?|我们的?|这)(?:面积|规模|体量)")
 _BEFORE_FITOUT = re.compile(r"(?:装修|施工|动工|开工)(?:前|之前|以前)|先(?:动工|装修|施工|开工)")
+# The catalogue's 公众聚集场所投入使用、营业前消防安全检查: the last step of a public place's fire procedure.
 _PRE_OPENING_CHECK = "fire_safety_inspection"
 _FIRE_PROCEDURE = re.compile(r"消防[^，。？?]{0,6}(?:程序|手续|流程|怎么走|走哪|走什么|先办|要办)")
 # "证拿到手以后还要跑啥", "批下来以后头一件事要干啥": what a 事项 calls for once granted.

@@ -1,5 +1,5 @@
 """Answers about one 事项 from the catalogue: its materials in full, its conditions, the statutory time
-limit with its caveat, who decides, what must come first, and how it is done."""
+limit with its caveat, who decides, what must come first, how it is done, and whether it costs a fee."""
 
 from __future__ import annotations
 

@@ -3,8 +3,9 @@
 Two gates, in order:
 1. Words: a question that names an industry the service does not coach (核电站, 加油站…)
    and no covered project type, or an everyday topic (天气, 诗…) or a task we do not do
-   (写广告语, 起店名…) without asking about any rule (许可, 规定, 条件…), is out of scope;
-   one asking about an approval matter (营业执照, 消防, 许可…) is in scope.
+   (写广告语, 起店名…) without asking about any rule (许可, 规定, 条件…), is out of scope; so is,
+   whatever rule it names, a way around an inspection (验完再还回去) or a private matter of another
+   field of law (闯红灯, 拖欠工资); one asking about an approval matter (营业执照, 消防, 许可…) is in scope.
 2. Scores: a question that only names a covered project type must still be close to the
    knowledge (a lower dense threshold); any other question needs the best dense similarity
    or the best BM25 score over thresholds calibrated on the golden sets
