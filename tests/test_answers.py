@@ -259,6 +259,8 @@ def test_a_trades_own_licences_come_before_the_common_procedures(indexed: Servic
         "洗浴中心的搓澡套餐定多少才有竞争力",
         "想三个月减脂二十斤，私教课怎么安排",
         "有没有专门代办放射诊疗许可的机构？",
+        "KTV包间用什么色调显得高级？",
+        "有个健身品牌让我加盟，加盟费三十万值不值？",
     ],
 )
 def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Services, question: str) -> None:
@@ -276,6 +278,9 @@ def test_task_requests_in_the_domains_words_are_declined_helpfully(indexed: Serv
         ("开网吧这段时间天天熬夜，闯红灯被拍了要扣几分", "交通违章"),
         ("KTV老板拖欠我两个月工资，怎么讨薪", "劳动争议"),  # a private dispute, though 工资 and 申请 are words of rules
         ("想开个快递驿站，要办什么证？", "快递驿站"),
+        ("办卫生许可证的时候给经办人塞个红包，能批得快点吗？", "规避检查"),
+        ("开网吧的钱还差五十万，经营贷和信用贷哪个利息低？", "贷款"),
+        ("KTV放的歌要交版权费吗？一年交多少？", "版权"),
     ],
 )
 def test_evasions_private_matters_and_other_trades_are_declined_with_the_reason(
