@@ -4,8 +4,9 @@ Two gates, in order:
 1. Words: a question that names an industry the service does not coach (核电站, 加油站…)
    and no covered project type, or an everyday topic (天气, 诗…) or a task we do not do
    (写广告语, 起店名…) without asking about any rule (许可, 规定, 条件…), is out of scope; so is,
-   whatever rule it names, a way around an inspection (验完再还回去) or a private matter of another
-   field of law (闯红灯, 拖欠工资, 版权) or money matters (贷款, 保险); one asking about an approval matter (营业执照, 消防, 许可…) is in scope.
+   whatever rule it names, a way around an inspection (验完再还回去), a private matter of another
+   field of law (闯红灯, 拖欠工资, 版权) or a money matter (贷款, 保险); one asking about an approval
+   matter (营业执照, 消防, 许可…) is in scope.
 2. Scores: a question that only names a covered project type must still be close to the
    knowledge (a lower dense threshold); any other question needs the best dense similarity
    or the best BM25 score over thresholds calibrated on the golden sets
@@ -63,7 +64,9 @@ _PERMIT_ASK = re.compile(r"(?:哪些|哪几个|什么|啥|几个|几样|几种|�
 
 
 EVASION_REASON = "规避检查、弄虚作假或帮助违规的做法，不在审批辅导的服务范围内；可以问我怎样才能合规"
-PRIVATE_REASON = "个人纠纷、其他领域的法律问题（交通违章、劳动争议、婚姻家庭、版权等）和贷款、保险等事务，不在审批辅导的服务范围内"
+PRIVATE_REASON = (
+    "个人纠纷、其他领域的法律问题（交通违章、劳动争议、婚姻家庭、版权等）和贷款、保险等事务，不在审批辅导的服务范围内"
+)
 TASK_REASON = "代写文书、起名、写文案、推荐或比较商家和产品、报价、个人看病用药、代办具体事务，不在审批辅导的服务范围内"
 
 
