@@ -228,6 +228,17 @@ _PERMIT_WORDS = frozenset(
         "前后",
         "前前后后",
         "大概",
+        # how long one may wait, or be kept waiting: 最多能拖几天, 晚点办来得及吗
+        "已经",
+        "最多",
+        "最多能",
+        "最长",
+        "最晚",
+        "最迟",
+        "拖",
+        "能拖",
+        "来得及",
+        "不给",
         "大约",
         "差不多",
         "证",
@@ -743,7 +754,8 @@ class Composer:
         ranked = self.ranker.rank(focus, u.intent, hits, retrieval.idf)
         items = [c for c in ranked if c.hit.chunk.kind in ITEM_KINDS and c.hit.chunk.item_id in self.items
                  and _not_ruled_out(self.items[c.hit.chunk.item_id], known)]  # fmt: skip
-        sources = [hit for hit in hits if hit.chunk.kind in SOURCE][: self.config.candidate_articles]
+        said = self._said(u.text)
+        sources = self._source_candidates(hits, [w for w in focus if w in said], retrieval.idf)
         candidates = self._candidates(items[: self.config.candidate_items], sources, facts)
         candidates += self._settled_by_facts(type_ids, facts, focus, retrieval.idf, {c.key for c in candidates})
         pending = u.intent == Intent.FEASIBILITY and bool(BEFORE_APPROVAL_ASKED.search(u.text))
@@ -780,6 +792,38 @@ class Composer:
                     reply.cite(other.citations, self.config.max_citations)
             return reply
         return Reply(lead="")
+
+    def _said(self, text: str) -> set[str]:
+        """The words a question uses and the formal terms of its colloquial ones (撑不下去 → 终止), but not
+        those of how it asks (多久 → 期限, 日内): what it is about."""
+        lowered = text.lower()
+        words = set(self.tokenizer.tokens(text))
+        for word, formal in self.tokenizer.synonyms.items():
+            if word in lowered and detect_intent(word) == Intent.OTHER:
+                words.update(token for term in formal for token in self.tokenizer.tokens(term))
+        return words
+
+    def _source_candidates(self, hits: list[Hit], words: list[str], idf: Callable[[str], float]) -> list[Hit]:
+        """The best-ranked articles, and after them any retrieved article holding a rare word the question uses
+        that none of those holds ("营业执照最长能歇多久": 营业执照 ranks its own articles first, the 歇业 ones
+        come later). A word counts only when several retrieved passages share it (the topic retrieval found,
+        not a stray 一直); the sentence choice then weighs all candidates by what they cover."""
+        articles = [hit for hit in hits if hit.chunk.kind in SOURCE]
+        chosen = articles[: self.config.candidate_articles]
+        rare = [w for w in dict.fromkeys(words) if len(w) >= 2 and idf(w) >= self.config.rescue_idf]
+        shared = {
+            w: sum(w in hit.chunk.text for hit in hits) for w in rare if w not in _PERMIT_WORDS and w not in _LIST_WORDS
+        }
+        topical = sorted((w for w, n in shared.items() if n >= 2), key=lambda w: shared[w] * idf(w), reverse=True)
+        for word in topical:
+            if len(chosen) >= self.config.candidate_articles + self.config.rescued_articles:
+                break
+            if any(word in hit.chunk.text for hit in chosen):
+                continue
+            holders = [hit for hit in articles if word in hit.chunk.text]
+            if holders:  # of those, the one holding most of the question's rare words (歇业 and 最长)
+                chosen.append(max(holders, key=lambda hit: sum(idf(w) for w in rare if w in hit.chunk.text)))
+        return chosen
 
     def _from_choice(self, choice: Choice, u: Understanding, focus: list[str], facts: ProjectFacts,
                      project: ProjectContext | None, type_ids: list[str] | None = None) -> Reply:  # fmt: skip
@@ -1154,7 +1198,9 @@ _AMOUNT = re.compile(r"[0-9一二三四五六七八九十百千万两]+\s*(?:多
 _ASKING = frozenset({"开个", "开家", "开一家", "要不要", "不要", "需不需要", "能不能", "可不可以", "是不是", "有没有"})
 _PROHIBITION = re.compile(r"不得|禁止|严禁|不准")
 # A department as people name it (区卫健, 住建那边 — 那边 is dropped as a stopword).
-_AUTHORITY = re.compile(r"(?:局|部门|窗口|委|厅|政府|卫健|住建|文旅|市监|人社|民政|公安|消防|环保|教育|体育|商务)$")
+_AUTHORITY = re.compile(
+    r"(?:局|部门|窗口|委|厅|政府|监管|卫健|住建|文旅|市监|人社|民政|公安|消防|环保|教育|体育|商务)$"
+)
 
 
 def _maximal(tokens: list[str]) -> list[str]:

@@ -24,6 +24,10 @@ class AnswerConfig(BaseModel):
     dense_span: float = Field(0.1, description="语义相似度映射的跨度")
     candidate_items: int = Field(4, description="参与选句的知识条目数")
     candidate_articles: int = Field(3, description="参与选句的条文数（按融合排序）")
+    rescued_articles: int = Field(
+        2, description="另补入选句的条文数：问题中的罕见词（歇业）前几条都没有时，检索结果里含它的条文"
+    )
+    rescue_idf: float = Field(4.0, description="补入条文所凭的问题用词的 IDF 下限（只凭罕见词）")
     sentence_coverage: float = Field(1.0, description="选句：问题中的罕见词（IDF 加权）出现在该句中的比例")
     sentence_prior: float = Field(0.2, description="选句：所在条目或条文的名次先验")
     sentence_fit: float = Field(0.3, description="选句：含有所问那类事实（数字、期限、部门、结论）时的加分")

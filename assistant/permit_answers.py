@@ -45,6 +45,8 @@ _NO_FEE = re.compile(r"[^。；;\n]*不(?:得)?收取(?:任何)?费用[^。；;\
 _LICENCE_KINDS = ("许可", "审查", "验收", "检查")
 _GENERAL_NO_FEE = ("xingzheng-xuke-fa", "第五十八条")
 _AFTER = re.compile(r"之后|以后|取得.{0,6}后|拿到.{0,6}后|下来后|批了.{0,4}后|后续|还要")
+# "递上去以后几天给结果": after handing in, so the time to decide, not what follows the grant.
+_HANDED_IN = re.compile(r"(?:递|交|报|提交|申请|受理)[^，。？?]{0,4}(?:之后|以后|后)")
 
 
 class PermitAnswers:
@@ -180,7 +182,7 @@ class PermitAnswers:
                 reply.cite(granted.citations, self.config.max_citations)
             return reply
         timed = [f for f in permit.follow_ups if f.within]
-        if timed and _AFTER.search(question):
+        if timed and _AFTER.search(question) and not _HANDED_IN.search(question):
             lead = "；".join(f"取得{permit.name}后，{f.within}{f.title}" for f in timed)
             reply = Reply(lead=sentence(lead))
             reply.cite([c for f in timed for c in self._cite(f.basis, f.title)], self.config.max_citations)

@@ -159,11 +159,16 @@ class Tokenizer:
 ADULT_AGE = 18
 WORKING_AGE = 16
 _AGE = re.compile(rf"({NUMBER})\s*周?岁")
+# "孩子十七了", "闺女才十五": a child's age said without 岁.
+_CHILD_AGE = re.compile(
+    rf"(?:孩子|小孩|学生|闺女|女儿|儿子|侄子|侄女|外甥女?|孙子|孙女|娃)[^，。？?\d]{{0,3}}?({NUMBER})(?:了|出头)"
+)
 
 
 def _ages(text: str) -> list[float]:
     """The ages a text states (17岁, 十五六岁 → 16)."""
-    return [age for match in _AGE.finditer(text) if (age := parse_number(match.group(1))) is not None]
+    matches = [*_AGE.finditer(text), *_CHILD_AGE.finditer(text)]
+    return [age for match in matches if (age := parse_number(match.group(1))) is not None]
 
 
 @lru_cache(maxsize=1)
