@@ -35,8 +35,11 @@ _COMPARES = re.compile(
     r"差多少|差别|区别|不一样|一样吗|有啥不同|比.{0,6}(?:哪个|更)|相比|[跟和与]它比|哪个更|"
     r"俩证|两个证|这俩|这两个|两者|二者|哪个先(?:到期|过期|失效)"
 )
-# "也要吗", "也卡这个距离吗": the same requirement asked of something else, so the last question supplies it.
-_ALSO = re.compile(r"也(?:要|得|需要|必须|算|适用|一样|卡|受|管|归|是|有)")
+# "也要吗", "也卡这个距离吗", "也跟它一样一刀切吗": the same requirement asked of something else, so the last
+# question supplies it.
+_ALSO = re.compile(
+    r"也(?:要|得|需要|必须|算|适用|一样|卡|受|管|归|是|有)|(?:跟|和|同|像)(?:它|他|这个|那个|前面的?|上面的?)一样|同样"
+)
 _SHORT = 10
 _BESIDES = re.compile(r"除了|除去|除")
 _QUANTITY = re.compile(rf"(?P<n>{NUMBER})\s*(?P<unit>平方米|平米|平|米|层|楼|间|台|张|人|个|天|日|年|岁)")
