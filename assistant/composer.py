@@ -765,7 +765,7 @@ class Composer:
         items = [c for c in ranked if c.hit.chunk.kind in ITEM_KINDS and c.hit.chunk.item_id in self.items
                  and _not_ruled_out(self.items[c.hit.chunk.item_id], known)]  # fmt: skip
         said = self._said(u.text)
-        sources = self._source_candidates(hits, [w for w in focus if w in said], retrieval.idf)
+        sources = self._source_candidates(hits, [w for w in focus if w in said], retrieval.idf, asked_unit(u.text))
         candidates = self._candidates(items[: self.config.candidate_items], sources, facts)
         candidates += self._settled_by_facts(type_ids, facts, focus, retrieval.idf, {c.key for c in candidates})
         pending = u.intent == Intent.FEASIBILITY and bool(BEFORE_APPROVAL_ASKED.search(u.text))
@@ -813,13 +813,17 @@ class Composer:
                 words.update(token for term in formal for token in self.tokenizer.tokens(term))
         return words
 
-    def _source_candidates(self, hits: list[Hit], words: list[str], idf: Callable[[str], float]) -> list[Hit]:
+    def _source_candidates(self, hits: list[Hit], words: list[str], idf: Callable[[str], float],
+                           unit: re.Pattern[str] | None = None) -> list[Hit]:  # fmt: skip
         """The best-ranked articles, and after them any retrieved article holding a rare word the question uses
         that none of those holds ("营业执照最长能歇多久": 营业执照 ranks its own articles first, the 歇业 ones
         come later). A word counts only when several retrieved passages share it (the topic retrieval found,
-        not a stray 一直); the sentence choice then weighs all candidates by what they cover."""
+        not a stray 一直); the sentence choice then weighs all candidates by what they cover. A question asking
+        an amount in a unit ("多大的店算小餐饮": 平方米) also gets the first article stating one, when none does."""
         articles = [hit for hit in hits if hit.chunk.kind in SOURCE]
         chosen = articles[: self.config.candidate_articles]
+        if unit is not None and not any(unit.search(hit.chunk.text) for hit in chosen):
+            chosen += [hit for hit in articles if unit.search(hit.chunk.text)][:1]
         rare = [w for w in dict.fromkeys(words) if len(w) >= 2 and idf(w) >= self.config.rescue_idf]
         shared = {
             w: sum(w in hit.chunk.text for hit in hits) for w in rare if w not in _PERMIT_WORDS and w not in _LIST_WORDS
