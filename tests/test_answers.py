@@ -704,3 +704,29 @@ def test_a_trade_word_in_a_project_chat_about_a_covered_business_is_no_other_tra
     arcade = in_project(indexed, "商场五楼开电玩城，900平米，有礼品机和彩票机，公司经营。")
     assert not ask(indexed, "我们这种彩票换礼品的玩法，有什么不能做的？", arcade).out_of_scope
     assert ask(indexed, "我们这种彩票换礼品的玩法，有什么不能做的？").out_of_scope  # no business known: 彩票
+
+
+def test_an_article_holding_the_rare_word_asked_about_is_weighed_beside_the_best_ranked(indexed: Services) -> None:
+    """营业执照 ranks its own articles first; the 歇业 article comes later and still answers."""
+    answer = ask(indexed, "生意不好想先把营业执照歇一歇，歇业最长能歇多久？")
+    assert found_early("3年", answer.text)
+    assert ("中华人民共和国市场主体登记管理条例", "第三十条") in {(c.title, c.article) for c in answer.citations}
+
+
+def test_a_question_asking_an_area_gets_the_article_that_states_one(indexed: Services) -> None:
+    answer = ask(indexed, "店面多大才算小餐饮？")
+    assert found_early("五十平方米", answer.text)
+    assert ("山东省食品小作坊小餐饮和食品摊点管理条例", "第二条") in {(c.title, c.article) for c in answer.citations}
+
+
+def test_the_time_to_decide_is_not_what_follows_the_grant(indexed: Services) -> None:
+    answer = ask(indexed, "食品经营许可的申请递上去以后，最多几天出结果？")
+    assert found_early("十个工作日", answer.text) and "外卖" not in answer.text
+
+
+def test_a_follow_up_asking_the_same_of_another_business_carries_the_last_question(indexed: Services) -> None:
+    answer = after(indexed, "网吧能让未成年人进去上网吗？", "那游戏厅是不是也跟它一样？")
+    assert "未成年人" in (answer.understood_as or "")
+    assert found_early("法定节假日", answer.text)
+    granted = after(indexed, "开民办幼儿园要先拿筹设批准书吗？", "拿到以后得在多长时间里筹设完？")
+    assert "民办学校办学许可" in (granted.understood_as or "")  # 拿到 is the 事项 just talked about

@@ -24,6 +24,10 @@ from assistant.intent import Intent, detect_intent
         ("演出要提前几天报批？", Intent.DEADLINE),
         ("酒店八千平，是不是一定得做消防设计审查？", Intent.FEASIBILITY),
         ("执照下来了，是不是就可以开门了？", Intent.FEASIBILITY),
+        ("锅炉的使用登记等过了年再办来得及吗？", Intent.DEADLINE),
+        ("申请交上去了，审批那边最多能拖几天？", Intent.DEADLINE),
+        ("个体户执照当天就能拿吗？", Intent.DEADLINE),
+        ("去办卫生许可证得带点啥？", Intent.MATERIALS),
     ],
 )
 def test_the_intent_of_a_question(question: str, intent: Intent) -> None:
