@@ -789,8 +789,8 @@ class Composer:
                 if explaining and explaining[0].score >= self.config.own_article_share * best.score:
                     second = explaining[0]
             if second is None:
-                second = self.chooser.complement(best, choices[1:], focus, retrieval.idf,
-                                                 allowed=lambda c: c.candidate.key != best.candidate.key)  # fmt: skip
+                second = self.chooser.complement(best, choices[1:], self._beyond_permits(focus, u.permit_ids),
+                                                 retrieval.idf, allowed=lambda c: c.candidate.key != best.candidate.key)  # fmt: skip
             if second is not None:
                 other = self._from_choice(second, u, focus, facts, project, type_ids)
                 if len(reply.lead) + len(other.lead) <= self.config.lead_chars * 2 and other.lead not in reply.lead:
@@ -802,6 +802,16 @@ class Composer:
                     reply.cite(other.citations, self.config.max_citations)
             return reply
         return Reply(lead="")
+
+    def _beyond_permits(self, focus: list[str], permit_ids: list[str]) -> list[str]:
+        """The question's words other than the names of the 事项 it mentions: a 事项 named as the setting
+        ("营业执照最长能歇多久") is no part of the question a second sentence should answer."""
+        named: set[str] = set()
+        for permit_id in permit_ids:
+            permit = self.kb.permits[permit_id]
+            for name in (permit.name, *permit.aliases):
+                named.update(self.tokenizer.tokens(name))
+        return [word for word in focus if word not in named] or focus
 
     def _said(self, text: str) -> set[str]:
         """The words a question uses and the formal terms of its colloquial ones (撑不下去 → 终止), but not
